@@ -1,0 +1,178 @@
+#include "ldap_writer.hpp"
+
+#include <ldap.h>
+
+#include <vector>
+
+namespace wblab::agent {
+
+namespace {
+
+constexpr int kAdUnknownError = 33001;
+constexpr int kAdUserNotFound = 33002;
+constexpr int kAdMultiMatch = 33003;
+constexpr int kAdPermissions = 33004;
+constexpr int kAdPasswordPolicy = 33008;
+
+/// RFC 4515 escaping for a value inside a search filter.
+std::string escapeFilterValue(const std::string& value) {
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : value) {
+        if (c == '*' || c == '(' || c == ')' || c == '\\' || c == 0) {
+            out += '\\';
+            out += hex[c >> 4];
+            out += hex[c & 0xF];
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+WriteFailure classify(int rc, const std::string& what) {
+    switch (rc) {
+        case LDAP_CONSTRAINT_VIOLATION:
+            return {kAdPasswordPolicy, what + ": the password does not meet the policy"};
+        case LDAP_INSUFFICIENT_ACCESS:
+            return {kAdPermissions, what + ": the connector account was denied access"};
+        case LDAP_NO_SUCH_OBJECT:
+            return {kAdUserNotFound, what + ": the object could not be found"};
+        default:
+            return {kAdUnknownError, what + ": " + ldap_err2string(rc)};
+    }
+}
+
+}  // namespace
+
+LdapWriter::LdapWriter(DirectoryConfig config) : config_(std::move(config)) {}
+
+LdapWriter::~LdapWriter() {
+    if (ld_ != nullptr) {
+        ldap_unbind_ext_s(ld_, nullptr, nullptr);
+    }
+}
+
+LdapWriter::LdapWriter(LdapWriter&& other) noexcept
+    : config_(std::move(other.config_)), ld_(other.ld_) {
+    other.ld_ = nullptr;
+}
+
+LdapWriter& LdapWriter::operator=(LdapWriter&& other) noexcept {
+    std::swap(config_, other.config_);
+    std::swap(ld_, other.ld_);
+    return *this;
+}
+
+Expected<void> LdapWriter::connect() {
+    if (ld_ != nullptr) {
+        ldap_unbind_ext_s(ld_, nullptr, nullptr);
+        ld_ = nullptr;
+    }
+    if (ldap_initialize(&ld_, config_.url.c_str()) != LDAP_SUCCESS) {
+        return makeError(ErrorCode::Unavailable, "cannot initialise LDAP for " + config_.url);
+    }
+    int version = LDAP_VERSION3;
+    ldap_set_option(ld_, LDAP_OPT_PROTOCOL_VERSION, &version);
+    timeval timeout{5, 0};
+    ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
+    ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &timeout);
+    berval cred{static_cast<ber_len_t>(config_.connectorPassword.size()),
+                config_.connectorPassword.data()};
+    int rc = ldap_sasl_bind_s(
+        ld_, config_.connectorDn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
+    if (rc != LDAP_SUCCESS) {
+        return makeError(ErrorCode::Unavailable, std::string("bind: ") + ldap_err2string(rc));
+    }
+    return {};
+}
+
+Outcome<Done> LdapWriter::ensureBound() {
+    if (ld_ != nullptr) {
+        return Done{};
+    }
+    if (auto c = connect(); !c) {
+        return WriteFailure{kAdUnknownError, c.error().message};
+    }
+    return Done{};
+}
+
+Outcome<std::string> LdapWriter::findByAnchor(const std::string& anchor) {
+    if (auto bound = ensureBound(); !bound) {
+        return bound.error();
+    }
+    const std::string filter =
+        "(" + config_.anchorAttribute + "=" + escapeFilterValue(anchor) + ")";
+    char noAttrs[] = LDAP_NO_ATTRS;
+    char* attrs[] = {noAttrs, nullptr};
+    LDAPMessage* result = nullptr;
+    int rc = ldap_search_ext_s(ld_,
+                               config_.baseDn.c_str(),
+                               LDAP_SCOPE_SUBTREE,
+                               filter.c_str(),
+                               attrs,
+                               0,
+                               nullptr,
+                               nullptr,
+                               nullptr,
+                               2,
+                               &result);
+    if (rc == LDAP_SERVER_DOWN) {
+        ldap_msgfree(result);
+        ldap_unbind_ext_s(ld_, nullptr, nullptr);
+        ld_ = nullptr;
+        return WriteFailure{kAdUnknownError, "the directory is not reachable"};
+    }
+    if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
+        ldap_msgfree(result);
+        return classify(rc, "search by anchor");
+    }
+    std::vector<std::string> dns;
+    for (LDAPMessage* e = ldap_first_entry(ld_, result); e != nullptr;
+         e = ldap_next_entry(ld_, e)) {
+        char* dn = ldap_get_dn(ld_, e);
+        dns.emplace_back(dn);
+        ldap_memfree(dn);
+    }
+    ldap_msgfree(result);
+    if (dns.empty()) {
+        return WriteFailure{kAdUserNotFound, "no user has this anchor"};
+    }
+    if (dns.size() > 1 || rc == LDAP_SIZELIMIT_EXCEEDED) {
+        return WriteFailure{kAdMultiMatch, "several users share this anchor"};
+    }
+    return dns.front();
+}
+
+Outcome<Done> LdapWriter::resetPassword(const std::string& dn, const std::string& password) {
+    if (auto bound = ensureBound(); !bound) {
+        return bound.error();
+    }
+    berval user{static_cast<ber_len_t>(dn.size()), const_cast<char*>(dn.data())};
+    berval newPw{static_cast<ber_len_t>(password.size()), const_cast<char*>(password.data())};
+    berval generated{0, nullptr};
+    int rc = ldap_passwd_s(ld_, &user, nullptr, &newPw, &generated, nullptr, nullptr);
+    ber_memfree(generated.bv_val);
+    if (rc != LDAP_SUCCESS) {
+        return classify(rc, "password reset");
+    }
+    return Done{};
+}
+
+Outcome<Done> LdapWriter::unlock(const std::string& dn) {
+    if (auto bound = ensureBound(); !bound) {
+        return bound.error();
+    }
+    char attr[] = "pwdAccountLockedTime";
+    LDAPMod mod{};
+    mod.mod_op = LDAP_MOD_DELETE;
+    mod.mod_type = attr;
+    LDAPMod* mods[] = {&mod, nullptr};
+    int rc = ldap_modify_ext_s(ld_, dn.c_str(), mods, nullptr, nullptr);
+    if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_ATTRIBUTE) {
+        return classify(rc, "unlock");
+    }
+    return Done{};
+}
+
+}  // namespace wblab::agent

@@ -1,0 +1,75 @@
+#pragma once
+// The reference agent's directory side: find a user by source anchor and write as the connector
+// account. Failures carry the 33xxx reason the agent reports (DOMAIN.md §5.1).
+
+#include <wblab/support/expected.hpp>
+
+#include <memory>
+#include <string>
+#include <variant>
+
+typedef struct ldap LDAP;
+
+namespace wblab::agent {
+
+struct DirectoryConfig {
+    std::string url;
+    std::string baseDn;
+    std::string anchorAttribute;
+    std::string connectorDn;
+    std::string connectorPassword;
+};
+
+struct WriteFailure {
+    int reason = 33001;
+    std::string detail;
+};
+
+template <typename T>
+class Outcome {
+public:
+    Outcome(T value) : state_(std::move(value)) {}
+
+    Outcome(WriteFailure failure) : state_(std::move(failure)) {}
+
+    explicit operator bool() const { return state_.index() == 0; }
+
+    const T& operator*() const { return std::get<0>(state_); }
+
+    const WriteFailure& error() const { return std::get<1>(state_); }
+
+private:
+    std::variant<T, WriteFailure> state_;
+};
+
+struct Done {};
+
+class LdapWriter {
+public:
+    explicit LdapWriter(DirectoryConfig config);
+    ~LdapWriter();
+    LdapWriter(LdapWriter&&) noexcept;
+    LdapWriter& operator=(LdapWriter&&) noexcept;
+
+    /// Connects and binds as the connector account.
+    Expected<void> connect();
+
+    /// The DN of the one user whose anchor attribute equals `anchor`: 33002 if none, 33003 if
+    /// several.
+    Outcome<std::string> findByAnchor(const std::string& anchor);
+
+    /// Sets the password as the connector (Password Modify without the old password), so the
+    /// directory enforces its policy: 33008 on a policy refusal, 33004 on a permission refusal.
+    Outcome<Done> resetPassword(const std::string& dn, const std::string& password);
+
+    /// Clears the lockout (AD: lockoutTime = 0). Not locked is not an error.
+    Outcome<Done> unlock(const std::string& dn);
+
+private:
+    Outcome<Done> ensureBound();
+
+    DirectoryConfig config_;
+    LDAP* ld_ = nullptr;
+};
+
+}  // namespace wblab::agent

@@ -1,0 +1,132 @@
+// wblab: the harness command line. Argument parsing and exit codes only; the work is in
+// wblab::harness.
+#include <wblab/harness/runner.hpp>
+#include <wblab/harness/scenario.hpp>
+#include <wblab/report/run_result.hpp>
+#include <wblab/support/files.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <iostream>
+#include <random>
+
+namespace {
+
+constexpr int kExitPass = 0;
+constexpr int kExitFailures = 1;
+constexpr int kExitUsage = 2;
+constexpr int kExitReports = 3;
+
+/// Loads every scenario; prints each error (file:line:column) and returns nullopt if any failed.
+std::optional<std::vector<wblab::harness::Scenario>> loadAll(
+    const std::vector<std::string>& paths) {
+    auto files = wblab::harness::collectScenarioFiles(paths);
+    if (!files) {
+        std::cerr << "wblab: " << files.error().describe() << "\n";
+        return std::nullopt;
+    }
+    if (files->empty()) {
+        std::cerr << "wblab: no scenario files (*.yaml) found\n";
+        return std::nullopt;
+    }
+    std::vector<wblab::harness::Scenario> scenarios;
+    bool ok = true;
+    for (const auto& f : *files) {
+        auto s = wblab::harness::loadScenario(f);
+        if (!s) {
+            std::cerr << "wblab: error: " << s.error().describe() << "\n";
+            ok = false;
+            continue;
+        }
+        scenarios.push_back(std::move(*s));
+    }
+    if (!ok) {
+        return std::nullopt;
+    }
+    return scenarios;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"wblab: test lab and conformance harness for password writeback"};
+    app.set_version_flag("--version", "wblab 0.1.0");
+    app.require_subcommand(1);
+
+    auto* run = app.add_subcommand("run", "Run scenarios against a writeback agent");
+    std::vector<std::string> runPaths;
+    std::string agentSpec = "reference";
+    std::string reportDir = "wblab-reports";
+    bool keep = false;
+    std::uint64_t seed = 0;
+    bool seedGiven = false;
+    run->add_option("paths", runPaths, "Scenario files or directories")->required();
+    run->add_option("--agent",
+                    agentSpec,
+                    "'reference' or the command line of an agent that speaks protocol v1")
+        ->capture_default_str();
+    run->add_option("--report-dir", reportDir, "Where junit.xml is written")->capture_default_str();
+    run->add_flag("--keep", keep, "Keep each scenario's run directory (slapd log, agent stderr)");
+    run->add_option("--seed", seed, "Seed for the run (printed first; default: time-derived)")
+        ->each([&](const std::string&) { seedGiven = true; });
+
+    auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
+    std::vector<std::string> validatePaths;
+    validate->add_option("paths", validatePaths, "Scenario files or directories")->required();
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+        int code = app.exit(e);
+        return code == 0 ? kExitPass : kExitUsage;
+    }
+
+    if (validate->parsed()) {
+        auto scenarios = loadAll(validatePaths);
+        if (!scenarios) {
+            return kExitUsage;
+        }
+        for (const auto& s : *scenarios) {
+            std::cout << "ok " << s.file << "\n";
+        }
+        return kExitPass;
+    }
+
+    if (!seedGiven) {
+        seed =
+            static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+    }
+    std::cout << "wblab: seed " << seed << "\n" << std::flush;
+    auto scenarios = loadAll(runPaths);
+    if (!scenarios) {
+        return kExitUsage;
+    }
+    auto agent = wblab::harness::resolveAgent(agentSpec, "/proc/self/exe");
+    if (!agent) {
+        std::cerr << "wblab: " << agent.error().describe() << "\n";
+        return kExitUsage;
+    }
+    std::error_code ec;
+    std::filesystem::create_directories(reportDir, ec);
+    if (ec) {
+        std::cerr << "wblab: cannot create the report directory " << reportDir << ": "
+                  << ec.message() << "\n";
+        return kExitReports;
+    }
+    wblab::harness::RunOptions options;
+    options.agent = *agent;
+    options.seed = seed;
+    options.keepRunDirectories = keep;
+    auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
+    std::cout << "\n";
+    wblab::report::printSummary(result, std::cout);
+    const std::string junit = reportDir + "/junit.xml";
+    if (auto w = wblab::writeFileAtomically(junit, wblab::report::toJUnitXml(result)); !w) {
+        std::cerr << "wblab: " << w.error().describe() << "\n";
+        return kExitReports;
+    }
+    std::cout << "wblab: wrote " << junit << "\n";
+    return result.anyFailure() ? kExitFailures : kExitPass;
+}

@@ -1,0 +1,47 @@
+#pragma once
+// File: runner.hpp
+//
+// Runs scenarios: for each one a fresh slapd fixture, the agent under test as a child process
+// speaking agent protocol v1, the simulated cloud, the steps, and the checks. The result of each
+// scenario is a verdict with the checks behind it; a misbehaving agent is a verdict, not a crash.
+//
+//   RunOptions options{.agent = *resolveAgent("reference", argv0)};
+//   report::RunResult run = runScenarios(scenarios, options, &std::cout);
+
+#include <wblab/harness/scenario.hpp>
+#include <wblab/report/run_result.hpp>
+#include <wblab/support/expected.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace wblab::harness {
+
+struct AgentCommand {
+    std::vector<std::string> argv;
+    std::string label;  ///< how reports name the agent
+};
+
+/// "reference" means the wblab-agent installed beside `selfPath`; anything else is a command line
+/// split on spaces (double quotes group words).
+Expected<AgentCommand> resolveAgent(const std::string& spec, const std::string& selfPath);
+
+struct RunOptions {
+    AgentCommand agent;
+    std::uint64_t seed = 0;
+    bool keepRunDirectories = false;
+    std::chrono::milliseconds handshakeTimeout{10000};
+    std::chrono::milliseconds stepTimeout{10000};
+};
+
+report::CaseResult runScenario(const Scenario& scenario, const RunOptions& options);
+
+/// Runs every scenario in order; prints one progress line per scenario when `progress` is set.
+report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
+                               const RunOptions& options,
+                               std::ostream* progress);
+
+}  // namespace wblab::harness

@@ -1,0 +1,107 @@
+#pragma once
+// File: scenario.hpp
+//
+// The scenario model (docs/scenario-language.md) and its loader. A scenario says what the cloud
+// tenant and the on-premises directory look like, which operations happen, and what must be true
+// afterwards. The loader rejects unknown keys, wrong types and bad references with
+// file:line:column and the key path.
+//
+//   auto scenario = loadScenario("scenarios/conformance/0001_sspr_reset_synced_user.yaml");
+//   if (!scenario) { std::cerr << scenario.error().describe() << "\n"; return 2; }
+
+#include <wblab/support/expected.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wblab::harness {
+
+struct TenantSpec {
+    std::string sspr = "all";  ///< none | selected | all
+    bool writeback = true;
+};
+
+struct PolicySpec {
+    int minLength = 7;
+    int history = 0;
+    int minAgeSeconds = 0;
+    int maxAgeSeconds = 0;
+    int lockoutThreshold = 0;
+    int lockoutDurationSeconds = 1800;
+};
+
+struct UserSpec {
+    std::string sam;
+    std::string upn;
+    std::string displayName;
+    std::string anchor;
+    std::string password;
+    bool locked = false;
+    bool mustChange = false;
+    SourcePos where;
+};
+
+struct OnPremSpec {
+    std::string baseDn = "dc=testlab,dc=example";
+    PolicySpec policy;
+    std::vector<UserSpec> users;
+};
+
+struct AuditExpect {
+    std::string activity;
+    std::optional<std::string> result;
+};
+
+struct StepExpect {
+    std::optional<std::string> outcome;
+    std::optional<std::vector<int>> events;
+    std::optional<int> reason;
+    std::optional<AuditExpect> audit;
+};
+
+struct ResetStep {
+    std::string user;  ///< UPN
+    std::string newPassword;
+    bool unlock = true;
+};
+
+struct Step {
+    enum class Kind { SsprReset };
+    Kind kind = Kind::SsprReset;
+    ResetStep reset;
+    StepExpect expect;
+    SourcePos where;
+};
+
+struct DirectoryExpect {
+    std::string user;  ///< sAMAccountName
+    std::vector<std::string> binds;
+    std::vector<std::string> rejects;
+    std::optional<bool> locked;
+    std::optional<bool> mustChange;
+    SourcePos where;
+};
+
+struct Scenario {
+    std::string id;
+    std::string title;
+    std::string file;
+    std::vector<std::string> criteria;
+    std::vector<std::string> tags;
+    TenantSpec tenant;
+    OnPremSpec onprem;
+    std::vector<Step> steps;
+    std::vector<DirectoryExpect> expectDirectory;
+
+    /// Every password the scenario mentions: reports and logs must never contain any of them.
+    std::vector<std::string> secrets() const;
+};
+
+/// Loads and validates one scenario file.
+Expected<Scenario> loadScenario(const std::string& path);
+
+/// Expands files and directories (recursively, *.yaml and *.yml, sorted) into scenario paths.
+Expected<std::vector<std::string>> collectScenarioFiles(const std::vector<std::string>& paths);
+
+}  // namespace wblab::harness

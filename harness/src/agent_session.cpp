@@ -1,0 +1,195 @@
+#include "agent_session.hpp"
+
+#include <wblab/protocol/crypto.hpp>
+
+#include <algorithm>
+
+namespace wblab::harness {
+
+namespace {
+
+const std::vector<std::pair<std::string, std::string>> kAgentEnvironment = {
+    {"PATH", "/usr/local/bin:/usr/bin:/bin"},
+    {"LANG", "C.UTF-8"},
+};
+
+}  // namespace
+
+AgentSession::AgentSession(Process process, AgentConfig config)
+    : process_(std::move(process)), config_(std::move(config)) {}
+
+AgentSession::~AgentSession() {
+    shutdown();
+}
+
+Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& config) {
+    ProcessSpec spec;
+    spec.argv = config.argv;
+    spec.env = kAgentEnvironment;
+    spec.stderrPath = config.stderrPath;
+    spec.pipeStdin = true;
+    spec.pipeStdout = true;
+    auto process = Process::start(spec);
+    if (!process) {
+        return process.error();
+    }
+    std::unique_ptr<AgentSession> session(new AgentSession(std::move(*process), config));
+    const Deadline deadline = deadlineIn(config.handshakeTimeout);
+    auto sent = session->process_.write(protocol::encode(config.hello) + "\n", deadline);
+    if (!sent) {
+        return makeError(ErrorCode::Unavailable,
+                         "the agent did not take the hello message: " + sent.error().message);
+    }
+    std::string line;
+    while (true) {
+        auto status = session->process_.readLine(line, deadline, protocol::kMaxLineBytes);
+        if (status == Process::LineStatus::Timeout) {
+            return makeError(ErrorCode::Timeout,
+                             "the agent sent no ready message within " +
+                                 std::to_string(config.handshakeTimeout.count()) + " ms");
+        }
+        if (status == Process::LineStatus::TooLong) {
+            return makeError(ErrorCode::ProtocolViolation, "the agent sent a line over 1 MiB");
+        }
+        if (status == Process::LineStatus::Eof) {
+            auto exit = session->process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
+            return makeError(ErrorCode::Unavailable,
+                             "the agent exited before the handshake" +
+                                 (exit ? " (" + exit->describe() + ")" : std::string()));
+        }
+        auto message = protocol::decode(line);
+        if (!message) {
+            return makeError(ErrorCode::ProtocolViolation,
+                             "bad handshake answer: " + message.error().message);
+        }
+        if (std::holds_alternative<protocol::Heartbeat>(*message)) {
+            continue;
+        }
+        if (!std::holds_alternative<protocol::Ready>(*message)) {
+            return makeError(
+                ErrorCode::ProtocolViolation,
+                std::string("expected a ready message, got ") + protocol::kindOf(*message));
+        }
+        session->ready_ = std::get<protocol::Ready>(*message);
+        break;
+    }
+    const auto& caps = session->ready_.capabilities;
+    bool plaintext = std::find(caps.begin(), caps.end(), "plaintext") != caps.end();
+    if (session->ready_.protocol != protocol::kProtocolVersion) {
+        return makeError(ErrorCode::ProtocolViolation,
+                         "the agent speaks protocol " + std::to_string(session->ready_.protocol) +
+                             ", wblab speaks " + std::to_string(protocol::kProtocolVersion));
+    }
+    if (!plaintext && session->ready_.publicKeyPem.empty()) {
+        return makeError(ErrorCode::ProtocolViolation,
+                         "ready has no public_key and the agent does not declare 'plaintext'");
+    }
+    return session;
+}
+
+sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) {
+    using Delivery = sim::WritebackReply::Delivery;
+    sim::WritebackReply reply;
+    if (dead_) {
+        reply.delivery = Delivery::Unreachable;
+        reply.detail = "the agent is no longer running";
+        return reply;
+    }
+    protocol::Request wire;
+    wire.id = request.correlationId;
+    wire.operation = protocol::Operation::Reset;
+    wire.anchor = request.anchor;
+    wire.upn = request.upn;
+    wire.unlock = request.unlock;
+    wire.mustChange = request.mustChange;
+    wire.issuedAt = protocol::formatUtc(request.issuedAt);
+    wire.expiresAt = protocol::formatUtc(request.expiresAt);
+    if (ready_.publicKeyPem.empty()) {
+        wire.newPassword = protocol::Sealed{"plain", request.newPassword};
+    } else {
+        auto sealed = protocol::seal(ready_.publicKeyPem, request.newPassword);
+        if (!sealed) {
+            reply.delivery = Delivery::Garbled;
+            reply.detail = "cannot seal to the agent's key: " + sealed.error().message;
+            return reply;
+        }
+        wire.newPassword = *sealed;
+    }
+    const Deadline deadline = deadlineIn(config_.requestTimeout);
+    if (auto sent = process_.write(protocol::encode(wire) + "\n", deadline); !sent) {
+        dead_ = true;
+        reply.delivery = Delivery::Unreachable;
+        reply.detail = "cannot send the request: " + sent.error().message;
+        return reply;
+    }
+    std::string line;
+    while (true) {
+        auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
+        if (status == Process::LineStatus::Timeout) {
+            reply.delivery = Delivery::TimedOut;
+            reply.detail =
+                "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
+            return reply;
+        }
+        if (status == Process::LineStatus::Eof) {
+            dead_ = true;
+            auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
+            reply.delivery = Delivery::Unreachable;
+            reply.detail = "the agent exited without answering" +
+                           (exit ? " (" + exit->describe() + ")" : std::string());
+            return reply;
+        }
+        if (status == Process::LineStatus::TooLong) {
+            dead_ = true;
+            reply.delivery = Delivery::Garbled;
+            reply.detail = "the agent sent a line over 1 MiB";
+            return reply;
+        }
+        auto message = protocol::decode(line);
+        if (!message) {
+            reply.delivery = Delivery::Garbled;
+            reply.detail = "unreadable answer: " + message.error().message;
+            diagnostics_.push_back(reply.detail);
+            return reply;
+        }
+        if (std::holds_alternative<protocol::Heartbeat>(*message)) {
+            continue;
+        }
+        const auto* answer = std::get_if<protocol::Answer>(&*message);
+        if (answer == nullptr) {
+            reply.delivery = Delivery::Garbled;
+            reply.detail = std::string("expected an answer, got ") + protocol::kindOf(*message);
+            diagnostics_.push_back(reply.detail);
+            return reply;
+        }
+        if (answer->id != wire.id) {
+            reply.delivery = Delivery::Garbled;
+            reply.detail = "answer for unknown request id '" + answer->id + "'";
+            diagnostics_.push_back(reply.detail);
+            return reply;
+        }
+        reply.delivery = Delivery::Answered;
+        reply.success = answer->result == protocol::Result::Success;
+        reply.events = answer->events;
+        reply.reason = answer->reason;
+        reply.detail = answer->detail;
+        return reply;
+    }
+}
+
+void AgentSession::shutdown() {
+    if (process_.waitUntil(Clock::now())) {
+        return;
+    }
+    const Deadline deadline = deadlineIn(std::chrono::milliseconds(1000));
+    if (!dead_ && process_.write(protocol::encode(protocol::Shutdown{}) + "\n", deadline)) {
+        process_.closeStdin();
+        if (process_.waitUntil(deadline)) {
+            process_.stop(std::chrono::milliseconds(100));  // stragglers in the group
+            return;
+        }
+    }
+    process_.stop(std::chrono::milliseconds(500));
+}
+
+}  // namespace wblab::harness

@@ -1,0 +1,54 @@
+#pragma once
+// Private to the harness: the harness side of agent protocol v1. Starts the agent in its own
+// process group, performs the handshake, relays writeback requests with deadlines, and turns
+// everything the agent can do wrong into a WritebackReply (never an exception or a crash).
+
+#include <wblab/protocol/messages.hpp>
+#include <wblab/sim/cloud.hpp>
+#include <wblab/support/expected.hpp>
+#include <wblab/support/process.hpp>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wblab::harness {
+
+struct AgentConfig {
+    std::vector<std::string> argv;
+    std::string stderrPath;
+    protocol::Hello hello;
+    std::chrono::milliseconds handshakeTimeout{10000};
+    std::chrono::milliseconds requestTimeout{10000};
+};
+
+class AgentSession : public sim::WritebackChannel {
+public:
+    /// Spawns the agent and completes the handshake. Errors are Unavailable (cannot start, or it
+    /// exited), Timeout (no ready in time) or ProtocolViolation (a bad ready).
+    static Expected<std::unique_ptr<AgentSession>> start(const AgentConfig& config);
+
+    ~AgentSession() override;
+
+    sim::WritebackReply deliver(const sim::WritebackRequest& request) override;
+
+    /// Sends shutdown, waits briefly for a clean exit, then stops the process group.
+    void shutdown();
+
+    const protocol::Ready& ready() const { return ready_; }
+
+    /// Protocol problems seen so far (garbage lines, unknown ids), for the report.
+    const std::vector<std::string>& diagnostics() const { return diagnostics_; }
+
+private:
+    AgentSession(Process process, AgentConfig config);
+
+    Process process_;
+    AgentConfig config_;
+    protocol::Ready ready_;
+    std::vector<std::string> diagnostics_;
+    bool dead_ = false;
+};
+
+}  // namespace wblab::harness

@@ -1,0 +1,375 @@
+#include "agent_session.hpp"
+
+#include <wblab/fixture/directory.hpp>
+#include <wblab/harness/runner.hpp>
+#include <wblab/protocol/crypto.hpp>
+#include <wblab/sim/cloud.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <sstream>
+
+namespace wblab::harness {
+
+namespace {
+
+using report::CaseResult;
+using report::CheckOutcome;
+using report::Verdict;
+
+constexpr const char* kToolVersion = "0.1.0";
+
+std::string listOf(const std::vector<int>& values) {
+    std::ostringstream out;
+    out << "[";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        out << (i ? ", " : "") << values[i];
+    }
+    out << "]";
+    return out.str();
+}
+
+std::string yesNo(bool b) {
+    return b ? "yes" : "no";
+}
+
+fixture::DirectorySeed seedFrom(const Scenario& s) {
+    fixture::DirectorySeed seed;
+    seed.baseDn = s.onprem.baseDn;
+    const auto& p = s.onprem.policy;
+    seed.policy.minPwdLength = p.minLength;
+    seed.policy.pwdHistoryLength = p.history;
+    seed.policy.minPwdAgeSeconds = p.minAgeSeconds;
+    seed.policy.maxPwdAgeSeconds = p.maxAgeSeconds;
+    seed.policy.lockoutThreshold = p.lockoutThreshold;
+    seed.policy.lockoutDurationSeconds = p.lockoutDurationSeconds;
+    for (const auto& u : s.onprem.users) {
+        seed.users.push_back({.samAccountName = u.sam,
+                              .upn = u.upn,
+                              .displayName = u.displayName,
+                              .anchor = u.anchor,
+                              .password = u.password,
+                              .locked = u.locked,
+                              .mustChange = u.mustChange});
+    }
+    return seed;
+}
+
+sim::TenantSettings tenantFrom(const TenantSpec& t) {
+    sim::TenantSettings settings;
+    settings.sspr = t.sspr == "none"       ? sim::SsprScope::None
+                    : t.sspr == "selected" ? sim::SsprScope::Selected
+                                           : sim::SsprScope::All;
+    settings.writebackEnabled = t.writeback;
+    return settings;
+}
+
+/// Position of a password among the scenario's passwords, so reports can name it without
+/// printing it.
+std::string credentialLabel(const Scenario& s, const std::string& sam, const std::string& pw) {
+    for (const auto& u : s.onprem.users) {
+        if (u.sam == sam && u.password == pw) {
+            return "the seeded password";
+        }
+    }
+    for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        if (s.steps[i].reset.newPassword == pw) {
+            return "the new password of step " + std::to_string(i + 1);
+        }
+    }
+    return "a password";
+}
+
+void add(
+    CaseResult& result, std::string name, bool passed, std::string expected, std::string observed) {
+    result.checks.push_back(
+        CheckOutcome{std::move(name), passed, std::move(expected), std::move(observed)});
+}
+
+void checkStep(CaseResult& result,
+               std::size_t index,
+               const Step& step,
+               const sim::OperationResult& op,
+               const sim::Cloud& cloud) {
+    const std::string prefix = "step " + std::to_string(index + 1) + ": ";
+    const auto& e = step.expect;
+    if (e.outcome) {
+        std::string observed = sim::toString(op.outcome);
+        add(result, prefix + "outcome", observed == *e.outcome, *e.outcome, observed);
+    }
+    if (e.events) {
+        bool observedAny =
+            op.writebackAttempted && op.reply.delivery == sim::WritebackReply::Delivery::Answered;
+        std::string observed = observedAny ? listOf(op.reply.events) : "no answer from the agent";
+        add(result,
+            prefix + "agent events",
+            observedAny && op.reply.events == *e.events,
+            listOf(*e.events),
+            observed);
+    }
+    if (e.reason) {
+        bool answered =
+            op.writebackAttempted && op.reply.delivery == sim::WritebackReply::Delivery::Answered;
+        add(result,
+            prefix + "reason",
+            answered && op.reply.reason == *e.reason,
+            std::to_string(*e.reason),
+            answered ? std::to_string(op.reply.reason) : "no answer from the agent");
+    }
+    if (e.audit) {
+        const sim::AuditEntry* found = nullptr;
+        for (const auto& entry : cloud.auditLog()) {
+            if (entry.correlationId == op.correlationId && entry.activity == e.audit->activity) {
+                found = &entry;
+            }
+        }
+        std::string expected = "'" + e.audit->activity + "'" +
+                               (e.audit->result ? " with result " + *e.audit->result : "");
+        if (found == nullptr) {
+            add(result, prefix + "audit", false, expected, "no such audit entry");
+        } else {
+            bool ok = !e.audit->result || *e.audit->result == found->result;
+            add(result,
+                prefix + "audit",
+                ok,
+                expected,
+                "'" + found->activity + "' with result " + found->result +
+                    (found->reason.empty() ? "" : " (" + found->reason + ")"));
+        }
+    }
+}
+
+void checkDirectory(CaseResult& result,
+                    const Scenario& s,
+                    const fixture::SlapdFixture& fx,
+                    const fixture::DirectoryProbe& probe) {
+    for (const auto& d : s.expectDirectory) {
+        const std::string dn = fx.userDn(d.user);
+        auto record = [&](const std::string& what, const Expected<bool>& observed, bool want) {
+            if (!observed) {
+                add(result,
+                    d.user + ": " + what,
+                    false,
+                    yesNo(want),
+                    "could not observe: " + observed.error().message);
+                return;
+            }
+            add(result, d.user + ": " + what, *observed == want, yesNo(want), yesNo(*observed));
+        };
+        for (const auto& pw : d.binds) {
+            record(credentialLabel(s, d.user, pw) + " binds", probe.passwordWorks(dn, pw), true);
+        }
+        for (const auto& pw : d.rejects) {
+            record(credentialLabel(s, d.user, pw) + " binds", probe.passwordWorks(dn, pw), false);
+        }
+        if (d.locked) {
+            record("locked", probe.isLocked(dn), *d.locked);
+        }
+        if (d.mustChange) {
+            record("must change password", probe.mustChangePassword(dn), *d.mustChange);
+        }
+    }
+}
+
+CaseResult unresolved(CaseResult result, const std::string& why) {
+    result.verdict = Verdict::Unresolved;
+    result.message = why;
+    return result;
+}
+
+}  // namespace
+
+Expected<AgentCommand> resolveAgent(const std::string& spec, const std::string& selfPath) {
+    if (spec == "reference" || spec.rfind("reference ", 0) == 0) {
+        std::error_code ec;
+        auto self = std::filesystem::canonical(selfPath, ec);
+        std::filesystem::path dir =
+            ec ? std::filesystem::path(selfPath).parent_path() : self.parent_path();
+        std::vector<std::filesystem::path> candidates = {dir / "wblab-agent",
+                                                         dir / ".." / "agent" / "wblab-agent"};
+        for (const auto& c : candidates) {
+            if (std::filesystem::exists(c, ec)) {
+                AgentCommand cmd{{std::filesystem::weakly_canonical(c, ec).string()}, spec};
+                std::istringstream rest(spec.substr(std::string("reference").size()));
+                for (std::string word; rest >> word;) {
+                    cmd.argv.push_back(word);
+                }
+                return cmd;
+            }
+        }
+        return makeError(ErrorCode::NotFound,
+                         "the reference agent (wblab-agent) is not beside " + selfPath);
+    }
+    AgentCommand cmd;
+    cmd.label = spec;
+    std::string word;
+    bool quoted = false;
+    bool any = false;
+    for (char c : spec) {
+        if (c == '"') {
+            quoted = !quoted;
+            any = true;
+        } else if (c == ' ' && !quoted) {
+            if (any) {
+                cmd.argv.push_back(word);
+            }
+            word.clear();
+            any = false;
+        } else {
+            word += c;
+            any = true;
+        }
+    }
+    if (quoted) {
+        return makeError(ErrorCode::InvalidInput, "unbalanced quote in --agent: " + spec);
+    }
+    if (any) {
+        cmd.argv.push_back(word);
+    }
+    if (cmd.argv.empty()) {
+        return makeError(ErrorCode::InvalidInput, "--agent needs a command");
+    }
+    return cmd;
+}
+
+CaseResult runScenario(const Scenario& s, const RunOptions& options) {
+    const auto started = Clock::now();
+    CaseResult result;
+    result.id = s.id;
+    result.title = s.title;
+    result.file = s.file;
+    result.criteria = s.criteria;
+    auto finish = [&](CaseResult r) {
+        r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+        return r;
+    };
+
+    fixture::FixtureOptions fxOptions;
+    fxOptions.keepRunDirectory = options.keepRunDirectories;
+    auto fx = fixture::SlapdFixture::start(seedFrom(s), fxOptions);
+    if (!fx) {
+        return finish(unresolved(result, "directory fixture: " + fx.error().message));
+    }
+    auto& fixture = **fx;
+    result.timeline.push_back("directory: slapd ready with " +
+                              std::to_string(s.onprem.users.size()) + " users at " +
+                              fixture.runDirectory());
+
+    AgentConfig config;
+    config.argv = options.agent.argv;
+    config.stderrPath = fixture.runDirectory() + "/agent.stderr";
+    config.handshakeTimeout = options.handshakeTimeout;
+    config.requestTimeout = options.stepTimeout;
+    config.hello.directoryUrl = fixture.url();
+    config.hello.baseDn = fixture.baseDn();
+    config.hello.anchorAttribute = fixture.anchorAttribute();
+    config.hello.flavour = "openldap-ad";
+    config.hello.connectorDn = fixture.connectorDn();
+    config.hello.connectorPassword = fixture.connectorPassword();
+    auto agent = AgentSession::start(config);
+    if (!agent) {
+        // An agent that cannot start or complete the handshake fails the scenario: it is the
+        // implementation's fault, not the lab's.
+        result.verdict =
+            agent.error().code == ErrorCode::Timeout ? Verdict::Timeout : Verdict::Fail;
+        result.message = "agent handshake: " + agent.error().message;
+        add(result, "handshake", false, "a ready message", agent.error().message);
+        return finish(result);
+    }
+    result.timeline.push_back("agent: ready (" + (*agent)->ready().agentName + " " +
+                              (*agent)->ready().agentVersion + ", onboarding events " +
+                              listOf((*agent)->ready().events) + ")");
+
+    // The lab clock starts at the real time: the agent and slapd read the real clock, and a
+    // request's expiry must mean the same to both sides.
+    sim::VirtualClock clock(std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count());
+    sim::Cloud cloud(tenantFrom(s.tenant), clock);
+    for (const auto& u : s.onprem.users) {
+        cloud.addUser({.upn = u.upn,
+                       .anchor = u.anchor.empty() ? fixture::defaultAnchorFor(u.sam) : u.anchor,
+                       .synced = true});
+    }
+    bool timedOut = false;
+    for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        const auto& step = s.steps[i];
+        const std::string label = "step " + std::to_string(i + 1);
+        auto op = cloud.selfServiceReset(
+            step.reset.user, step.reset.newPassword, step.reset.unlock, **agent);
+        result.timeline.push_back("cloud: " + label + " sspr_reset " + step.reset.user +
+                                  (step.reset.unlock ? " (with unlock)" : "") + ", correlation " +
+                                  op.correlationId);
+        if (op.writebackAttempted) {
+            const auto& r = op.reply;
+            if (r.delivery == sim::WritebackReply::Delivery::Answered) {
+                result.timeline.push_back(
+                    std::string("agent: ") + (r.success ? "success" : "failure") + " events " +
+                    listOf(r.events) + (r.reason ? " reason " + std::to_string(r.reason) : ""));
+            } else {
+                result.timeline.push_back("agent: " + r.detail);
+                timedOut = timedOut || r.delivery == sim::WritebackReply::Delivery::TimedOut;
+            }
+        }
+        result.timeline.push_back(std::string("cloud: user sees ") + sim::toString(op.outcome));
+        checkStep(result, i, step, op, cloud);
+    }
+    (*agent)->shutdown();
+
+    fixture::DirectoryProbe probe(fixture);
+    checkDirectory(result, s, fixture, probe);
+    for (const auto& c : result.checks) {
+        if (c.name.find("binds") != std::string::npos ||
+            c.name.find("locked") != std::string::npos ||
+            c.name.find("must change") != std::string::npos) {
+            result.timeline.push_back("directory: " + c.name + ": " + c.observed);
+        }
+    }
+
+    int failed = 0;
+    std::string firstFailure;
+    for (const auto& c : result.checks) {
+        if (!c.passed) {
+            if (failed++ == 0) {
+                firstFailure = c.name + ": expected " + c.expected + ", observed " + c.observed;
+            }
+        }
+    }
+    if (failed == 0) {
+        result.verdict = Verdict::Pass;
+    } else {
+        result.verdict = timedOut ? Verdict::Timeout : Verdict::Fail;
+        result.message = std::to_string(failed) + " check(s) failed; first: " + firstFailure;
+    }
+    if (options.keepRunDirectories) {
+        fixture.keepRunDirectory();
+    }
+    fixture.stop();
+    return finish(result);
+}
+
+report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
+                               const RunOptions& options,
+                               std::ostream* progress) {
+    const auto started = Clock::now();
+    report::RunResult run;
+    run.toolVersion = kToolVersion;
+    run.seed = options.seed;
+    run.agent = options.agent.label;
+    run.startedAt = protocol::formatUtc(std::chrono::duration_cast<std::chrono::seconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count());
+    for (const auto& s : scenarios) {
+        run.cases.push_back(runScenario(s, options));
+        if (progress != nullptr) {
+            const auto& c = run.cases.back();
+            *progress << "[" << run.cases.size() << "/" << scenarios.size() << "] "
+                      << report::toString(c.verdict) << " " << c.id << "\n"
+                      << std::flush;
+        }
+    }
+    run.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
+    return run;
+}
+
+}  // namespace wblab::harness

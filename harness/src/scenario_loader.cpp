@@ -1,0 +1,531 @@
+// Scenario loading with yaml-cpp. yaml-cpp exceptions stop at this file's boundary and become
+// Errors with a 1-based file:line:column.
+#include <wblab/harness/scenario.hpp>
+#include <wblab/support/files.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <set>
+
+namespace wblab::harness {
+
+namespace {
+
+constexpr std::size_t kMaxScenarioBytes = 1 << 20;
+
+struct LoadError {
+    SourcePos where;
+    std::string message;
+};
+
+class Reader {
+public:
+    explicit Reader(std::string file) : file_(std::move(file)) {}
+
+    SourcePos pos(const YAML::Node& node) const {
+        auto mark = node.Mark();
+        return SourcePos{file_, mark.line + 1, mark.column + 1};
+    }
+
+    [[noreturn]] void fail(const YAML::Node& node,
+                           const std::string& path,
+                           const std::string& message) const {
+        throw LoadError{pos(node), (path.empty() ? "" : path + ": ") + message};
+    }
+
+    void requireMap(const YAML::Node& node, const std::string& path) const {
+        if (!node.IsMap()) {
+            fail(node, path, "expected a mapping");
+        }
+    }
+
+    void checkKeys(const YAML::Node& node,
+                   const std::string& path,
+                   std::initializer_list<const char*> allowed) const {
+        requireMap(node, path);
+        for (const auto& kv : node) {
+            if (!kv.first.IsScalar()) {
+                fail(kv.first, path, "keys must be plain strings");
+            }
+            const auto key = kv.first.Scalar();
+            bool known = std::any_of(
+                allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
+            if (!known) {
+                std::string list;
+                for (const char* a : allowed) {
+                    list += list.empty() ? "" : ", ";
+                    list += a;
+                }
+                fail(kv.first, join(path, key), "unknown key (expected one of: " + list + ")");
+            }
+        }
+    }
+
+    static std::string join(const std::string& path, const std::string& key) {
+        return path.empty() ? key : path + "." + key;
+    }
+
+    std::string string(const YAML::Node& node, const std::string& path) const {
+        if (!node.IsScalar()) {
+            fail(node, path, "expected a string");
+        }
+        return node.Scalar();
+    }
+
+    int integer(const YAML::Node& node, const std::string& path, int min, int max) const {
+        if (!node.IsScalar()) {
+            fail(node, path, "expected an integer");
+        }
+        int value = 0;
+        if (!YAML::convert<int>::decode(node, value)) {
+            fail(node, path, "expected an integer, got '" + node.Scalar() + "'");
+        }
+        if (value < min || value > max) {
+            fail(node,
+                 path,
+                 "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        }
+        return value;
+    }
+
+    bool boolean(const YAML::Node& node, const std::string& path) const {
+        bool value = false;
+        if (!node.IsScalar() || !YAML::convert<bool>::decode(node, value)) {
+            fail(node, path, "expected true or false");
+        }
+        return value;
+    }
+
+    /// Seconds, written as an integer or with a unit: "90s", "30m", "12h", "2d".
+    int duration(const YAML::Node& node, const std::string& path) const {
+        const std::string text = string(node, path);
+        if (text.empty()) {
+            fail(node, path, "expected a duration such as 30m or 2d");
+        }
+        char unit = text.back();
+        int factor = 1;
+        std::string digits = text;
+        if (std::isalpha(static_cast<unsigned char>(unit)) != 0) {
+            digits.pop_back();
+            switch (unit) {
+                case 's':
+                    factor = 1;
+                    break;
+                case 'm':
+                    factor = 60;
+                    break;
+                case 'h':
+                    factor = 3600;
+                    break;
+                case 'd':
+                    factor = 86400;
+                    break;
+                default:
+                    fail(node,
+                         path,
+                         "unknown duration unit '" + std::string(1, unit) +
+                             "' (expected s, m, h or d)");
+            }
+        }
+        if (digits.empty() || digits.size() > 9 ||
+            !std::all_of(digits.begin(), digits.end(), [](unsigned char c) {
+                return std::isdigit(c) != 0;
+            })) {
+            fail(node, path, "expected a duration such as 30m or 2d, got '" + text + "'");
+        }
+        long long value = std::stoll(digits) * factor;
+        if (value > 10LL * 365 * 86400) {
+            fail(node, path, "duration longer than ten years");
+        }
+        return static_cast<int>(value);
+    }
+
+    std::vector<std::string> strings(const YAML::Node& node, const std::string& path) const {
+        if (!node.IsSequence()) {
+            fail(node, path, "expected a list of strings");
+        }
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            out.push_back(string(node[i], path + "[" + std::to_string(i) + "]"));
+        }
+        return out;
+    }
+
+    std::vector<int> integers(const YAML::Node& node, const std::string& path) const {
+        if (!node.IsSequence()) {
+            fail(node, path, "expected a list of integers");
+        }
+        std::vector<int> out;
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            out.push_back(integer(node[i], path + "[" + std::to_string(i) + "]", 0, 99999));
+        }
+        return out;
+    }
+
+private:
+    std::string file_;
+};
+
+TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
+    r.checkKeys(node, "tenant", {"sspr", "writeback"});
+    TenantSpec t;
+    if (node["sspr"]) {
+        t.sspr = r.string(node["sspr"], "tenant.sspr");
+        if (t.sspr != "none" && t.sspr != "selected" && t.sspr != "all") {
+            r.fail(node["sspr"], "tenant.sspr", "expected none, selected or all");
+        }
+    }
+    if (node["writeback"]) {
+        t.writeback = r.boolean(node["writeback"], "tenant.writeback");
+    }
+    return t;
+}
+
+PolicySpec readPolicy(const Reader& r, const YAML::Node& node) {
+    const std::string path = "onprem.policy";
+    r.checkKeys(
+        node,
+        path,
+        {"min_length", "history", "min_age", "max_age", "lockout_threshold", "lockout_duration"});
+    PolicySpec p;
+    if (node["min_length"]) {
+        p.minLength = r.integer(node["min_length"], path + ".min_length", 0, 256);
+    }
+    if (node["history"]) {
+        p.history = r.integer(node["history"], path + ".history", 0, 24);
+    }
+    if (node["min_age"]) {
+        p.minAgeSeconds = r.duration(node["min_age"], path + ".min_age");
+    }
+    if (node["max_age"]) {
+        p.maxAgeSeconds = r.duration(node["max_age"], path + ".max_age");
+    }
+    if (node["lockout_threshold"]) {
+        p.lockoutThreshold =
+            r.integer(node["lockout_threshold"], path + ".lockout_threshold", 0, 999);
+    }
+    if (node["lockout_duration"]) {
+        p.lockoutDurationSeconds = r.duration(node["lockout_duration"], path + ".lockout_duration");
+    }
+    return p;
+}
+
+bool validSam(const std::string& sam) {
+    return !sam.empty() && sam.size() <= 20 &&
+           std::all_of(sam.begin(), sam.end(), [](unsigned char c) {
+               return std::isalnum(c) != 0 || c == '.' || c == '-' || c == '_';
+           });
+}
+
+OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
+    r.checkKeys(node, "onprem", {"base_dn", "policy", "users"});
+    OnPremSpec o;
+    if (node["base_dn"]) {
+        o.baseDn = r.string(node["base_dn"], "onprem.base_dn");
+        if (o.baseDn.rfind("dc=", 0) != 0) {
+            r.fail(node["base_dn"],
+                   "onprem.base_dn",
+                   "expected a domain DN such as dc=corp,dc=example");
+        }
+    }
+    if (node["policy"]) {
+        o.policy = readPolicy(r, node["policy"]);
+    }
+    if (!node["users"] || !node["users"].IsSequence()) {
+        r.fail(node["users"] ? node["users"] : node, "onprem.users", "expected a list of users");
+    }
+    std::set<std::string> sams;
+    std::set<std::string> upns;
+    const auto& users = node["users"];
+    for (std::size_t i = 0; i < users.size(); ++i) {
+        const auto& u = users[i];
+        const std::string path = "onprem.users[" + std::to_string(i) + "]";
+        r.checkKeys(
+            u, path, {"sam", "upn", "display_name", "anchor", "password", "locked", "must_change"});
+        UserSpec spec;
+        spec.where = r.pos(u);
+        for (const char* required : {"sam", "upn", "password"}) {
+            if (!u[required]) {
+                r.fail(u, path, std::string("missing required key '") + required + "'");
+            }
+        }
+        spec.sam = r.string(u["sam"], path + ".sam");
+        if (!validSam(spec.sam)) {
+            r.fail(u["sam"],
+                   path + ".sam",
+                   "a sAMAccountName is 1-20 letters, digits, '.', '-' or '_'");
+        }
+        spec.upn = r.string(u["upn"], path + ".upn");
+        if (spec.upn.find('@') == std::string::npos) {
+            r.fail(u["upn"], path + ".upn", "a userPrincipalName looks like name@domain");
+        }
+        spec.password = r.string(u["password"], path + ".password");
+        if (u["display_name"]) {
+            spec.displayName = r.string(u["display_name"], path + ".display_name");
+        }
+        if (u["anchor"]) {
+            spec.anchor = r.string(u["anchor"], path + ".anchor");
+        }
+        if (u["locked"]) {
+            spec.locked = r.boolean(u["locked"], path + ".locked");
+        }
+        if (u["must_change"]) {
+            spec.mustChange = r.boolean(u["must_change"], path + ".must_change");
+        }
+        if (!sams.insert(spec.sam).second) {
+            r.fail(u["sam"], path + ".sam", "duplicate sAMAccountName '" + spec.sam + "'");
+        }
+        if (!upns.insert(spec.upn).second) {
+            r.fail(u["upn"], path + ".upn", "duplicate userPrincipalName '" + spec.upn + "'");
+        }
+        o.users.push_back(std::move(spec));
+    }
+    return o;
+}
+
+StepExpect readStepExpect(const Reader& r, const YAML::Node& node, const std::string& path) {
+    r.checkKeys(node, path, {"outcome", "events", "reason", "audit"});
+    StepExpect e;
+    if (node["outcome"]) {
+        e.outcome = r.string(node["outcome"], path + ".outcome");
+        static const std::set<std::string> known = {"success",
+                                                    "unknown_user",
+                                                    "SSPR_0009",
+                                                    "SSPR_0010",
+                                                    "policy_violation",
+                                                    "SSPR_0029",
+                                                    "SSPR_0030"};
+        if (known.count(*e.outcome) == 0) {
+            r.fail(node["outcome"],
+                   path + ".outcome",
+                   "unknown outcome '" + *e.outcome +
+                       "' (expected success, policy_violation, unknown_user, SSPR_0009, "
+                       "SSPR_0010, SSPR_0029 or SSPR_0030)");
+        }
+    }
+    if (node["events"]) {
+        e.events = r.integers(node["events"], path + ".events");
+    }
+    if (node["reason"]) {
+        e.reason = r.integer(node["reason"], path + ".reason", 0, 99999);
+    }
+    if (node["audit"]) {
+        const auto& a = node["audit"];
+        r.checkKeys(a, path + ".audit", {"activity", "result"});
+        if (!a["activity"]) {
+            r.fail(a, path + ".audit", "missing required key 'activity'");
+        }
+        AuditExpect audit;
+        audit.activity = r.string(a["activity"], path + ".audit.activity");
+        if (a["result"]) {
+            audit.result = r.string(a["result"], path + ".audit.result");
+            if (*audit.result != "success" && *audit.result != "failure") {
+                r.fail(a["result"], path + ".audit.result", "expected success or failure");
+            }
+        }
+        e.audit = audit;
+    }
+    return e;
+}
+
+Step readStep(const Reader& r,
+              const YAML::Node& node,
+              const std::string& path,
+              const OnPremSpec& onprem) {
+    r.checkKeys(node, path, {"sspr_reset", "expect"});
+    Step step;
+    step.where = r.pos(node);
+    if (!node["sspr_reset"]) {
+        r.fail(node, path, "a step needs an operation (sspr_reset)");
+    }
+    const auto& op = node["sspr_reset"];
+    const std::string opPath = path + ".sspr_reset";
+    r.checkKeys(op, opPath, {"user", "new_password", "unlock"});
+    for (const char* required : {"user", "new_password"}) {
+        if (!op[required]) {
+            r.fail(op, opPath, std::string("missing required key '") + required + "'");
+        }
+    }
+    step.kind = Step::Kind::SsprReset;
+    step.reset.user = r.string(op["user"], opPath + ".user");
+    step.reset.newPassword = r.string(op["new_password"], opPath + ".new_password");
+    if (step.reset.newPassword.size() > 190) {
+        r.fail(op["new_password"],
+               opPath + ".new_password",
+               "longer than 190 bytes (the most one RSA-OAEP envelope carries)");
+    }
+    if (op["unlock"]) {
+        step.reset.unlock = r.boolean(op["unlock"], opPath + ".unlock");
+    }
+    bool known = std::any_of(onprem.users.begin(), onprem.users.end(), [&](const UserSpec& u) {
+        return u.upn == step.reset.user;
+    });
+    if (!known) {
+        r.fail(op["user"],
+               opPath + ".user",
+               "no user with upn '" + step.reset.user + "' in onprem.users");
+    }
+    if (node["expect"]) {
+        step.expect = readStepExpect(r, node["expect"], path + ".expect");
+    }
+    return step;
+}
+
+std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
+                                                 const YAML::Node& node,
+                                                 const OnPremSpec& onprem) {
+    const std::string base = "expect.directory";
+    if (!node.IsSequence()) {
+        r.fail(node, base, "expected a list of per-user expectations");
+    }
+    std::vector<DirectoryExpect> out;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const auto& d = node[i];
+        const std::string path = base + "[" + std::to_string(i) + "]";
+        r.checkKeys(d, path, {"user", "binds", "rejects", "locked", "must_change"});
+        if (!d["user"]) {
+            r.fail(d, path, "missing required key 'user'");
+        }
+        DirectoryExpect e;
+        e.where = r.pos(d);
+        e.user = r.string(d["user"], path + ".user");
+        bool known = std::any_of(onprem.users.begin(), onprem.users.end(), [&](const UserSpec& u) {
+            return u.sam == e.user;
+        });
+        if (!known) {
+            r.fail(d["user"], path + ".user", "no user with sam '" + e.user + "' in onprem.users");
+        }
+        if (d["binds"]) {
+            e.binds = r.strings(d["binds"], path + ".binds");
+        }
+        if (d["rejects"]) {
+            e.rejects = r.strings(d["rejects"], path + ".rejects");
+        }
+        if (d["locked"]) {
+            e.locked = r.boolean(d["locked"], path + ".locked");
+        }
+        if (d["must_change"]) {
+            e.mustChange = r.boolean(d["must_change"], path + ".must_change");
+        }
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string& file) {
+    r.checkKeys(
+        root, "", {"id", "title", "criteria", "tags", "tenant", "onprem", "steps", "expect"});
+    Scenario s;
+    s.file = file;
+    const std::string stem = std::filesystem::path(file).stem().string();
+    s.id = root["id"] ? r.string(root["id"], "id") : stem;
+    if (root["id"] && s.id != stem) {
+        r.fail(root["id"], "id", "must equal the file name without extension ('" + stem + "')");
+    }
+    if (root["title"]) {
+        s.title = r.string(root["title"], "title");
+    }
+    if (root["criteria"]) {
+        s.criteria = r.strings(root["criteria"], "criteria");
+    }
+    if (root["tags"]) {
+        s.tags = r.strings(root["tags"], "tags");
+    }
+    if (root["tenant"]) {
+        s.tenant = readTenant(r, root["tenant"]);
+    }
+    if (!root["onprem"]) {
+        r.fail(root, "", "missing required key 'onprem'");
+    }
+    s.onprem = readOnPrem(r, root["onprem"]);
+    if (!root["steps"] || !root["steps"].IsSequence()) {
+        r.fail(root["steps"] ? root["steps"] : root, "steps", "expected a list of steps");
+    }
+    const auto& steps = root["steps"];
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        s.steps.push_back(readStep(r, steps[i], "steps[" + std::to_string(i) + "]", s.onprem));
+    }
+    if (root["expect"]) {
+        r.checkKeys(root["expect"], "expect", {"directory"});
+        if (root["expect"]["directory"]) {
+            s.expectDirectory = readDirectoryExpect(r, root["expect"]["directory"], s.onprem);
+        }
+    }
+    return s;
+}
+
+}  // namespace
+
+std::vector<std::string> Scenario::secrets() const {
+    std::vector<std::string> out;
+    for (const auto& u : onprem.users) {
+        out.push_back(u.password);
+    }
+    for (const auto& step : steps) {
+        out.push_back(step.reset.newPassword);
+    }
+    for (const auto& d : expectDirectory) {
+        out.insert(out.end(), d.binds.begin(), d.binds.end());
+        out.insert(out.end(), d.rejects.begin(), d.rejects.end());
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+Expected<Scenario> loadScenario(const std::string& path) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        return Error{ErrorCode::NotFound, "cannot read the scenario file", SourcePos{path, 0, 0}};
+    }
+    if (size > kMaxScenarioBytes) {
+        return Error{
+            ErrorCode::InvalidInput, "scenario file larger than 1 MiB", SourcePos{path, 0, 0}};
+    }
+    auto text = readFile(path);
+    if (!text) {
+        return Error{ErrorCode::NotFound, "cannot read the scenario file", SourcePos{path, 0, 0}};
+    }
+    Reader reader(path);
+    try {
+        YAML::Node root = YAML::Load(*text);
+        if (!root.IsMap()) {
+            return Error{ErrorCode::InvalidInput,
+                         "a scenario must be a YAML mapping",
+                         SourcePos{path, 1, 1}};
+        }
+        return readScenario(reader, root, path);
+    } catch (const LoadError& e) {
+        return Error{ErrorCode::InvalidInput, e.message, e.where};
+    } catch (const YAML::Exception& e) {
+        return Error{
+            ErrorCode::InvalidInput, e.msg, SourcePos{path, e.mark.line + 1, e.mark.column + 1}};
+    }
+}
+
+Expected<std::vector<std::string>> collectScenarioFiles(const std::vector<std::string>& paths) {
+    std::vector<std::string> files;
+    for (const auto& p : paths) {
+        std::error_code ec;
+        if (std::filesystem::is_directory(p, ec)) {
+            for (const auto& entry : std::filesystem::recursive_directory_iterator(p, ec)) {
+                auto ext = entry.path().extension().string();
+                if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+                    files.push_back(entry.path().string());
+                }
+            }
+        } else if (std::filesystem::is_regular_file(p, ec)) {
+            files.push_back(p);
+        } else {
+            return makeError(ErrorCode::NotFound, "no such scenario file or directory: " + p);
+        }
+    }
+    std::sort(files.begin(), files.end());
+    files.erase(std::unique(files.begin(), files.end()), files.end());
+    return files;
+}
+
+}  // namespace wblab::harness

@@ -1,0 +1,112 @@
+#pragma once
+// File: messages.hpp
+//
+// Agent protocol v1: the messages that the harness (playing the cloud relay) and a writeback agent
+// exchange as JSON Lines over the agent's stdin and stdout. docs/agent-protocol.md is the public
+// description; this header is its C++ form, shared by the harness and the reference agent (the
+// only code they share).
+//
+//   auto line = protocol::encode(protocol::Shutdown{});
+//   auto msg = protocol::decode(line);        // Expected<Message>
+//   if (msg && std::holds_alternative<protocol::Shutdown>(*msg)) { ... }
+
+#include <wblab/support/expected.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace wblab::protocol {
+
+inline constexpr int kProtocolVersion = 1;
+/// Longest line either side may send, newline excluded.
+inline constexpr std::size_t kMaxLineBytes = 1 << 20;
+
+enum class Operation { Reset, Change, AdminReset, UnlockOnly, ForcedChange };
+
+const char* toString(Operation op);
+std::optional<Operation> operationFromString(std::string_view s);
+
+/// A secret encrypted to the agent's public key. algorithm is "RSA-OAEP-256" (RSA-OAEP with
+/// SHA-256 and MGF1-SHA-256), or "plain" only for agents that declare the plaintext capability.
+struct Sealed {
+    std::string algorithm;
+    std::string data;  ///< base64 ciphertext (or the plaintext for "plain")
+};
+
+/// harness → agent, first line: where the directory is and how to bind to it.
+struct Hello {
+    int protocol = kProtocolVersion;
+    std::string directoryUrl;
+    std::string tlsCaFile;  ///< empty when the URL is ldapi://
+    std::string baseDn;
+    std::string anchorAttribute;
+    std::string flavour;  ///< "openldap-ad": slapd with the AD-shaped schema of wblab
+    std::string connectorDn;
+    std::string connectorPassword;
+};
+
+/// agent → harness, answer to Hello.
+struct Ready {
+    int protocol = kProtocolVersion;
+    std::string agentName;
+    std::string agentVersion;
+    std::vector<std::string> capabilities;
+    std::string publicKeyPem;  ///< RSA-2048 public key, SubjectPublicKeyInfo PEM
+    std::vector<int> events;   ///< onboarding events logged: 31004, 31017, 31018, 31005
+};
+
+/// harness → agent: one writeback operation.
+struct Request {
+    std::string id;
+    Operation operation = Operation::Reset;
+    std::string anchor;
+    std::string upn;
+    std::optional<Sealed> newPassword;
+    std::optional<Sealed> oldPassword;  ///< only for Change and ForcedChange
+    bool unlock = false;
+    bool mustChange = false;
+    std::string issuedAt;   ///< RFC 3339 UTC, e.g. 2026-11-25T10:00:00Z
+    std::string expiresAt;  ///< the agent must not apply the request after this instant
+};
+
+enum class Result { Success, Failure };
+
+/// agent → harness: the outcome of one Request.
+struct Answer {
+    std::string id;
+    Result result = Result::Failure;
+    std::vector<int> events;  ///< event ids logged, in order (31001, 31002, ...)
+    int reason = 0;           ///< 0 on success, else the 33xxx/32xxx reason
+    std::string detail;       ///< short human text; never a password
+};
+
+/// harness → agent: stop cleanly.
+struct Shutdown {};
+
+/// agent → harness: last line before exiting.
+struct Bye {
+    std::vector<int> events;  ///< 31016
+};
+
+/// agent → harness, at any time between answers.
+struct Heartbeat {
+    std::vector<int> events;  ///< 31019
+};
+
+using Message = std::variant<Hello, Ready, Request, Answer, Shutdown, Bye, Heartbeat>;
+
+/// One JSON line, without the trailing newline.
+std::string encode(const Message& message);
+
+/// Parses one line. Unknown message types, missing fields and wrong types are ProtocolViolation
+/// errors whose message names the field. Unknown extra fields are ignored (forward compatible).
+Expected<Message> decode(std::string_view line);
+
+/// Name of the message kind ("hello", "ready", ...), for diagnostics.
+const char* kindOf(const Message& message);
+
+}  // namespace wblab::protocol

@@ -1,0 +1,312 @@
+#include <wblab/protocol/messages.hpp>
+
+#include <nlohmann/json.hpp>
+
+namespace wblab::protocol {
+
+using nlohmann::json;
+using nlohmann::ordered_json;
+
+namespace {
+
+struct OperationName {
+    Operation op;
+    const char* name;
+};
+
+constexpr OperationName kOperations[] = {
+    {Operation::Reset, "reset"},
+    {Operation::Change, "change"},
+    {Operation::AdminReset, "admin_reset"},
+    {Operation::UnlockOnly, "unlock_only"},
+    {Operation::ForcedChange, "forced_change"},
+};
+
+/// Reads fields of one JSON object and remembers the first problem, naming the field.
+class FieldReader {
+public:
+    FieldReader(const json& object, std::string kind) : object_(object), kind_(std::move(kind)) {}
+
+    template <typename T>
+    T get(const char* field) {
+        auto it = object_.find(field);
+        if (it == object_.end()) {
+            fail(std::string("missing field '") + field + "'");
+            return T{};
+        }
+        return as<T>(*it, field);
+    }
+
+    template <typename T>
+    T getOr(const char* field, T fallback) {
+        auto it = object_.find(field);
+        if (it == object_.end() || it->is_null()) {
+            return fallback;
+        }
+        return as<T>(*it, field);
+    }
+
+    std::optional<Sealed> sealed(const char* field) {
+        auto it = object_.find(field);
+        if (it == object_.end() || it->is_null()) {
+            return std::nullopt;
+        }
+        if (!it->is_object()) {
+            fail(std::string("field '") + field + "' must be an object");
+            return std::nullopt;
+        }
+        FieldReader inner(*it, kind_ + "." + field);
+        Sealed s{inner.get<std::string>("alg"), inner.get<std::string>("data")};
+        if (inner.error_ && !error_) {
+            error_ = inner.error_;
+        }
+        return s;
+    }
+
+    const std::optional<std::string>& error() const { return error_; }
+
+    void fail(std::string message) {
+        if (!error_) {
+            error_ = kind_ + ": " + message;
+        }
+    }
+
+private:
+    template <typename T>
+    T as(const json& value, const char* field) {
+        bool ok = false;
+        if constexpr (std::is_same_v<T, std::string>) {
+            ok = value.is_string();
+        } else if constexpr (std::is_same_v<T, bool>) {
+            ok = value.is_boolean();
+        } else if constexpr (std::is_same_v<T, int>) {
+            ok = value.is_number_integer() && value.get<long long>() >= INT32_MIN &&
+                 value.get<long long>() <= INT32_MAX;
+        } else if constexpr (std::is_same_v<T, std::vector<int>>) {
+            ok = value.is_array();
+            for (const auto& v : value) {
+                ok = ok && v.is_number_integer() && v.get<long long>() >= 0 &&
+                     v.get<long long>() <= INT32_MAX;
+            }
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+            ok = value.is_array();
+            for (const auto& v : value) {
+                ok = ok && v.is_string();
+            }
+        }
+        if (!ok) {
+            fail(std::string("field '") + field + "' has the wrong type");
+            return T{};
+        }
+        return value.get<T>();
+    }
+
+    const json& object_;
+    std::string kind_;
+    std::optional<std::string> error_;
+};
+
+ordered_json sealedToJson(const std::optional<Sealed>& s) {
+    if (!s) {
+        return nullptr;
+    }
+    return ordered_json{{"alg", s->algorithm}, {"data", s->data}};
+}
+
+struct Encoder {
+    ordered_json operator()(const Hello& m) const {
+        return {{"type", "hello"},
+                {"protocol", m.protocol},
+                {"directory",
+                 {{"url", m.directoryUrl},
+                  {"tls_ca_file",
+                   m.tlsCaFile.empty() ? ordered_json(nullptr) : ordered_json(m.tlsCaFile)},
+                  {"base_dn", m.baseDn},
+                  {"anchor_attribute", m.anchorAttribute},
+                  {"flavour", m.flavour}}},
+                {"connector", {{"dn", m.connectorDn}, {"password", m.connectorPassword}}}};
+    }
+
+    ordered_json operator()(const Ready& m) const {
+        return {{"type", "ready"},
+                {"protocol", m.protocol},
+                {"agent", {{"name", m.agentName}, {"version", m.agentVersion}}},
+                {"capabilities", m.capabilities},
+                {"public_key", m.publicKeyPem},
+                {"events", m.events}};
+    }
+
+    ordered_json operator()(const Request& m) const {
+        return {{"type", "request"},
+                {"id", m.id},
+                {"operation", toString(m.operation)},
+                {"anchor", m.anchor},
+                {"upn", m.upn},
+                {"new_password", sealedToJson(m.newPassword)},
+                {"old_password", sealedToJson(m.oldPassword)},
+                {"unlock", m.unlock},
+                {"must_change", m.mustChange},
+                {"issued_at", m.issuedAt},
+                {"expires_at", m.expiresAt}};
+    }
+
+    ordered_json operator()(const Answer& m) const {
+        return {{"type", "answer"},
+                {"id", m.id},
+                {"result", m.result == Result::Success ? "success" : "failure"},
+                {"events", m.events},
+                {"reason", m.reason},
+                {"detail", m.detail}};
+    }
+
+    ordered_json operator()(const Shutdown&) const { return {{"type", "shutdown"}}; }
+
+    ordered_json operator()(const Bye& m) const { return {{"type", "bye"}, {"events", m.events}}; }
+
+    ordered_json operator()(const Heartbeat& m) const {
+        return {{"type", "heartbeat"}, {"events", m.events}};
+    }
+};
+
+Expected<Message> decodeObject(const json& j) {
+    if (!j.is_object()) {
+        return makeError(ErrorCode::ProtocolViolation, "a message must be a JSON object");
+    }
+    auto typeIt = j.find("type");
+    if (typeIt == j.end() || !typeIt->is_string()) {
+        return makeError(ErrorCode::ProtocolViolation, "a message needs a string field 'type'");
+    }
+    const std::string type = typeIt->get<std::string>();
+    FieldReader r(j, type);
+    Message out;
+    if (type == "hello") {
+        Hello m;
+        m.protocol = r.get<int>("protocol");
+        auto dir = j.find("directory");
+        auto conn = j.find("connector");
+        if (dir == j.end() || !dir->is_object() || conn == j.end() || !conn->is_object()) {
+            return makeError(ErrorCode::ProtocolViolation,
+                             "hello: needs objects 'directory' and 'connector'");
+        }
+        FieldReader d(*dir, "hello.directory");
+        m.directoryUrl = d.get<std::string>("url");
+        m.tlsCaFile = d.getOr<std::string>("tls_ca_file", "");
+        m.baseDn = d.get<std::string>("base_dn");
+        m.anchorAttribute = d.get<std::string>("anchor_attribute");
+        m.flavour = d.get<std::string>("flavour");
+        FieldReader c(*conn, "hello.connector");
+        m.connectorDn = c.get<std::string>("dn");
+        m.connectorPassword = c.get<std::string>("password");
+        for (const auto* sub : {&d, &c}) {
+            if (sub->error()) {
+                return makeError(ErrorCode::ProtocolViolation, *sub->error());
+            }
+        }
+        out = m;
+    } else if (type == "ready") {
+        Ready m;
+        m.protocol = r.get<int>("protocol");
+        auto agent = j.find("agent");
+        if (agent == j.end() || !agent->is_object()) {
+            return makeError(ErrorCode::ProtocolViolation, "ready: needs an object 'agent'");
+        }
+        FieldReader a(*agent, "ready.agent");
+        m.agentName = a.get<std::string>("name");
+        m.agentVersion = a.get<std::string>("version");
+        if (a.error()) {
+            return makeError(ErrorCode::ProtocolViolation, *a.error());
+        }
+        m.capabilities = r.getOr<std::vector<std::string>>("capabilities", {});
+        m.publicKeyPem = r.getOr<std::string>("public_key", "");
+        m.events = r.getOr<std::vector<int>>("events", {});
+        out = m;
+    } else if (type == "request") {
+        Request m;
+        m.id = r.get<std::string>("id");
+        auto opName = r.get<std::string>("operation");
+        if (!r.error()) {
+            auto op = operationFromString(opName);
+            if (!op) {
+                r.fail("unknown operation '" + opName + "'");
+            } else {
+                m.operation = *op;
+            }
+        }
+        m.anchor = r.get<std::string>("anchor");
+        m.upn = r.getOr<std::string>("upn", "");
+        m.newPassword = r.sealed("new_password");
+        m.oldPassword = r.sealed("old_password");
+        m.unlock = r.getOr<bool>("unlock", false);
+        m.mustChange = r.getOr<bool>("must_change", false);
+        m.issuedAt = r.get<std::string>("issued_at");
+        m.expiresAt = r.get<std::string>("expires_at");
+        out = m;
+    } else if (type == "answer") {
+        Answer m;
+        m.id = r.get<std::string>("id");
+        auto result = r.get<std::string>("result");
+        if (!r.error() && result != "success" && result != "failure") {
+            r.fail("result must be \"success\" or \"failure\", not '" + result + "'");
+        }
+        m.result = result == "success" ? Result::Success : Result::Failure;
+        m.events = r.getOr<std::vector<int>>("events", {});
+        m.reason = r.getOr<int>("reason", 0);
+        m.detail = r.getOr<std::string>("detail", "");
+        out = m;
+    } else if (type == "shutdown") {
+        out = Shutdown{};
+    } else if (type == "bye") {
+        out = Bye{r.getOr<std::vector<int>>("events", {})};
+    } else if (type == "heartbeat") {
+        out = Heartbeat{r.getOr<std::vector<int>>("events", {})};
+    } else {
+        return makeError(ErrorCode::ProtocolViolation, "unknown message type '" + type + "'");
+    }
+    if (r.error()) {
+        return makeError(ErrorCode::ProtocolViolation, *r.error());
+    }
+    return out;
+}
+
+}  // namespace
+
+const char* toString(Operation op) {
+    for (const auto& entry : kOperations) {
+        if (entry.op == op) {
+            return entry.name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<Operation> operationFromString(std::string_view s) {
+    for (const auto& entry : kOperations) {
+        if (s == entry.name) {
+            return entry.op;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string encode(const Message& message) {
+    return std::visit(Encoder{}, message).dump();
+}
+
+Expected<Message> decode(std::string_view line) {
+    if (line.size() > kMaxLineBytes) {
+        return makeError(ErrorCode::ProtocolViolation, "line longer than 1 MiB");
+    }
+    json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded()) {
+        return makeError(ErrorCode::ProtocolViolation, "not a JSON document");
+    }
+    return decodeObject(j);
+}
+
+const char* kindOf(const Message& message) {
+    static constexpr const char* kNames[] = {
+        "hello", "ready", "request", "answer", "shutdown", "bye", "heartbeat"};
+    return kNames[message.index()];
+}
+
+}  // namespace wblab::protocol

@@ -1,0 +1,152 @@
+#pragma once
+// File: cloud.hpp
+//
+// The simulated cloud directory (modelled on Microsoft Entra ID self-service password reset with
+// password writeback). Pure C++ without I/O: the cloud hands writeback requests to a
+// WritebackChannel that the harness implements (the agent adapter), and turns the channel's reply
+// into the outcome a user would see and an audit entry, as the real service does
+// (DOMAIN.md §1.3, §6.3, §6.4).
+//
+//   VirtualClock clock(1'800'000'000);
+//   Cloud cloud(TenantSettings{}, clock);
+//   cloud.addUser({.upn = "alice@testlab.example", .anchor = "...", .synced = true});
+//   auto result = cloud.selfServiceReset("alice@testlab.example", "N3w-Passw0rd!", true, channel);
+//   if (result.outcome == Outcome::Success) { ... }
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace wblab::sim {
+
+/// One clock for the whole lab: time moves only when a scenario step says so.
+class VirtualClock {
+public:
+    explicit VirtualClock(std::int64_t startEpochSeconds) : now_(startEpochSeconds) {}
+
+    std::int64_t now() const { return now_; }
+
+    void advance(std::int64_t seconds) { now_ += seconds; }
+
+private:
+    std::int64_t now_;
+};
+
+enum class SsprScope { None, Selected, All };
+
+struct TenantSettings {
+    SsprScope sspr = SsprScope::All;
+    bool writebackEnabled = true;
+    /// How long a writeback request may wait for the agent (the relay's message lifetime).
+    std::int64_t requestLifetimeSeconds = 300;
+};
+
+struct CloudUser {
+    std::string upn;
+    std::string anchor;  ///< source anchor of a synced user (from the directory)
+    bool synced = true;
+    /// Bumped at every successful password change in the cloud; the cloud keeps no password.
+    int passwordVersion = 0;
+};
+
+/// What the user (or the admin) sees at the end of an operation (DOMAIN.md §6.3).
+enum class Outcome {
+    Success,
+    UnknownUser,                ///< no such account in the tenant
+    TenantSsprDisabled,         ///< SSPR_0009
+    WritebackNotEnabled,        ///< SSPR_0010
+    OnPremisesPolicyViolation,  ///< the on-premises policy refused the password; the user may retry
+    OnPremisesAdminActionRequired,  ///< SSPR_0029
+    OnPremisesConnectivityError,    ///< SSPR_0030
+};
+
+/// The name used in scenarios and reports: "success", "SSPR_0029", "policy_violation", ...
+const char* toString(Outcome outcome);
+
+/// One writeback operation as the cloud sends it. Holds the password in memory only.
+struct WritebackRequest {
+    std::string correlationId;
+    std::string operation;  ///< "reset" (more operations arrive with the cloud model)
+    std::string anchor;
+    std::string upn;
+    std::string newPassword;
+    bool unlock = false;
+    bool mustChange = false;
+    std::int64_t issuedAt = 0;
+    std::int64_t expiresAt = 0;
+};
+
+struct WritebackReply {
+    enum class Delivery {
+        Answered,     ///< the agent answered in time
+        Unreachable,  ///< no agent, or it died
+        TimedOut,     ///< the agent did not answer before the deadline
+        Garbled,      ///< the agent answered something the protocol does not allow
+    };
+    Delivery delivery = Delivery::Unreachable;
+    bool success = false;
+    std::vector<int> events;
+    int reason = 0;
+    std::string detail;  ///< diagnostic for the report; never a password
+};
+
+/// The relay to the on-premises agent, implemented by the harness.
+class WritebackChannel {
+public:
+    virtual ~WritebackChannel() = default;
+    virtual WritebackReply deliver(const WritebackRequest& request) = 0;
+};
+
+struct AuditEntry {
+    std::int64_t time = 0;
+    std::string service = "Self-service Password Management";
+    std::string activity;
+    std::string result;  ///< "success" or "failure"
+    std::string reason;
+    std::string actor;
+    std::string target;
+    std::string correlationId;
+};
+
+struct OperationResult {
+    Outcome outcome = Outcome::UnknownUser;
+    std::string correlationId;
+    bool writebackAttempted = false;
+    WritebackReply reply;  ///< meaningful when writebackAttempted
+};
+
+class Cloud {
+public:
+    Cloud(TenantSettings settings, VirtualClock& clock);
+
+    void addUser(CloudUser user);
+    const CloudUser* findUser(const std::string& upn) const;
+
+    /// Self-service password reset (with unlock) from the password reset portal.
+    OperationResult selfServiceReset(const std::string& upn,
+                                     const std::string& newPassword,
+                                     bool unlock,
+                                     WritebackChannel& channel);
+
+    const std::vector<AuditEntry>& auditLog() const { return audit_; }
+
+    const TenantSettings& settings() const { return settings_; }
+
+private:
+    std::string nextCorrelationId();
+    void record(const std::string& activity,
+                bool success,
+                const std::string& reason,
+                const std::string& actor,
+                const std::string& target,
+                const std::string& correlationId);
+
+    TenantSettings settings_;
+    VirtualClock& clock_;
+    std::map<std::string, CloudUser> users_;  ///< by lower-case UPN
+    std::vector<AuditEntry> audit_;
+    int nextId_ = 1;
+};
+
+}  // namespace wblab::sim

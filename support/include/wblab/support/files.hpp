@@ -1,0 +1,55 @@
+#pragma once
+// File: files.hpp
+//
+// Run directories and file helpers. A run directory is private (mode 0700), has a short path so
+// that an ldapi:// socket inside it stays under the 108-byte limit of Unix socket paths, and is
+// removed when its owner goes away unless it is kept for inspection.
+//
+//   auto dir = RunDirectory::create("fixture");
+//   writeFileAtomically(dir->path() + "/junit.xml", xml);
+
+#include <wblab/support/expected.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace wblab {
+
+class RunDirectory {
+public:
+    /// Creates a fresh private directory under $WBLAB_TMPDIR, else /tmp, named wblab-<tag>-XXXXXX.
+    static Expected<RunDirectory> create(std::string_view tag);
+
+    RunDirectory(RunDirectory&& other) noexcept;
+    RunDirectory& operator=(RunDirectory&& other) noexcept;
+    RunDirectory(const RunDirectory&) = delete;
+    RunDirectory& operator=(const RunDirectory&) = delete;
+    ~RunDirectory();
+
+    const std::string& path() const { return path_; }
+
+    /// Keep the directory on disk when this object is destroyed.
+    void keep() { keep_ = true; }
+
+    bool kept() const { return keep_; }
+
+private:
+    explicit RunDirectory(std::string path) : path_(std::move(path)) {}
+
+    std::string path_;
+    bool keep_ = false;
+};
+
+/// Writes to a temporary file beside `path`, then renames it over `path`: readers see the old
+/// content or the new, never a half-written file.
+Expected<void> writeFileAtomically(const std::string& path, std::string_view content);
+
+Expected<std::string> readFile(const std::string& path);
+
+/// Removes a directory tree; errors are ignored (best effort clean-up).
+void removeTree(const std::string& path);
+
+/// Percent-encodes a path for an ldapi:// URL.
+std::string ldapiUrlFor(const std::string& socketPath);
+
+}  // namespace wblab

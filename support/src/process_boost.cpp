@@ -1,0 +1,352 @@
+// The only translation unit that includes Boost.Process (it is slow to compile).
+#include <wblab/support/process.hpp>
+
+#include <boost/process.hpp>
+#include <boost/process/posix.hpp>
+
+#include <algorithm>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <mutex>
+#include <poll.h>
+#include <sstream>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace bp = boost::process;
+
+namespace wblab {
+
+namespace {
+
+std::mutex& registryMutex() {
+    static std::mutex m;
+    return m;
+}
+
+std::vector<int>& registry() {
+    static std::vector<int> groups;
+    return groups;
+}
+
+void registerGroup(int pgid) {
+    std::lock_guard lock(registryMutex());
+    registry().push_back(pgid);
+}
+
+void unregisterGroup(int pgid) {
+    std::lock_guard lock(registryMutex());
+    auto& groups = registry();
+    groups.erase(std::remove(groups.begin(), groups.end(), pgid), groups.end());
+}
+
+int millisUntil(Deadline deadline) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    return static_cast<int>(std::clamp<long long>(left.count(), 0, 60 * 60 * 1000));
+}
+
+void closeFd(int& fd) {
+    if (fd >= 0) {
+        ::close(fd);
+        fd = -1;
+    }
+}
+
+int openForChild(const std::string& path, int flags) {
+    return ::open(path.empty() ? "/dev/null" : path.c_str(), flags | O_CLOEXEC, 0600);
+}
+
+ExitStatus decodeStatus(int status) {
+    ExitStatus s;
+    if (WIFEXITED(status)) {
+        s.exited = true;
+        s.code = WEXITSTATUS(status);
+    } else if (WIFSIGNALED(status)) {
+        s.signal = WTERMSIG(status);
+    }
+    return s;
+}
+
+}  // namespace
+
+std::string ExitStatus::describe() const {
+    std::ostringstream out;
+    if (exited) {
+        out << "exit code " << code;
+    } else {
+        out << "killed by signal " << signal << " (" << ::strsignal(signal) << ")";
+    }
+    return out.str();
+}
+
+struct Process::Impl {
+    int pid = -1;
+    int pidfd = -1;
+    int stdinFd = -1;
+    int stdoutFd = -1;
+    std::string buffer;  // bytes read from stdout but not yet returned as a line
+    bool stdoutBroken = false;
+    std::optional<ExitStatus> status;
+
+    ~Impl() {
+        if (pid > 0 && !status) {
+            ::killpg(pid, SIGKILL);
+            int raw = 0;
+            ::waitpid(pid, &raw, 0);
+            status = decodeStatus(raw);
+        }
+        if (pid > 0) {
+            ::killpg(pid, SIGKILL);  // stragglers the child left behind in its group
+            unregisterGroup(pid);
+        }
+        closeFd(stdinFd);
+        closeFd(stdoutFd);
+        closeFd(pidfd);
+    }
+
+    std::optional<ExitStatus> reap(bool block) {
+        if (status) {
+            return status;
+        }
+        int raw = 0;
+        pid_t r = ::waitpid(pid, &raw, block ? 0 : WNOHANG);
+        if (r == pid) {
+            status = decodeStatus(raw);
+        }
+        return status;
+    }
+};
+
+Process::Process(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+
+Process::Process(Process&& other) noexcept = default;
+
+Process& Process::operator=(Process&& other) noexcept = default;
+
+Process::~Process() = default;
+
+int Process::pid() const {
+    return impl_->pid;
+}
+
+Expected<Process> Process::start(const ProcessSpec& spec) {
+    static std::once_flag ignoreSigpipe;
+    // A dead agent must surface as a write error, not kill the harness.
+    std::call_once(ignoreSigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
+
+    if (spec.argv.empty()) {
+        return makeError(ErrorCode::InvalidInput, "no program to start");
+    }
+    auto impl = std::make_unique<Impl>();
+    int inPipe[2] = {-1, -1};
+    int outPipe[2] = {-1, -1};
+    int childOut = -1;
+    int childErr = -1;
+    int childIn = -1;
+    auto cleanup = [&] {
+        closeFd(inPipe[0]);
+        closeFd(inPipe[1]);
+        closeFd(outPipe[0]);
+        closeFd(outPipe[1]);
+        closeFd(childOut);
+        closeFd(childErr);
+        closeFd(childIn);
+    };
+    if (spec.pipeStdin) {
+        if (::pipe2(inPipe, O_CLOEXEC) != 0) {
+            return makeError(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
+        }
+    } else {
+        childIn = openForChild("", O_RDONLY);
+    }
+    if (spec.pipeStdout) {
+        if (::pipe2(outPipe, O_CLOEXEC) != 0) {
+            cleanup();
+            return makeError(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
+        }
+    } else {
+        childOut = openForChild(spec.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC);
+    }
+    childErr = openForChild(spec.stderrPath, O_WRONLY | O_CREAT | O_TRUNC);
+    if (childErr < 0 || (!spec.pipeStdout && childOut < 0)) {
+        cleanup();
+        return makeError(ErrorCode::Io, "cannot open the output file of " + spec.argv[0]);
+    }
+
+    boost::filesystem::path exe = spec.argv[0];
+    if (spec.argv[0].find('/') == std::string::npos) {
+        exe = bp::search_path(spec.argv[0]);
+        if (exe.empty()) {
+            cleanup();
+            return makeError(ErrorCode::NotFound, "program not found in PATH: " + spec.argv[0]);
+        }
+    }
+    std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
+    bp::environment env;
+    for (const auto& [key, value] : spec.env) {
+        env[key] = value;
+    }
+    int stdinTarget = spec.pipeStdin ? inPipe[0] : childIn;
+    int stdoutTarget = spec.pipeStdout ? outPipe[1] : childOut;
+    try {
+        bp::group group;
+        std::string workDir = spec.workDir.empty() ? std::string(".") : spec.workDir;
+        bp::child child(bp::exe = exe,
+                        bp::args = args,
+                        env,
+                        bp::start_dir = workDir,
+                        bp::posix::fd.bind(0, stdinTarget),
+                        bp::posix::fd.bind(1, stdoutTarget),
+                        bp::posix::fd.bind(2, childErr),
+                        group);
+        impl->pid = child.id();
+        child.detach();  // lifecycle is ours: reaped through waitpid below
+        group.detach();
+    } catch (const std::exception& e) {
+        cleanup();
+        return makeError(ErrorCode::Unavailable, "cannot start " + spec.argv[0] + ": " + e.what());
+    }
+    registerGroup(impl->pid);
+    impl->stdinFd = inPipe[1];
+    inPipe[1] = -1;
+    impl->stdoutFd = outPipe[0];
+    outPipe[0] = -1;
+    cleanup();  // the child's ends of the pipes and files belong to the child now
+    impl->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, impl->pid, 0));
+    if (impl->stdoutFd >= 0) {
+        ::fcntl(impl->stdoutFd, F_SETFL, ::fcntl(impl->stdoutFd, F_GETFL) | O_NONBLOCK);
+    }
+    if (impl->stdinFd >= 0) {
+        ::fcntl(impl->stdinFd, F_SETFL, ::fcntl(impl->stdinFd, F_GETFL) | O_NONBLOCK);
+    }
+    return Process(std::move(impl));
+}
+
+Expected<void> Process::write(std::string_view data, Deadline deadline) {
+    if (impl_->stdinFd < 0) {
+        return makeError(ErrorCode::Io, "stdin is closed");
+    }
+    while (!data.empty()) {
+        ssize_t n = ::write(impl_->stdinFd, data.data(), data.size());
+        if (n > 0) {
+            data.remove_prefix(static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            return makeError(ErrorCode::Io, std::string("write to child: ") + std::strerror(errno));
+        }
+        pollfd pfd{impl_->stdinFd, POLLOUT, 0};
+        int timeoutMs = millisUntil(deadline);
+        if (timeoutMs == 0 || ::poll(&pfd, 1, timeoutMs) == 0) {
+            return makeError(ErrorCode::Timeout, "the child did not read its stdin in time");
+        }
+    }
+    return {};
+}
+
+void Process::closeStdin() {
+    closeFd(impl_->stdinFd);
+}
+
+Process::LineStatus Process::readLine(std::string& line, Deadline deadline, std::size_t maxBytes) {
+    auto& buf = impl_->buffer;
+    while (true) {
+        auto nl = buf.find('\n');
+        if (nl != std::string::npos && nl <= maxBytes) {
+            line.assign(buf, 0, nl);
+            buf.erase(0, nl + 1);
+            return LineStatus::Line;
+        }
+        if (impl_->stdoutBroken || buf.size() > maxBytes) {
+            impl_->stdoutBroken = true;
+            return LineStatus::TooLong;
+        }
+        if (impl_->stdoutFd < 0) {
+            return LineStatus::Eof;
+        }
+        char chunk[65536];
+        ssize_t n = ::read(impl_->stdoutFd, chunk, sizeof chunk);
+        if (n > 0) {
+            buf.append(chunk, static_cast<std::size_t>(n));
+            continue;
+        }
+        if (n == 0) {
+            closeFd(impl_->stdoutFd);
+            return LineStatus::Eof;  // a partial last line without '\n' is dropped
+        }
+        if (errno == EINTR) {
+            continue;
+        }
+        if (errno != EAGAIN) {
+            closeFd(impl_->stdoutFd);
+            return LineStatus::Eof;
+        }
+        pollfd pfd{impl_->stdoutFd, POLLIN, 0};
+        int timeoutMs = millisUntil(deadline);
+        if (timeoutMs == 0 || ::poll(&pfd, 1, timeoutMs) == 0) {
+            return LineStatus::Timeout;
+        }
+    }
+}
+
+std::optional<ExitStatus> Process::waitUntil(Deadline deadline) {
+    while (true) {
+        if (auto s = impl_->reap(false)) {
+            return s;
+        }
+        int timeoutMs = millisUntil(deadline);
+        if (timeoutMs == 0) {
+            return std::nullopt;
+        }
+        if (impl_->pidfd >= 0) {
+            pollfd pfd{impl_->pidfd, POLLIN, 0};
+            ::poll(&pfd, 1, timeoutMs);
+        } else {
+            // Kernels without pidfd_open: fall back to short polls until the deadline.
+            pollfd none{-1, 0, 0};
+            ::poll(&none, 0, std::min(timeoutMs, 5));
+        }
+    }
+}
+
+ExitStatus Process::stop(std::chrono::milliseconds grace) {
+    if (impl_->status) {
+        ::killpg(impl_->pid, SIGKILL);
+        return *impl_->status;
+    }
+    closeStdin();
+    ::killpg(impl_->pid, SIGTERM);
+    auto status = waitUntil(deadlineIn(grace));
+    ::killpg(impl_->pid, SIGKILL);  // the child or anything it left in its group
+    if (!status) {
+        status = impl_->reap(true);
+    }
+    return *status;
+}
+
+void Process::signalGroup(int signal) {
+    ::killpg(impl_->pid, signal);
+}
+
+Expected<ExitStatus> runProcess(const ProcessSpec& spec, std::chrono::milliseconds timeout) {
+    auto child = Process::start(spec);
+    if (!child) {
+        return child.error();
+    }
+    if (auto status = child->waitUntil(deadlineIn(timeout))) {
+        return *status;
+    }
+    child->stop(std::chrono::milliseconds(200));
+    return makeError(
+        ErrorCode::Timeout,
+        spec.argv[0] + " did not finish within " + std::to_string(timeout.count()) + " ms");
+}
+
+std::vector<int> liveProcessGroups() {
+    std::lock_guard lock(registryMutex());
+    return registry();
+}
+
+}  // namespace wblab

@@ -1,0 +1,244 @@
+// End-to-end tests: the bundled scenarios against the real agents, through the real wblab
+// command line, on real slapd fixtures.
+#include <wblab/harness/runner.hpp>
+#include <wblab/harness/scenario.hpp>
+#include <wblab/support/files.hpp>
+#include <wblab/support/process.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <dirent.h>
+#include <filesystem>
+#include <fstream>
+
+using namespace wblab;
+using namespace wblab::harness;
+
+namespace {
+
+const std::string kScenarios = std::string(WBLAB_SOURCE_DIR) + "/scenarios/conformance";
+const std::string kReset = kScenarios + "/0001_sspr_reset_synced_user.yaml";
+const std::string kPolicy = kScenarios + "/0002_sspr_reset_violates_min_length.yaml";
+
+Scenario load(const std::string& path) {
+    auto s = loadScenario(path);
+    REQUIRE(s);
+    return *s;
+}
+
+RunOptions optionsFor(std::vector<std::string> agentArgv) {
+    RunOptions options;
+    options.agent.argv = std::move(agentArgv);
+    options.agent.label = "test";
+    return options;
+}
+
+std::vector<std::string> referenceAgent() {
+    return {WBLAB_AGENT_PATH};
+}
+
+struct CliRun {
+    int exitCode = -1;
+    std::string output;
+};
+
+CliRun runCli(const std::vector<std::string>& args, const std::string& dir) {
+    ProcessSpec spec;
+    spec.argv = {WBLAB_CLI_PATH};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    // Fixtures of this run live inside `dir`, apart from those of tests running alongside.
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}};
+    spec.stdoutPath = dir + "/cli.out";
+    spec.stderrPath = dir + "/cli.err";
+    auto status = runProcess(spec, std::chrono::milliseconds(60000));
+    REQUIRE(status);
+    REQUIRE(status->exited);
+    CliRun run;
+    run.exitCode = status->code;
+    run.output = readFile(dir + "/cli.out").value() + readFile(dir + "/cli.err").value();
+    return run;
+}
+
+/// Processes whose command line mentions `needle` (slapd and agents started by a run).
+std::vector<std::string> processesMentioning(const std::string& needle) {
+    std::vector<std::string> found;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        auto name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        std::ifstream in(entry.path() / "cmdline");
+        std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (cmdline.find(needle) != std::string::npos) {
+            found.push_back(name + " " + cmdline);
+        }
+    }
+    return found;
+}
+
+}  // namespace
+
+TEST_CASE("A self-service reset of a synced user passes with the reference agent", "[e2e][slapd]") {
+    auto result = runScenario(load(kReset), optionsFor(referenceAgent()));
+    INFO(result.message);
+    CHECK(result.verdict == report::Verdict::Pass);
+    CHECK(result.checks.size() >= 6);
+    for (const auto& c : result.checks) {
+        INFO(c.name << ": expected " << c.expected << ", observed " << c.observed);
+        CHECK(c.passed);
+    }
+}
+
+TEST_CASE("A reset that violates the minimum length passes as a policy violation", "[e2e][slapd]") {
+    auto result = runScenario(load(kPolicy), optionsFor(referenceAgent()));
+    INFO(result.message);
+    CHECK(result.verdict == report::Verdict::Pass);
+}
+
+TEST_CASE("The checks catch an agent that reports success without writing", "[e2e][slapd]") {
+    auto result =
+        runScenario(load(kReset), optionsFor({WBLAB_AGENT_PATH, "--bug", "success-without-write"}));
+    CHECK(result.verdict == report::Verdict::Fail);
+    bool newPasswordCheckFailed = false;
+    bool oldPasswordCheckFailed = false;
+    for (const auto& c : result.checks) {
+        if (c.name == "user1: the new password of step 1 binds") {
+            newPasswordCheckFailed = !c.passed;
+        }
+        if (c.name == "user1: the seeded password binds") {
+            oldPasswordCheckFailed = !c.passed;
+        }
+    }
+    CHECK(newPasswordCheckFailed);
+    CHECK(oldPasswordCheckFailed);
+}
+
+TEST_CASE("An agent that cannot start fails the scenario instead of crashing the run",
+          "[e2e][slapd]") {
+    auto result = runScenario(load(kReset), optionsFor({"/nonexistent/agent"}));
+    CHECK(report::isFailure(result.verdict));
+    CHECK_THAT(result.message, Catch::Contains("agent handshake"));
+}
+
+TEST_CASE("An agent that never answers the handshake is a timeout", "[e2e][slapd]") {
+    auto options = optionsFor({"/bin/sleep", "30"});
+    options.handshakeTimeout = std::chrono::milliseconds(300);
+    auto result = runScenario(load(kReset), options);
+    CHECK(result.verdict == report::Verdict::Timeout);
+}
+
+TEST_CASE("An agent that answers garbage fails the scenario with a diagnostic", "[e2e][slapd]") {
+    // Says ready properly, then answers every request with a line that is not JSON.
+    const std::string script =
+        "read hello; echo '{\"type\":\"ready\",\"protocol\":1,\"agent\":{\"name\":\"g\","
+        "\"version\":\"0\"},\"capabilities\":[\"plaintext\"]}'; while read line; do echo "
+        "'garbage'; done";
+    auto result = runScenario(load(kReset), optionsFor({"/bin/sh", "-c", script}));
+    CHECK(result.verdict == report::Verdict::Fail);
+    bool outcomeSaysConnectivity = false;
+    for (const auto& c : result.checks) {
+        if (c.name == "step 1: outcome") {
+            outcomeSaysConnectivity = c.observed == "SSPR_0030";
+        }
+    }
+    CHECK(outcomeSaysConnectivity);
+}
+
+TEST_CASE("wblab run passes the bundled scenarios, writes junit.xml and leaves nothing behind",
+          "[e2e][slapd][cli]") {
+    auto dir = RunDirectory::create("cli");
+    REQUIRE(dir);
+    const std::string reports = dir->path() + "/reports";
+    auto run = runCli({"run", kScenarios, "--report-dir", reports, "--seed", "7"}, dir->path());
+    INFO(run.output);
+    CHECK(run.exitCode == 0);
+    CHECK_THAT(run.output, Catch::StartsWith("wblab: seed 7\n"));
+    CHECK_THAT(run.output, Catch::Contains("2 scenarios: 2 passed, 0 failed"));
+    auto junit = readFile(reports + "/junit.xml");
+    REQUIRE(junit);
+    CHECK_THAT(*junit, Catch::Contains("tests=\"2\" failures=\"0\" errors=\"0\""));
+    CHECK_THAT(*junit, Catch::Contains("name=\"0001_sspr_reset_synced_user\""));
+    CHECK(processesMentioning(dir->path()).empty());
+    int leftovers = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir->path())) {
+        ++leftovers;
+    }
+    CHECK(leftovers == 3);  // cli.out, cli.err, reports/: no fixture directory remains
+}
+
+TEST_CASE("wblab run exits 1 and names the failed checks when the agent is wrong",
+          "[e2e][slapd][cli]") {
+    auto dir = RunDirectory::create("cli");
+    REQUIRE(dir);
+    auto run = runCli({"run",
+                       kReset,
+                       "--report-dir",
+                       dir->path() + "/reports",
+                       "--agent",
+                       std::string(WBLAB_AGENT_PATH) + " --bug success-without-write"},
+                      dir->path());
+    CHECK(run.exitCode == 1);
+    CHECK_THAT(run.output,
+               Catch::Contains("user1: the new password of step 1 binds: expected "
+                               "yes, observed no"));
+}
+
+TEST_CASE("wblab run exits 2 on a bad scenario and 3 when reports cannot be written",
+          "[e2e][cli]") {
+    auto dir = RunDirectory::create("cli");
+    REQUIRE(dir);
+    auto bad = runCli(
+        {"run", std::string(WBLAB_SOURCE_DIR) + "/harness/tests/inputs/bad_unknown_key.yaml"},
+        dir->path());
+    CHECK(bad.exitCode == 2);
+    CHECK_THAT(bad.output, Catch::Contains("bad_unknown_key.yaml:6:7: onprem.users[0].pasword"));
+    REQUIRE(writeFileAtomically(dir->path() + "/not-a-dir", "x"));
+    auto unwritable =
+        runCli({"run", kReset, "--report-dir", dir->path() + "/not-a-dir/reports"}, dir->path());
+    CHECK(unwritable.exitCode == 3);
+}
+
+TEST_CASE("No password of a scenario reaches any artefact of a kept run", "[e2e][slapd][cli]") {
+    auto dir = RunDirectory::create("cli");
+    REQUIRE(dir);
+    const std::string reports = dir->path() + "/reports";
+    auto run = runCli({"run", kScenarios, "--report-dir", reports, "--keep"}, dir->path());
+    REQUIRE(run.exitCode == 0);
+    std::vector<std::string> secrets;
+    for (const auto& path : {kReset, kPolicy}) {
+        auto s = load(path);
+        auto more = s.secrets();
+        secrets.insert(secrets.end(), more.begin(), more.end());
+    }
+    REQUIRE(secrets.size() >= 4);
+    // Everything the run wrote is under dir: reports, console output, kept fixture directories.
+    std::vector<std::string> roots = {dir->path()};
+    int keptDirectories = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir->path())) {
+        keptDirectories += entry.path().filename().string().rfind("wblab-ds-", 0) == 0 ? 1 : 0;
+    }
+    CHECK(keptDirectories == 2);
+    int filesScanned = 0;
+    for (const auto& root : roots) {
+        std::vector<std::string> files;
+        if (std::filesystem::is_directory(root)) {
+            for (const auto& f : std::filesystem::recursive_directory_iterator(root)) {
+                if (f.is_regular_file()) {
+                    files.push_back(f.path().string());
+                }
+            }
+        } else {
+            files.push_back(root);
+        }
+        for (const auto& f : files) {
+            auto content = readFile(f);
+            REQUIRE(content);
+            ++filesScanned;
+            for (const auto& secret : secrets) {
+                INFO(f);
+                CHECK(content->find(secret) == std::string::npos);
+            }
+        }
+    }
+    CHECK(filesScanned >= 8);
+}

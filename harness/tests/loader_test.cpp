@@ -1,0 +1,154 @@
+#include <wblab/harness/runner.hpp>
+#include <wblab/harness/scenario.hpp>
+#include <wblab/support/files.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace wblab;
+using namespace wblab::harness;
+
+namespace {
+
+/// Writes `text` as <dir>/<stem>.yaml and loads it.
+struct TempScenario {
+    RunDirectory dir = RunDirectory::create("loader").value();
+
+    Expected<Scenario> load(const std::string& text, const std::string& stem = "case") {
+        const std::string path = dir.path() + "/" + stem + ".yaml";
+        REQUIRE(writeFileAtomically(path, text));
+        return loadScenario(path);
+    }
+};
+
+const std::string kValid = R"yaml(id: case
+title: A valid scenario
+criteria: [crit-identity-pw-writeback]
+tags: [smoke]
+tenant: {sspr: all, writeback: true}
+onprem:
+  policy: {min_length: 8, history: 2, min_age: 1d, lockout_threshold: 5, lockout_duration: 30m}
+  users:
+    - sam: user1
+      upn: user1@testlab.example
+      password: "Seed-Passw0rd-1"
+steps:
+  - sspr_reset: {user: user1@testlab.example, new_password: "N3w-Passw0rd!"}
+    expect: {outcome: success, events: [31001, 31002], audit: {activity: "Reset password (self-service)", result: success}}
+expect:
+  directory:
+    - {user: user1, binds: ["N3w-Passw0rd!"], rejects: ["Seed-Passw0rd-1"], locked: false}
+)yaml";
+
+}  // namespace
+
+TEST_CASE("A valid scenario loads into the model", "[harness][loader]") {
+    TempScenario t;
+    auto s = t.load(kValid);
+    REQUIRE(s);
+    CHECK(s->id == "case");
+    CHECK(s->criteria == std::vector<std::string>{"crit-identity-pw-writeback"});
+    CHECK(s->onprem.policy.minLength == 8);
+    CHECK(s->onprem.policy.history == 2);
+    CHECK(s->onprem.policy.minAgeSeconds == 86400);
+    CHECK(s->onprem.policy.lockoutDurationSeconds == 1800);
+    REQUIRE(s->onprem.users.size() == 1);
+    CHECK(s->onprem.users[0].upn == "user1@testlab.example");
+    REQUIRE(s->steps.size() == 1);
+    CHECK(s->steps[0].reset.unlock);  // reset with unlock is the default, as in SSPR
+    CHECK(s->steps[0].expect.events == std::vector<int>{31001, 31002});
+    REQUIRE(s->expectDirectory.size() == 1);
+    CHECK(s->expectDirectory[0].locked == false);
+    CHECK(s->secrets() == std::vector<std::string>{"N3w-Passw0rd!", "Seed-Passw0rd-1"});
+}
+
+TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[harness][loader]") {
+    struct Case {
+        std::string from;
+        std::string to;
+        std::string message;
+        int line;
+    };
+
+    auto c = GENERATE(
+        Case{"tags: [smoke]", "tags: [smoke]\ncolour: blue", "colour: unknown key", 5},
+        Case{"min_length: 8",
+             "min_length: eight",
+             "onprem.policy.min_length: expected an integer",
+             7},
+        Case{"min_age: 1d", "min_age: 1w", "unknown duration unit 'w'", 7},
+        Case{"sspr: all", "sspr: some", "tenant.sspr: expected none, selected or all", 5},
+        Case{"writeback: true", "writeback: maybe", "tenant.writeback: expected true or false", 5},
+        Case{"{user: user1@testlab.example,",
+             "{user: ghost@testlab.example,",
+             "steps[0].sspr_reset.user: no user with upn 'ghost@testlab.example'",
+             13},
+        Case{"{user: user1, binds",
+             "{user: ghost, binds",
+             "expect.directory[0].user: no user with sam 'ghost'",
+             17},
+        Case{"outcome: success", "outcome: great", "unknown outcome 'great'", 14},
+        Case{"      password: \"Seed-Passw0rd-1\"\n", "", "missing required key 'password'", 9},
+        Case{"id: case", "id: other", "must equal the file name", 1},
+        Case{"events: [31001, 31002]", "events: [31001, x]", "events[1]: expected an integer", 14},
+        Case{"upn: user1@testlab.example", "upn: user1", "looks like name@domain", 10});
+    std::string text = kValid;
+    auto pos = text.find(c.from);
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, c.from.size(), c.to);
+    TempScenario t;
+    auto s = t.load(text);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == ErrorCode::InvalidInput);
+    CHECK_THAT(s.error().message, Catch::Contains(c.message));
+    REQUIRE(s.error().where);
+    CHECK_THAT(s.error().where->file, Catch::EndsWith("/case.yaml"));
+    CHECK(s.error().where->line == c.line);
+    CHECK(s.error().where->column >= 1);
+}
+
+TEST_CASE("Malformed YAML is an input error with a position, not a crash", "[harness][loader]") {
+    TempScenario t;
+    auto s = t.load("onprem: [unclosed\nsteps: {");
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == ErrorCode::InvalidInput);
+    REQUIRE(s.error().where);
+    CHECK(s.error().where->line >= 1);
+    auto empty = t.load("");
+    REQUIRE_FALSE(empty);
+    auto binary = t.load(std::string("\x00\xff\xfe garbage \x01", 14));
+    REQUIRE_FALSE(binary);
+}
+
+TEST_CASE("A missing scenario file is NotFound", "[harness][loader]") {
+    auto s = loadScenario("/nonexistent/wblab.yaml");
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == ErrorCode::NotFound);
+}
+
+TEST_CASE("Every bundled scenario loads", "[harness][loader]") {
+    auto files = collectScenarioFiles({std::string(WBLAB_SOURCE_DIR) + "/scenarios"});
+    REQUIRE(files);
+    REQUIRE(files->size() >= 2);
+    for (const auto& f : *files) {
+        INFO(f);
+        auto s = loadScenario(f);
+        CHECK(s);
+    }
+}
+
+TEST_CASE("collectScenarioFiles expands directories and refuses missing paths",
+          "[harness][loader]") {
+    auto files = collectScenarioFiles({WBLAB_TEST_INPUTS});
+    REQUIRE(files);
+    CHECK_FALSE(files->empty());
+    CHECK_FALSE(collectScenarioFiles({"/nonexistent/dir"}));
+}
+
+TEST_CASE("An agent command line is split on spaces with quotes grouping words",
+          "[harness][agent]") {
+    auto cmd = resolveAgent("/opt/agent --flag \"two words\" last", "/usr/bin/wblab");
+    REQUIRE(cmd);
+    CHECK(cmd->argv == std::vector<std::string>{"/opt/agent", "--flag", "two words", "last"});
+    CHECK_FALSE(resolveAgent("/opt/agent \"unbalanced", "/usr/bin/wblab"));
+    CHECK_FALSE(resolveAgent("   ", "/usr/bin/wblab"));
+}

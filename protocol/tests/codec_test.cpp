@@ -1,0 +1,135 @@
+#include <wblab/protocol/messages.hpp>
+
+#include <catch2/catch.hpp>
+
+using namespace wblab;
+using namespace wblab::protocol;
+
+namespace {
+
+template <typename T>
+T roundTrip(const T& message) {
+    auto line = encode(message);
+    REQUIRE(line.find('\n') == std::string::npos);
+    auto decoded = decode(line);
+    REQUIRE(decoded);
+    REQUIRE(std::holds_alternative<T>(*decoded));
+    return std::get<T>(*decoded);
+}
+
+}  // namespace
+
+TEST_CASE("Hello survives an encode/decode round trip", "[protocol][codec]") {
+    Hello h;
+    h.directoryUrl = "ldapi://%2Ftmp%2Fx%2Fldapi";
+    h.baseDn = "dc=testlab,dc=example";
+    h.anchorAttribute = "mS-DS-ConsistencyGuid";
+    h.flavour = "openldap-ad";
+    h.connectorDn = "cn=MSOL_wblab,ou=Service,dc=testlab,dc=example";
+    h.connectorPassword = "c0nnect0r";
+    auto back = roundTrip(h);
+    CHECK(back.directoryUrl == h.directoryUrl);
+    CHECK(back.tlsCaFile.empty());
+    CHECK(back.baseDn == h.baseDn);
+    CHECK(back.anchorAttribute == h.anchorAttribute);
+    CHECK(back.flavour == h.flavour);
+    CHECK(back.connectorDn == h.connectorDn);
+    CHECK(back.connectorPassword == h.connectorPassword);
+    h.tlsCaFile = "/tmp/ca.pem";
+    CHECK(roundTrip(h).tlsCaFile == "/tmp/ca.pem");
+}
+
+TEST_CASE("Ready, Answer, Bye and Heartbeat survive a round trip", "[protocol][codec]") {
+    Ready r;
+    r.agentName = "agent";
+    r.agentVersion = "1.2";
+    r.capabilities = {"reset", "unlock"};
+    r.publicKeyPem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
+    r.events = {31004, 31017, 31018, 31005};
+    auto rb = roundTrip(r);
+    CHECK(rb.agentName == "agent");
+    CHECK(rb.capabilities == r.capabilities);
+    CHECK(rb.publicKeyPem == r.publicKeyPem);
+    CHECK(rb.events == r.events);
+
+    Answer a{"id-1", Result::Failure, {31001, 31003, 33008}, 33008, "policy"};
+    auto ab = roundTrip(a);
+    CHECK(ab.id == "id-1");
+    CHECK(ab.result == Result::Failure);
+    CHECK(ab.events == a.events);
+    CHECK(ab.reason == 33008);
+    CHECK(ab.detail == "policy");
+
+    CHECK(roundTrip(Bye{{31016}}).events == std::vector<int>{31016});
+    CHECK(roundTrip(Heartbeat{{31019}}).events == std::vector<int>{31019});
+    roundTrip(Shutdown{});
+}
+
+TEST_CASE("Request survives a round trip for every operation", "[protocol][codec]") {
+    auto op = GENERATE(Operation::Reset,
+                       Operation::Change,
+                       Operation::AdminReset,
+                       Operation::UnlockOnly,
+                       Operation::ForcedChange);
+    Request q;
+    q.id = "req-9";
+    q.operation = op;
+    q.anchor = "0a041b94-62ca-a4a3-1bac-3567e0b6e6fd";
+    q.upn = "user1@testlab.example";
+    q.newPassword = Sealed{"RSA-OAEP-256", "QUJD"};
+    q.oldPassword = Sealed{"RSA-OAEP-256", "REVG"};
+    q.unlock = true;
+    q.mustChange = true;
+    q.issuedAt = "2026-11-25T10:00:00Z";
+    q.expiresAt = "2026-11-25T10:05:00Z";
+    auto back = roundTrip(q);
+    CHECK(back.operation == op);
+    CHECK(back.anchor == q.anchor);
+    CHECK(back.upn == q.upn);
+    REQUIRE(back.newPassword);
+    CHECK(back.newPassword->data == "QUJD");
+    REQUIRE(back.oldPassword);
+    CHECK(back.oldPassword->algorithm == "RSA-OAEP-256");
+    CHECK(back.unlock);
+    CHECK(back.mustChange);
+    CHECK(back.expiresAt == q.expiresAt);
+}
+
+TEST_CASE("decode names what is wrong with a bad line", "[protocol][codec]") {
+    struct Case {
+        const char* line;
+        const char* mentions;
+    };
+
+    auto c =
+        GENERATE(Case{"not json", "not a JSON document"},
+                 Case{"[1,2]", "JSON object"},
+                 Case{R"({"id":"x"})", "'type'"},
+                 Case{R"({"type":"teleport"})", "unknown message type 'teleport'"},
+                 Case{R"({"type":"answer","result":"success"})", "missing field 'id'"},
+                 Case{R"({"type":"answer","id":7,"result":"success"})", "'id' has the wrong type"},
+                 Case{R"({"type":"answer","id":"a","result":"maybe"})", "result must be"},
+                 Case{R"({"type":"answer","id":"a","result":"success","events":["x"]})",
+                      "'events' has the wrong type"},
+                 Case{R"({"type":"request","id":"a","operation":"format_c","anchor":"x",
+                             "issued_at":"t","expires_at":"t"})",
+                      "unknown operation 'format_c'"},
+                 Case{R"({"type":"hello","protocol":1})", "'directory'"});
+    auto decoded = decode(c.line);
+    REQUIRE_FALSE(decoded);
+    CHECK(decoded.error().code == wblab::ErrorCode::ProtocolViolation);
+    CHECK_THAT(decoded.error().message, Catch::Contains(c.mentions));
+}
+
+TEST_CASE("decode refuses a line over 1 MiB", "[protocol][codec]") {
+    std::string huge = R"({"type":"bye","pad":")" + std::string(kMaxLineBytes, 'x') + "\"}";
+    auto decoded = decode(huge);
+    REQUIRE_FALSE(decoded);
+    CHECK_THAT(decoded.error().message, Catch::Contains("1 MiB"));
+}
+
+TEST_CASE("decode ignores unknown extra fields", "[protocol][codec]") {
+    auto decoded = decode(R"({"type":"bye","events":[31016],"vendor_extension":{"a":1}})");
+    REQUIRE(decoded);
+    CHECK(std::get<Bye>(*decoded).events == std::vector<int>{31016});
+}

@@ -1,0 +1,76 @@
+#include <wblab/report/run_result.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+
+using namespace wblab::report;
+
+namespace {
+
+RunResult sampleRun() {
+    RunResult run;
+    run.toolVersion = "0.1.0";
+    run.seed = 42;
+    run.agent = "reference";
+    run.durationMs = 1500;
+    CaseResult pass;
+    pass.id = "0001_ok";
+    pass.file = "a.yaml";
+    pass.criteria = {"crit-identity-pw-writeback"};
+    pass.verdict = Verdict::Pass;
+    pass.durationMs = 250;
+    CaseResult fail;
+    fail.id = "0002_bad&<name>";
+    fail.file = "b.yaml";
+    fail.criteria = {"crit-identity-pw-writeback"};
+    fail.verdict = Verdict::Fail;
+    fail.message = "output with ]]> and \x1b[31mANSI\x1b[0m";
+    fail.checks.push_back({"user1: the new password binds", false, "yes", "no"});
+    CaseResult broken;
+    broken.id = "0003_unresolved";
+    broken.criteria = {"crit-identity-sync"};
+    broken.verdict = Verdict::Unresolved;
+    broken.message = "slapd would not start";
+    run.cases = {pass, fail, broken};
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("Verdicts that fail a run are exactly lit's failures", "[report]") {
+    CHECK_FALSE(isFailure(Verdict::Pass));
+    CHECK_FALSE(isFailure(Verdict::XFail));
+    CHECK_FALSE(isFailure(Verdict::Unsupported));
+    CHECK(isFailure(Verdict::Fail));
+    CHECK(isFailure(Verdict::XPass));
+    CHECK(isFailure(Verdict::Timeout));
+    CHECK(isFailure(Verdict::Unresolved));
+}
+
+TEST_CASE("JUnit counts, groups by criterion and escapes hostile text", "[report][junit]") {
+    auto xml = toJUnitXml(sampleRun());
+    CHECK_THAT(xml,
+               Catch::Contains(R"(<testsuites name="wblab" tests="3" failures="1" errors="1")"));
+    CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="crit-identity-pw-writeback" tests="2")"));
+    CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="crit-identity-sync" tests="1")"));
+    CHECK_THAT(xml, Catch::Contains(R"(name="0002_bad&amp;&lt;name&gt;")"));
+    CHECK_THAT(xml, Catch::Contains(R"(<property name="seed" value="42"/>)"));
+    CHECK_THAT(xml, Catch::Contains("expected yes, observed no"));
+    CHECK_THAT(xml, Catch::Contains(R"(<error type="unresolved" message="slapd would not start")"));
+    CHECK(xml.find('\x1b') == std::string::npos);
+    CHECK(xml.find("]]>") == std::string::npos);
+    CHECK_THAT(
+        xml,
+        Catch::Contains(
+            R"(<testcase classname="crit-identity-pw-writeback" name="0001_ok" file="a.yaml" time="0.250"/>)"));
+}
+
+TEST_CASE("The console summary lists every scenario and the totals", "[report][console]") {
+    std::ostringstream out;
+    printSummary(sampleRun(), out);
+    auto text = out.str();
+    CHECK_THAT(text, Catch::Contains("pass            0001_ok"));
+    CHECK_THAT(text, Catch::Contains("user1: the new password binds: expected yes, observed no"));
+    CHECK_THAT(text, Catch::Contains("3 scenarios: 1 passed, 2 failed (seed 42, agent reference"));
+}

@@ -2,6 +2,7 @@
 
 #include <ldap.h>
 
+#include <cstdlib>
 #include <vector>
 
 namespace wblab::agent {
@@ -74,6 +75,14 @@ Expected<void> LdapWriter::connect() {
     }
     int version = LDAP_VERSION3;
     ldap_set_option(ld_, LDAP_OPT_PROTOCOL_VERSION, &version);
+    if (!config_.tlsCaFile.empty()) {
+        // Trust exactly the directory's CA, and demand a valid certificate for 127.0.0.1.
+        int demand = LDAP_OPT_X_TLS_DEMAND;
+        int newContext = 0;
+        ldap_set_option(ld_, LDAP_OPT_X_TLS_CACERTFILE, config_.tlsCaFile.c_str());
+        ldap_set_option(ld_, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+        ldap_set_option(ld_, LDAP_OPT_X_TLS_NEWCTX, &newContext);
+    }
     timeval timeout{5, 0};
     ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
     ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &timeout);
@@ -97,14 +106,14 @@ Outcome<Done> LdapWriter::ensureBound() {
     return Done{};
 }
 
-Outcome<std::string> LdapWriter::findByAnchor(const std::string& anchor) {
+Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor) {
     if (auto bound = ensureBound(); !bound) {
         return bound.error();
     }
     const std::string filter =
         "(" + config_.anchorAttribute + "=" + escapeFilterValue(anchor) + ")";
-    char noAttrs[] = LDAP_NO_ATTRS;
-    char* attrs[] = {noAttrs, nullptr};
+    char uacName[] = "userAccountControl";
+    char* attrs[] = {uacName, nullptr};
     LDAPMessage* result = nullptr;
     int rc = ldap_search_ext_s(ld_,
                                config_.baseDn.c_str(),
@@ -127,21 +136,28 @@ Outcome<std::string> LdapWriter::findByAnchor(const std::string& anchor) {
         ldap_msgfree(result);
         return classify(rc, "search by anchor");
     }
-    std::vector<std::string> dns;
-    for (LDAPMessage* e = ldap_first_entry(ld_, result); e != nullptr;
-         e = ldap_next_entry(ld_, e)) {
+    std::vector<UserRef> users;
+    for (LDAPMessage* e = ldap_first_entry(ld_, result); e != nullptr; e = ldap_next_entry(ld_, e)) {
+        UserRef user;
         char* dn = ldap_get_dn(ld_, e);
-        dns.emplace_back(dn);
+        user.dn = dn;
         ldap_memfree(dn);
+        berval** values = ldap_get_values_len(ld_, e, "userAccountControl");
+        if (values != nullptr && values[0] != nullptr) {
+            user.userAccountControl =
+                std::atoi(std::string(values[0]->bv_val, values[0]->bv_len).c_str());
+        }
+        ldap_value_free_len(values);
+        users.push_back(std::move(user));
     }
     ldap_msgfree(result);
-    if (dns.empty()) {
+    if (users.empty()) {
         return WriteFailure{kAdUserNotFound, "no user has this anchor"};
     }
-    if (dns.size() > 1 || rc == LDAP_SIZELIMIT_EXCEEDED) {
+    if (users.size() > 1 || rc == LDAP_SIZELIMIT_EXCEEDED) {
         return WriteFailure{kAdMultiMatch, "several users share this anchor"};
     }
-    return dns.front();
+    return users.front();
 }
 
 Outcome<Done> LdapWriter::resetPassword(const std::string& dn, const std::string& password) {
@@ -171,6 +187,25 @@ Outcome<Done> LdapWriter::unlock(const std::string& dn) {
     int rc = ldap_modify_ext_s(ld_, dn.c_str(), mods, nullptr, nullptr);
     if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_ATTRIBUTE) {
         return classify(rc, "unlock");
+    }
+    return Done{};
+}
+
+Outcome<Done> LdapWriter::setMustChange(const std::string& dn, bool mustChange) {
+    if (auto bound = ensureBound(); !bound) {
+        return bound.error();
+    }
+    char attr[] = "pwdReset";
+    char value[] = "TRUE";
+    char* values[] = {value, nullptr};
+    LDAPMod mod{};
+    mod.mod_op = mustChange ? LDAP_MOD_REPLACE : LDAP_MOD_DELETE;
+    mod.mod_type = attr;
+    mod.mod_values = mustChange ? values : nullptr;
+    LDAPMod* mods[] = {&mod, nullptr};
+    int rc = ldap_modify_ext_s(ld_, dn.c_str(), mods, nullptr, nullptr);
+    if (rc != LDAP_SUCCESS && !(rc == LDAP_NO_SUCH_ATTRIBUTE && !mustChange)) {
+        return classify(rc, mustChange ? "set must-change" : "clear must-change");
     }
     return Done{};
 }

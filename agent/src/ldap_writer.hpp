@@ -14,6 +14,7 @@ namespace wblab::agent {
 
 struct DirectoryConfig {
     std::string url;
+    std::string tlsCaFile;
     std::string baseDn;
     std::string anchorAttribute;
     std::string connectorDn;
@@ -44,6 +45,16 @@ private:
 
 struct Done {};
 
+/// A user found by anchor, with the account flags the agent must honour.
+struct UserRef {
+    std::string dn;
+    int userAccountControl = 0;
+
+    bool disabled() const { return (userAccountControl & 0x2) != 0; }
+
+    bool passwordNeverExpires() const { return (userAccountControl & 0x10000) != 0; }
+};
+
 class LdapWriter {
 public:
     explicit LdapWriter(DirectoryConfig config);
@@ -56,7 +67,7 @@ public:
 
     /// The DN of the one user whose anchor attribute equals `anchor`: 33002 if none, 33003 if
     /// several.
-    Outcome<std::string> findByAnchor(const std::string& anchor);
+    Outcome<UserRef> findByAnchor(const std::string& anchor);
 
     /// Sets the password as the connector (Password Modify without the old password), so the
     /// directory enforces its policy: 33008 on a policy refusal, 33004 on a permission refusal.
@@ -64,6 +75,10 @@ public:
 
     /// Clears the lockout (AD: lockoutTime = 0). Not locked is not an error.
     Outcome<Done> unlock(const std::string& dn);
+
+    /// Sets or clears "must change password at next logon" (AD: pwdLastSet = 0 or -1; here the
+    /// ppolicy attribute pwdReset). Clearing needs the Unexpire Password right.
+    Outcome<Done> setMustChange(const std::string& dn, bool mustChange);
 
 private:
     Outcome<Done> ensureBound();

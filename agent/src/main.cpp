@@ -33,6 +33,7 @@ constexpr int kServiceStopped = 31016;
 constexpr int kAuthTokenSuccess = 31017;
 constexpr int kKeyPairCreated = 31018;
 constexpr int kInputValidationError = 32003;
+constexpr int kAdUserAccountDisabled = 33005;
 constexpr int kDecryptionError = 32004;
 
 struct Bug {
@@ -63,11 +64,14 @@ struct Agent {
             return false;
         }
         keys.emplace(std::move(*keyPair));
-        directory.emplace(agent::DirectoryConfig{hello.directoryUrl,
-                                                 hello.baseDn,
-                                                 hello.anchorAttribute,
-                                                 hello.connectorDn,
-                                                 hello.connectorPassword});
+        agent::DirectoryConfig config;
+        config.url = hello.directoryUrl;
+        config.tlsCaFile = hello.tlsCaFile;
+        config.baseDn = hello.baseDn;
+        config.anchorAttribute = hello.anchorAttribute;
+        config.connectorDn = hello.connectorDn;
+        config.connectorPassword = hello.connectorPassword;
+        directory.emplace(std::move(config));
         if (auto connected = directory->connect(); !connected) {
             log("cannot bind as the connector: " + connected.error().message);
             return false;
@@ -113,19 +117,31 @@ struct Agent {
         if (hasBug("success-without-write")) {
             return Answer{r.id, Result::Success, {kResetStart, kResetSuccess}, 0, ""};
         }
-        auto dn = directory->findByAnchor(r.anchor);
-        if (!dn) {
-            return fail(r, dn.error().reason, dn.error().detail);
+        auto user = directory->findByAnchor(r.anchor);
+        if (!user) {
+            return fail(r, user.error().reason, user.error().detail);
+        }
+        const std::string& dn = (*user).dn;
+        if ((*user).disabled()) {
+            return fail(r, kAdUserAccountDisabled, "the account is disabled");
         }
         if (r.unlock) {
-            if (auto unlocked = directory->unlock(*dn); !unlocked) {
+            if (auto unlocked = directory->unlock(dn); !unlocked) {
                 return fail(r, unlocked.error().reason, unlocked.error().detail);
             }
         }
-        if (auto set = directory->resetPassword(*dn, *password); !set) {
+        if (auto set = directory->resetPassword(dn, *password); !set) {
             return fail(r, set.error().reason, set.error().detail);
         }
-        log("request " + r.id + ": password reset for " + *dn);
+        // A reset by another account leaves "must change at next logon" set, as in AD. Keep it
+        // only when the cloud asked for it, and never on a password that does not expire.
+        bool mustChange = r.mustChange && !(*user).passwordNeverExpires();
+        if (auto flagged = directory->setMustChange(dn, mustChange); !flagged) {
+            // AD writeback reports success here too: the password was set; only the flag stayed.
+            log("request " + r.id + ": must-change flag left as the directory set it: " +
+                flagged.error().detail);
+        }
+        log("request " + r.id + ": password reset for " + dn);
         return Answer{r.id, Result::Success, {kResetStart, kResetSuccess}, 0, ""};
     }
 };

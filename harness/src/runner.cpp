@@ -33,24 +33,43 @@ std::string yesNo(bool b) {
     return b ? "yes" : "no";
 }
 
+fixture::DomainPolicy policyFrom(const PolicySpec& p) {
+    fixture::DomainPolicy policy;
+    policy.minPwdLength = p.minLength;
+    policy.pwdHistoryLength = p.history;
+    policy.minPwdAgeSeconds = p.minAgeSeconds;
+    policy.maxPwdAgeSeconds = p.maxAgeSeconds;
+    policy.complexity = p.complexity;
+    policy.lockoutThreshold = p.lockoutThreshold;
+    policy.lockoutDurationSeconds = p.lockoutDurationSeconds;
+    policy.lockoutObservationWindowSeconds = p.lockoutWindowSeconds;
+    return policy;
+}
+
 fixture::DirectorySeed seedFrom(const Scenario& s) {
     fixture::DirectorySeed seed;
     seed.baseDn = s.onprem.baseDn;
-    const auto& p = s.onprem.policy;
-    seed.policy.minPwdLength = p.minLength;
-    seed.policy.pwdHistoryLength = p.history;
-    seed.policy.minPwdAgeSeconds = p.minAgeSeconds;
-    seed.policy.maxPwdAgeSeconds = p.maxAgeSeconds;
-    seed.policy.lockoutThreshold = p.lockoutThreshold;
-    seed.policy.lockoutDurationSeconds = p.lockoutDurationSeconds;
+    seed.policy = policyFrom(s.onprem.policy);
+    for (const auto& pso : s.onprem.fineGrainedPolicies) {
+        seed.fineGrainedPolicies.push_back({pso.name, policyFrom(pso.policy), pso.users});
+    }
+    const auto& c = s.onprem.connector;
+    seed.connector = {c.resetPassword, c.writeLockoutTime, c.writePwdLastSet, c.unexpirePassword};
     for (const auto& u : s.onprem.users) {
-        seed.users.push_back({.samAccountName = u.sam,
-                              .upn = u.upn,
-                              .displayName = u.displayName,
-                              .anchor = u.anchor,
-                              .password = u.password,
-                              .locked = u.locked,
-                              .mustChange = u.mustChange});
+        fixture::DirectoryUser user;
+        user.samAccountName = u.sam;
+        user.upn = u.upn;
+        user.displayName = u.displayName;
+        user.anchor = u.anchor;
+        user.password = u.password;
+        user.locked = u.locked;
+        user.mustChange = u.mustChange;
+        user.disabled = u.disabled;
+        user.passwordNeverExpires = u.passwordNeverExpires;
+        user.protectedAccount = u.protectedAccount;
+        user.cannotChangePassword = u.cannotChangePassword;
+        user.passwordAgeSeconds = u.passwordAgeSeconds;
+        seed.users.push_back(std::move(user));
     }
     return seed;
 }
@@ -73,7 +92,7 @@ std::string credentialLabel(const Scenario& s, const std::string& sam, const std
         }
     }
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
-        if (s.steps[i].reset.newPassword == pw) {
+        if (s.steps[i].kind == Step::Kind::SsprReset && s.steps[i].reset.newPassword == pw) {
             return "the new password of step " + std::to_string(i + 1);
         }
     }
@@ -246,6 +265,7 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
 
     fixture::FixtureOptions fxOptions;
     fxOptions.keepRunDirectory = options.keepRunDirectories;
+    fxOptions.tls = s.onprem.tls;
     auto fx = fixture::SlapdFixture::start(seedFrom(s), fxOptions);
     if (!fx) {
         return finish(unresolved(result, "directory fixture: " + fx.error().message));
@@ -260,7 +280,8 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     config.stderrPath = fixture.runDirectory() + "/agent.stderr";
     config.handshakeTimeout = options.handshakeTimeout;
     config.requestTimeout = options.stepTimeout;
-    config.hello.directoryUrl = fixture.url();
+    config.hello.directoryUrl = s.onprem.tls ? fixture.tlsUrl() : fixture.url();
+    config.hello.tlsCaFile = fixture.caFile();
     config.hello.baseDn = fixture.baseDn();
     config.hello.anchorAttribute = fixture.anchorAttribute();
     config.hello.flavour = "openldap-ad";
@@ -295,6 +316,17 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
         const auto& step = s.steps[i];
         const std::string label = "step " + std::to_string(i + 1);
+        if (step.kind == Step::Kind::Advance) {
+            clock.advance(step.advanceSeconds);
+            auto advanced = fixture.advanceClock(step.advanceSeconds);
+            if (!advanced) {
+                (*agent)->shutdown();
+                return finish(unresolved(result, label + ": " + advanced.error().message));
+            }
+            result.timeline.push_back("lab: " + label + " clock advanced by " +
+                                      std::to_string(step.advanceSeconds) + " s");
+            continue;
+        }
         auto op = cloud.selfServiceReset(
             step.reset.user, step.reset.newPassword, step.reset.unlock, **agent);
         result.timeline.push_back("cloud: " + label + " sspr_reset " + step.reset.user +

@@ -44,6 +44,12 @@ public:
     void checkKeys(const YAML::Node& node,
                    const std::string& path,
                    std::initializer_list<const char*> allowed) const {
+        checkKeys(node, path, std::vector<const char*>(allowed));
+    }
+
+    void checkKeys(const YAML::Node& node,
+                   const std::string& path,
+                   const std::vector<const char*>& allowed) const {
         requireMap(node, path);
         for (const auto& kv : node) {
             if (!kv.first.IsScalar()) {
@@ -183,13 +189,21 @@ TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
     return t;
 }
 
-PolicySpec readPolicy(const Reader& r, const YAML::Node& node) {
-    const std::string path = "onprem.policy";
-    r.checkKeys(
-        node,
-        path,
-        {"min_length", "history", "min_age", "max_age", "lockout_threshold", "lockout_duration"});
+PolicySpec readPolicy(const Reader& r,
+                      const YAML::Node& node,
+                      const std::string& path,
+                      std::initializer_list<const char*> extraKeys = {}) {
+    std::vector<const char*> keys = {"min_length", "history", "min_age", "max_age", "complexity",
+                                     "lockout_threshold", "lockout_duration", "lockout_window"};
+    keys.insert(keys.end(), extraKeys.begin(), extraKeys.end());
+    r.checkKeys(node, path, keys);
     PolicySpec p;
+    if (node["complexity"]) {
+        p.complexity = r.boolean(node["complexity"], path + ".complexity");
+    }
+    if (node["lockout_window"]) {
+        p.lockoutWindowSeconds = r.duration(node["lockout_window"], path + ".lockout_window");
+    }
     if (node["min_length"]) {
         p.minLength = r.integer(node["min_length"], path + ".min_length", 0, 256);
     }
@@ -219,8 +233,37 @@ bool validSam(const std::string& sam) {
            });
 }
 
+ConnectorSpec readConnector(const Reader& r, const YAML::Node& node) {
+    r.checkKeys(node, "onprem.connector", {"permissions"});
+    ConnectorSpec c;
+    if (!node["permissions"]) {
+        return c;
+    }
+    c = ConnectorSpec{false, false, false, false};
+    const auto names = r.strings(node["permissions"], "onprem.connector.permissions");
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto& n = names[i];
+        if (n == "reset_password") {
+            c.resetPassword = true;
+        } else if (n == "write_lockout_time") {
+            c.writeLockoutTime = true;
+        } else if (n == "write_pwd_last_set") {
+            c.writePwdLastSet = true;
+        } else if (n == "unexpire_password") {
+            c.unexpirePassword = true;
+        } else {
+            r.fail(node["permissions"][i], "onprem.connector.permissions[" + std::to_string(i) + "]",
+                   "unknown permission '" + n +
+                       "' (expected reset_password, write_lockout_time, write_pwd_last_set or "
+                       "unexpire_password)");
+        }
+    }
+    return c;
+}
+
 OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
-    r.checkKeys(node, "onprem", {"base_dn", "policy", "users"});
+    r.checkKeys(node, "onprem",
+                {"base_dn", "tls", "policy", "fine_grained_policies", "connector", "users"});
     OnPremSpec o;
     if (node["base_dn"]) {
         o.baseDn = r.string(node["base_dn"], "onprem.base_dn");
@@ -230,8 +273,14 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
                    "expected a domain DN such as dc=corp,dc=example");
         }
     }
+    if (node["tls"]) {
+        o.tls = r.boolean(node["tls"], "onprem.tls");
+    }
     if (node["policy"]) {
-        o.policy = readPolicy(r, node["policy"]);
+        o.policy = readPolicy(r, node["policy"], "onprem.policy");
+    }
+    if (node["connector"]) {
+        o.connector = readConnector(r, node["connector"]);
     }
     if (!node["users"] || !node["users"].IsSequence()) {
         r.fail(node["users"] ? node["users"] : node, "onprem.users", "expected a list of users");
@@ -274,6 +323,27 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
         if (u["must_change"]) {
             spec.mustChange = r.boolean(u["must_change"], path + ".must_change");
         }
+        if (u["disabled"]) {
+            spec.disabled = r.boolean(u["disabled"], path + ".disabled");
+        }
+        if (u["password_never_expires"]) {
+            spec.passwordNeverExpires =
+                r.boolean(u["password_never_expires"], path + ".password_never_expires");
+        }
+        if (u["protected"]) {
+            spec.protectedAccount = r.boolean(u["protected"], path + ".protected");
+        }
+        if (u["cannot_change_password"]) {
+            spec.cannotChangePassword =
+                r.boolean(u["cannot_change_password"], path + ".cannot_change_password");
+        }
+        if (u["password_age"]) {
+            spec.passwordAgeSeconds = r.duration(u["password_age"], path + ".password_age");
+        }
+        if (spec.mustChange && spec.passwordNeverExpires) {
+            r.fail(u["must_change"], path + ".must_change",
+                   "AD cannot require a change of a password that never expires");
+        }
         if (!sams.insert(spec.sam).second) {
             r.fail(u["sam"], path + ".sam", "duplicate sAMAccountName '" + spec.sam + "'");
         }
@@ -281,6 +351,42 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
             r.fail(u["upn"], path + ".upn", "duplicate userPrincipalName '" + spec.upn + "'");
         }
         o.users.push_back(std::move(spec));
+    }
+    if (node["fine_grained_policies"]) {
+        const auto& psos = node["fine_grained_policies"];
+        if (!psos.IsSequence()) {
+            r.fail(psos, "onprem.fine_grained_policies", "expected a list of policies");
+        }
+        std::set<std::string> covered;
+        for (std::size_t i = 0; i < psos.size(); ++i) {
+            const std::string path = "onprem.fine_grained_policies[" + std::to_string(i) + "]";
+            const auto& p = psos[i];
+            r.requireMap(p, path);
+            for (const char* required : {"name", "users"}) {
+                if (!p[required]) {
+                    r.fail(p, path, std::string("missing required key '") + required + "'");
+                }
+            }
+            FineGrainedPolicySpec pso;
+            pso.policy = readPolicy(r, p, path, {"name", "users"});
+            pso.name = r.string(p["name"], path + ".name");
+            if (pso.name.empty() || pso.name.find_first_of(",=+<>#;\\\"") != std::string::npos) {
+                r.fail(p["name"], path + ".name", "a policy name may not contain , = + < > # ; \\ or \"");
+            }
+            pso.users = r.strings(p["users"], path + ".users");
+            for (std::size_t j = 0; j < pso.users.size(); ++j) {
+                const auto& sam = pso.users[j];
+                const std::string userPath = path + ".users[" + std::to_string(j) + "]";
+                if (sams.count(sam) == 0) {
+                    r.fail(p["users"][j], userPath, "no user with sam '" + sam + "' in onprem.users");
+                }
+                if (!covered.insert(sam).second) {
+                    r.fail(p["users"][j], userPath,
+                           "user '" + sam + "' is already under another fine-grained policy");
+                }
+            }
+            o.fineGrainedPolicies.push_back(std::move(pso));
+        }
     }
     return o;
 }
@@ -334,11 +440,19 @@ Step readStep(const Reader& r,
               const YAML::Node& node,
               const std::string& path,
               const OnPremSpec& onprem) {
-    r.checkKeys(node, path, {"sspr_reset", "expect"});
+    r.checkKeys(node, path, {"sspr_reset", "advance", "expect"});
     Step step;
     step.where = r.pos(node);
+    if (node["advance"]) {
+        if (node["sspr_reset"] || node["expect"]) {
+            r.fail(node, path, "an advance step has no other keys");
+        }
+        step.kind = Step::Kind::Advance;
+        step.advanceSeconds = r.duration(node["advance"], path + ".advance");
+        return step;
+    }
     if (!node["sspr_reset"]) {
-        r.fail(node, path, "a step needs an operation (sspr_reset)");
+        r.fail(node, path, "a step needs an operation (sspr_reset or advance)");
     }
     const auto& op = node["sspr_reset"];
     const std::string opPath = path + ".sspr_reset";
@@ -464,7 +578,9 @@ std::vector<std::string> Scenario::secrets() const {
         out.push_back(u.password);
     }
     for (const auto& step : steps) {
-        out.push_back(step.reset.newPassword);
+        if (step.kind == Step::Kind::SsprReset) {
+            out.push_back(step.reset.newPassword);
+        }
     }
     for (const auto& d : expectDirectory) {
         out.insert(out.end(), d.binds.begin(), d.binds.end());

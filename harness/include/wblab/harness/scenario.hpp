@@ -27,8 +27,25 @@ struct PolicySpec {
     int history = 0;
     int minAgeSeconds = 0;
     int maxAgeSeconds = 0;
+    bool complexity = true;
     int lockoutThreshold = 0;
     int lockoutDurationSeconds = 1800;
+    int lockoutWindowSeconds = 1800;
+};
+
+/// A fine-grained password policy (PSO) and the users it applies to.
+struct FineGrainedPolicySpec {
+    std::string name;
+    PolicySpec policy;
+    std::vector<std::string> users;  ///< sAMAccountNames
+};
+
+/// The connector account's rights; the default is the documented set (DOMAIN.md §4.1).
+struct ConnectorSpec {
+    bool resetPassword = true;
+    bool writeLockoutTime = true;
+    bool writePwdLastSet = true;
+    bool unexpirePassword = true;
 };
 
 struct UserSpec {
@@ -39,12 +56,20 @@ struct UserSpec {
     std::string password;
     bool locked = false;
     bool mustChange = false;
+    bool disabled = false;
+    bool passwordNeverExpires = false;
+    bool protectedAccount = false;  ///< adminCount=1 (member of a protected group)
+    bool cannotChangePassword = false;
+    int passwordAgeSeconds = 0;
     SourcePos where;
 };
 
 struct OnPremSpec {
     std::string baseDn = "dc=testlab,dc=example";
+    bool tls = false;  ///< the agent connects over ldaps:// with the fixture's CA
     PolicySpec policy;
+    std::vector<FineGrainedPolicySpec> fineGrainedPolicies;
+    ConnectorSpec connector;
     std::vector<UserSpec> users;
 };
 
@@ -67,9 +92,10 @@ struct ResetStep {
 };
 
 struct Step {
-    enum class Kind { SsprReset };
+    enum class Kind { SsprReset, Advance };
     Kind kind = Kind::SsprReset;
     ResetStep reset;
+    int advanceSeconds = 0;  ///< Advance: how far the lab clock moves
     StepExpect expect;
     SourcePos where;
 };

@@ -133,13 +133,13 @@ struct Agent {
         if (auto set = directory->resetPassword(dn, *password); !set) {
             return fail(r, set.error().reason, set.error().detail);
         }
-        // A reset by another account leaves "must change at next logon" set, as in AD. Keep it
-        // only when the cloud asked for it, and never on a password that does not expire.
-        bool mustChange = r.mustChange && !(*user).passwordNeverExpires();
-        if (auto flagged = directory->setMustChange(dn, mustChange); !flagged) {
-            // AD writeback reports success here too: the password was set; only the flag stayed.
-            log("request " + r.id + ": must-change flag left as the directory set it: " +
-                flagged.error().detail);
+        // The reset itself clears "must change at next logon" (AD stamps pwdLastSet). Set it
+        // again when the cloud asked for it, never on a password that does not expire (AD
+        // refuses both at once, so the flag is silently not set: DOMAIN.md §2.3).
+        if (r.mustChange && !(*user).passwordNeverExpires()) {
+            if (auto flagged = directory->setMustChange(dn, true); !flagged) {
+                return fail(r, flagged.error().reason, flagged.error().detail);
+            }
         }
         log("request " + r.id + ": password reset for " + dn);
         return Answer{r.id, Result::Success, {kResetStart, kResetSuccess}, 0, ""};

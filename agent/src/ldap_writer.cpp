@@ -106,7 +106,7 @@ Outcome<Done> LdapWriter::ensureBound() {
     return Done{};
 }
 
-Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor) {
+Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor, bool retried) {
     if (auto bound = ensureBound(); !bound) {
         return bound.error();
     }
@@ -126,18 +126,21 @@ Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor) {
                                nullptr,
                                2,
                                &result);
-    if (rc == LDAP_SERVER_DOWN) {
+    if (rc == LDAP_SERVER_DOWN && !retried) {
+        // The directory restarted since the last request (a DC reboot): reconnect once. Every
+        // request starts with this search, so later writes use the fresh connection.
         ldap_msgfree(result);
         ldap_unbind_ext_s(ld_, nullptr, nullptr);
         ld_ = nullptr;
-        return WriteFailure{kAdUnknownError, "the directory is not reachable"};
+        return findByAnchor(anchor, true);
     }
     if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
         ldap_msgfree(result);
         return classify(rc, "search by anchor");
     }
     std::vector<UserRef> users;
-    for (LDAPMessage* e = ldap_first_entry(ld_, result); e != nullptr; e = ldap_next_entry(ld_, e)) {
+    for (LDAPMessage* e = ldap_first_entry(ld_, result); e != nullptr;
+         e = ldap_next_entry(ld_, e)) {
         UserRef user;
         char* dn = ldap_get_dn(ld_, e);
         user.dn = dn;

@@ -67,7 +67,7 @@ public:
 
     /// The DN of the one user whose anchor attribute equals `anchor`: 33002 if none, 33003 if
     /// several.
-    Outcome<UserRef> findByAnchor(const std::string& anchor);
+    Outcome<UserRef> findByAnchor(const std::string& anchor, bool retried = false);
 
     /// Sets the password as the connector (Password Modify without the old password), so the
     /// directory enforces its policy: 33008 on a policy refusal, 33004 on a permission refusal.

@@ -193,8 +193,14 @@ PolicySpec readPolicy(const Reader& r,
                       const YAML::Node& node,
                       const std::string& path,
                       std::initializer_list<const char*> extraKeys = {}) {
-    std::vector<const char*> keys = {"min_length", "history", "min_age", "max_age", "complexity",
-                                     "lockout_threshold", "lockout_duration", "lockout_window"};
+    std::vector<const char*> keys = {"min_length",
+                                     "history",
+                                     "min_age",
+                                     "max_age",
+                                     "complexity",
+                                     "lockout_threshold",
+                                     "lockout_duration",
+                                     "lockout_window"};
     keys.insert(keys.end(), extraKeys.begin(), extraKeys.end());
     r.checkKeys(node, path, keys);
     PolicySpec p;
@@ -252,7 +258,8 @@ ConnectorSpec readConnector(const Reader& r, const YAML::Node& node) {
         } else if (n == "unexpire_password") {
             c.unexpirePassword = true;
         } else {
-            r.fail(node["permissions"][i], "onprem.connector.permissions[" + std::to_string(i) + "]",
+            r.fail(node["permissions"][i],
+                   "onprem.connector.permissions[" + std::to_string(i) + "]",
                    "unknown permission '" + n +
                        "' (expected reset_password, write_lockout_time, write_pwd_last_set or "
                        "unexpire_password)");
@@ -262,7 +269,8 @@ ConnectorSpec readConnector(const Reader& r, const YAML::Node& node) {
 }
 
 OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
-    r.checkKeys(node, "onprem",
+    r.checkKeys(node,
+                "onprem",
                 {"base_dn", "tls", "policy", "fine_grained_policies", "connector", "users"});
     OnPremSpec o;
     if (node["base_dn"]) {
@@ -291,8 +299,20 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
     for (std::size_t i = 0; i < users.size(); ++i) {
         const auto& u = users[i];
         const std::string path = "onprem.users[" + std::to_string(i) + "]";
-        r.checkKeys(
-            u, path, {"sam", "upn", "display_name", "anchor", "password", "locked", "must_change"});
+        r.checkKeys(u,
+                    path,
+                    {"sam",
+                     "upn",
+                     "display_name",
+                     "anchor",
+                     "password",
+                     "locked",
+                     "must_change",
+                     "disabled",
+                     "password_never_expires",
+                     "protected",
+                     "cannot_change_password",
+                     "password_age"});
         UserSpec spec;
         spec.where = r.pos(u);
         for (const char* required : {"sam", "upn", "password"}) {
@@ -341,7 +361,8 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
             spec.passwordAgeSeconds = r.duration(u["password_age"], path + ".password_age");
         }
         if (spec.mustChange && spec.passwordNeverExpires) {
-            r.fail(u["must_change"], path + ".must_change",
+            r.fail(u["must_change"],
+                   path + ".must_change",
                    "AD cannot require a change of a password that never expires");
         }
         if (!sams.insert(spec.sam).second) {
@@ -371,17 +392,21 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
             pso.policy = readPolicy(r, p, path, {"name", "users"});
             pso.name = r.string(p["name"], path + ".name");
             if (pso.name.empty() || pso.name.find_first_of(",=+<>#;\\\"") != std::string::npos) {
-                r.fail(p["name"], path + ".name", "a policy name may not contain , = + < > # ; \\ or \"");
+                r.fail(p["name"],
+                       path + ".name",
+                       "a policy name may not contain , = + < > # ; \\ or \"");
             }
             pso.users = r.strings(p["users"], path + ".users");
             for (std::size_t j = 0; j < pso.users.size(); ++j) {
                 const auto& sam = pso.users[j];
                 const std::string userPath = path + ".users[" + std::to_string(j) + "]";
                 if (sams.count(sam) == 0) {
-                    r.fail(p["users"][j], userPath, "no user with sam '" + sam + "' in onprem.users");
+                    r.fail(
+                        p["users"][j], userPath, "no user with sam '" + sam + "' in onprem.users");
                 }
                 if (!covered.insert(sam).second) {
-                    r.fail(p["users"][j], userPath,
+                    r.fail(p["users"][j],
+                           userPath,
                            "user '" + sam + "' is already under another fine-grained policy");
                 }
             }

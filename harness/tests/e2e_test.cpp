@@ -20,6 +20,12 @@ const std::string kScenarios = std::string(WBLAB_SOURCE_DIR) + "/scenarios/confo
 const std::string kReset = kScenarios + "/0001_sspr_reset_synced_user.yaml";
 const std::string kPolicy = kScenarios + "/0002_sspr_reset_violates_min_length.yaml";
 
+std::vector<std::string> bundledFiles() {
+    auto files = collectScenarioFiles({kScenarios});
+    REQUIRE(files);
+    return *files;
+}
+
 Scenario load(const std::string& path) {
     auto s = loadScenario(path);
     REQUIRE(s);
@@ -153,10 +159,11 @@ TEST_CASE("wblab run passes the bundled scenarios, writes junit.xml and leaves n
     INFO(run.output);
     CHECK(run.exitCode == 0);
     CHECK_THAT(run.output, Catch::StartsWith("wblab: seed 7\n"));
-    CHECK_THAT(run.output, Catch::Contains("2 scenarios: 2 passed, 0 failed"));
+    const auto n = std::to_string(bundledFiles().size());
+    CHECK_THAT(run.output, Catch::Contains(n + " scenarios: " + n + " passed, 0 failed"));
     auto junit = readFile(reports + "/junit.xml");
     REQUIRE(junit);
-    CHECK_THAT(*junit, Catch::Contains("tests=\"2\" failures=\"0\" errors=\"0\""));
+    CHECK_THAT(*junit, Catch::Contains("tests=\"" + n + "\" failures=\"0\" errors=\"0\""));
     CHECK_THAT(*junit, Catch::Contains("name=\"0001_sspr_reset_synced_user\""));
     CHECK(processesMentioning(dir->path()).empty());
     int leftovers = 0;
@@ -205,19 +212,19 @@ TEST_CASE("No password of a scenario reaches any artefact of a kept run", "[e2e]
     auto run = runCli({"run", kScenarios, "--report-dir", reports, "--keep"}, dir->path());
     REQUIRE(run.exitCode == 0);
     std::vector<std::string> secrets;
-    for (const auto& path : {kReset, kPolicy}) {
+    for (const auto& path : bundledFiles()) {
         auto s = load(path);
         auto more = s.secrets();
         secrets.insert(secrets.end(), more.begin(), more.end());
     }
-    REQUIRE(secrets.size() >= 4);
+    REQUIRE(secrets.size() >= 2 * bundledFiles().size());
     // Everything the run wrote is under dir: reports, console output, kept fixture directories.
     std::vector<std::string> roots = {dir->path()};
     int keptDirectories = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir->path())) {
         keptDirectories += entry.path().filename().string().rfind("wblab-ds-", 0) == 0 ? 1 : 0;
     }
-    CHECK(keptDirectories == 2);
+    CHECK(keptDirectories == static_cast<int>(bundledFiles().size()));
     int filesScanned = 0;
     for (const auto& root : roots) {
         std::vector<std::string> files;

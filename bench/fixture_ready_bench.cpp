@@ -1,10 +1,13 @@
-// How long until a fixture is ready: slapadd of the seed, slapd start, first accepted connection,
-// and stop. The baselines, measured in the same run, are the same fixture with no users and the
-// cost of starting and reaping one trivial process.
+// Fixture benchmarks (DESIGN.md §8): how long until a fixture is ready (slapadd of the seed,
+// slapd start, first accepted connection), how long a clock advance takes (slapd restarted under
+// libfaketime), restoring the seed versus starting afresh, and seeding 100,000 users. Baselines
+// measured in the same run: the same fixture with no users, and starting one trivial process.
 #include <wblab/fixture/directory.hpp>
 #include <wblab/support/process.hpp>
 
 #include <benchmark/benchmark.h>
+
+#include <sys/resource.h>
 
 namespace {
 
@@ -12,29 +15,86 @@ wblab::fixture::DirectorySeed seedWith(int users) {
     wblab::fixture::DirectorySeed seed;
     for (int i = 0; i < users; ++i) {
         auto n = std::to_string(i);
-        seed.users.push_back({.samAccountName = "user" + n,
-                              .upn = "user" + n + "@testlab.example",
-                              .displayName = "",
-                              .anchor = "",
-                              .password = "Seed-Passw0rd-" + n,
-                              .locked = false,
-                              .mustChange = false});
+        wblab::fixture::DirectoryUser u;
+        u.samAccountName = "user" + n;
+        u.upn = "user" + n + "@testlab.example";
+        u.password = "Seed-Passw0rd-" + n;
+        seed.users.push_back(std::move(u));
     }
     return seed;
 }
 
+std::unique_ptr<wblab::fixture::SlapdFixture> startOrSkip(
+    benchmark::State& state, const wblab::fixture::DirectorySeed& seed) {
+    auto fx = wblab::fixture::SlapdFixture::start(seed, {});
+    if (!fx) {
+        state.SkipWithError(fx.error().message.c_str());
+        return nullptr;
+    }
+    return std::move(*fx);
+}
+
+/// Fresh fixture per scenario: seed, start, (stop excluded from the timing).
 void fixtureReady(benchmark::State& state) {
     const auto seed = seedWith(static_cast<int>(state.range(0)));
     for (auto _ : state) {
-        auto fx = wblab::fixture::SlapdFixture::start(seed, {});
+        auto fx = startOrSkip(state, seed);
         if (!fx) {
-            state.SkipWithError(fx.error().message.c_str());
             return;
         }
         state.PauseTiming();
-        (*fx)->stop();
+        fx->stop();
         state.ResumeTiming();
     }
+}
+
+/// Reusing one fixture: put the seeded state back (slapd restart on a reloaded database).
+void fixtureRestore(benchmark::State& state) {
+    const auto seed = seedWith(static_cast<int>(state.range(0)));
+    auto fx = startOrSkip(state, seed);
+    if (!fx) {
+        return;
+    }
+    for (auto _ : state) {
+        if (auto r = fx->restoreSeed(); !r) {
+            state.SkipWithError(r.error().message.c_str());
+            return;
+        }
+    }
+}
+
+/// Moving the lab clock: slapd restarted under libfaketime with a later offset.
+void clockAdvance(benchmark::State& state) {
+    auto fx = startOrSkip(state, seedWith(100));
+    if (!fx) {
+        return;
+    }
+    for (auto _ : state) {
+        if (auto r = fx->advanceClock(86400); !r) {
+            state.SkipWithError(r.error().message.c_str());
+            return;
+        }
+    }
+}
+
+/// 100,000 users: seed and start once; reports the peak RSS of wblab and of its children.
+void seedLargeDirectory(benchmark::State& state) {
+    const auto seed = seedWith(static_cast<int>(state.range(0)));
+    for (auto _ : state) {
+        auto fx = startOrSkip(state, seed);
+        if (!fx) {
+            return;
+        }
+        state.PauseTiming();
+        fx->stop();
+        state.ResumeTiming();
+    }
+    rusage self{};
+    rusage children{};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    state.counters["peak_rss_self_MiB"] = static_cast<double>(self.ru_maxrss) / 1024.0;
+    state.counters["peak_rss_child_MiB"] = static_cast<double>(children.ru_maxrss) / 1024.0;
 }
 
 void processBaseline(benchmark::State& state) {
@@ -49,5 +109,13 @@ void processBaseline(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(fixtureReady)->Arg(0)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(fixtureRestore)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(clockAdvance)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(processBaseline)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(seedLargeDirectory)
+    ->Arg(100000)
+    ->Iterations(1)
+    ->Repetitions(1)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 BENCHMARK_MAIN();

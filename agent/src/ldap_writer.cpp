@@ -3,6 +3,7 @@
 #include <ldap.h>
 
 #include <cstdlib>
+#include <memory>
 #include <vector>
 
 namespace wblab::agent {
@@ -13,6 +14,8 @@ constexpr int kAdUnknownError = 33001;
 constexpr int kAdUserNotFound = 33002;
 constexpr int kAdMultiMatch = 33003;
 constexpr int kAdPermissions = 33004;
+constexpr int kAdUserLockedOut = 33006;
+constexpr int kAdIncorrectPassword = 33007;
 constexpr int kAdPasswordPolicy = 33008;
 
 /// RFC 4515 escaping for a value inside a search filter.
@@ -107,11 +110,17 @@ Outcome<Done> LdapWriter::ensureBound() {
 }
 
 Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor, bool retried) {
+    return findOne("(" + config_.anchorAttribute + "=" + escapeFilterValue(anchor) + ")", retried);
+}
+
+Outcome<UserRef> LdapWriter::findByUpn(const std::string& upn) {
+    return findOne("(userPrincipalName=" + escapeFilterValue(upn) + ")", false);
+}
+
+Outcome<UserRef> LdapWriter::findOne(const std::string& filter, bool retried) {
     if (auto bound = ensureBound(); !bound) {
         return bound.error();
     }
-    const std::string filter =
-        "(" + config_.anchorAttribute + "=" + escapeFilterValue(anchor) + ")";
     char uacName[] = "userAccountControl";
     char* attrs[] = {uacName, nullptr};
     LDAPMessage* result = nullptr;
@@ -132,7 +141,7 @@ Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor, bool retrie
         ldap_msgfree(result);
         ldap_unbind_ext_s(ld_, nullptr, nullptr);
         ld_ = nullptr;
-        return findByAnchor(anchor, true);
+        return findOne(filter, true);
     }
     if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
         ldap_msgfree(result);
@@ -155,10 +164,10 @@ Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor, bool retrie
     }
     ldap_msgfree(result);
     if (users.empty()) {
-        return WriteFailure{kAdUserNotFound, "no user has this anchor"};
+        return WriteFailure{kAdUserNotFound, "no user matches " + filter};
     }
     if (users.size() > 1 || rc == LDAP_SIZELIMIT_EXCEEDED) {
-        return WriteFailure{kAdMultiMatch, "several users share this anchor"};
+        return WriteFailure{kAdMultiMatch, "several users match " + filter};
     }
     return users.front();
 }
@@ -190,6 +199,90 @@ Outcome<Done> LdapWriter::unlock(const std::string& dn) {
     int rc = ldap_modify_ext_s(ld_, dn.c_str(), mods, nullptr, nullptr);
     if (rc != LDAP_SUCCESS && rc != LDAP_NO_SUCH_ATTRIBUTE) {
         return classify(rc, "unlock");
+    }
+    return Done{};
+}
+
+Outcome<Done> LdapWriter::changePassword(const std::string& dn,
+                                         const std::string& oldPassword,
+                                         const std::string& newPassword) {
+    LDAP* user = nullptr;
+    if (ldap_initialize(&user, config_.url.c_str()) != LDAP_SUCCESS) {
+        return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
+    }
+    std::unique_ptr<LDAP, void (*)(LDAP*)> session(
+        user, [](LDAP* ld) { ldap_unbind_ext_s(ld, nullptr, nullptr); });
+    int version = LDAP_VERSION3;
+    ldap_set_option(user, LDAP_OPT_PROTOCOL_VERSION, &version);
+    timeval timeout{5, 0};
+    ldap_set_option(user, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
+    if (!config_.tlsCaFile.empty()) {
+        int demand = LDAP_OPT_X_TLS_DEMAND;
+        int newContext = 0;
+        ldap_set_option(user, LDAP_OPT_X_TLS_CACERTFILE, config_.tlsCaFile.c_str());
+        ldap_set_option(user, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+        ldap_set_option(user, LDAP_OPT_X_TLS_NEWCTX, &newContext);
+    }
+    // Bind as the user with the password-policy control, to tell a lockout from a wrong password.
+    char oid[] = LDAP_CONTROL_PASSWORDPOLICYREQUEST;
+    LDAPControl request{oid, {0, nullptr}, 0};
+    LDAPControl* controls[] = {&request, nullptr};
+    berval cred{static_cast<ber_len_t>(oldPassword.size()), const_cast<char*>(oldPassword.data())};
+    int msgid = 0;
+    int rc = ldap_sasl_bind(user, dn.c_str(), LDAP_SASL_SIMPLE, &cred, controls, nullptr, &msgid);
+    LDAPMessage* msg = nullptr;
+    if (rc != LDAP_SUCCESS || ldap_result(user, msgid, LDAP_MSG_ALL, &timeout, &msg) <= 0) {
+        return WriteFailure{kAdUnknownError, "bind as the user failed"};
+    }
+    int result = -1;
+    LDAPControl** response = nullptr;
+    ldap_parse_result(user, msg, &result, nullptr, nullptr, nullptr, &response, 1);
+    LDAPPasswordPolicyError ppolicy = PP_noError;
+    if (response != nullptr) {
+        if (LDAPControl* pp =
+                ldap_control_find(LDAP_CONTROL_PASSWORDPOLICYRESPONSE, response, nullptr)) {
+            ber_int_t expire = -1;
+            ber_int_t grace = -1;
+            ldap_parse_passwordpolicy_control(user, pp, &expire, &grace, &ppolicy);
+        }
+        ldap_controls_free(response);
+    }
+    if (result == LDAP_INVALID_CREDENTIALS) {
+        if (ppolicy == PP_accountLocked) {
+            return WriteFailure{kAdUserLockedOut, "the account is locked out"};
+        }
+        return WriteFailure{kAdIncorrectPassword, "the current password is wrong"};
+    }
+    if (result != LDAP_SUCCESS) {
+        return classify(result, "bind as the user");
+    }
+    berval target{static_cast<ber_len_t>(dn.size()), const_cast<char*>(dn.data())};
+    berval oldPw{static_cast<ber_len_t>(oldPassword.size()), const_cast<char*>(oldPassword.data())};
+    berval newPw{static_cast<ber_len_t>(newPassword.size()), const_cast<char*>(newPassword.data())};
+    berval generated{0, nullptr};
+    rc = ldap_passwd_s(user, &target, &oldPw, &newPw, &generated, nullptr, nullptr);
+    ber_memfree(generated.bv_val);
+    if (rc != LDAP_SUCCESS) {
+        return classify(rc, "password change");
+    }
+    return Done{};
+}
+
+Outcome<Done> LdapWriter::addPassword(const std::string& dn, const std::string& password) {
+    if (auto bound = ensureBound(); !bound) {
+        return bound.error();
+    }
+    std::string value = password;
+    char attr[] = "userPassword";
+    char* values[] = {value.data(), nullptr};
+    LDAPMod mod{};
+    mod.mod_op = LDAP_MOD_ADD;
+    mod.mod_type = attr;
+    mod.mod_values = values;
+    LDAPMod* mods[] = {&mod, nullptr};
+    int rc = ldap_modify_ext_s(ld_, dn.c_str(), mods, nullptr, nullptr);
+    if (rc != LDAP_SUCCESS) {
+        return classify(rc, "add password");
     }
     return Done{};
 }

@@ -69,6 +69,19 @@ public:
     /// several.
     Outcome<UserRef> findByAnchor(const std::string& anchor, bool retried = false);
 
+    /// The user whose userPrincipalName is `upn`. Only the bug zoo uses it: matching by UPN is
+    /// wrong (the anchor is the identity; UPNs change and differ between cloud and directory).
+    Outcome<UserRef> findByUpn(const std::string& upn);
+
+    /// Changes the password as the user, proving the current one: 33007 if it is wrong, 33006 if
+    /// the account is locked out, 33008 on a policy refusal, 33004 if the user may not change it.
+    Outcome<Done> changePassword(const std::string& dn,
+                                 const std::string& oldPassword,
+                                 const std::string& newPassword);
+
+    /// Adds a password value beside the existing ones (bug zoo: old-password-still-works).
+    Outcome<Done> addPassword(const std::string& dn, const std::string& password);
+
     /// Sets the password as the connector (Password Modify without the old password), so the
     /// directory enforces its policy: 33008 on a policy refusal, 33004 on a permission refusal.
     Outcome<Done> resetPassword(const std::string& dn, const std::string& password);
@@ -82,6 +95,7 @@ public:
 
 private:
     Outcome<Done> ensureBound();
+    Outcome<UserRef> findOne(const std::string& filter, bool retried);
 
     DirectoryConfig config_;
     LDAP* ld_ = nullptr;

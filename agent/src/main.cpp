@@ -10,10 +10,13 @@
 #include <wblab/protocol/messages.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <set>
 #include <string>
+#include <thread>
 
 namespace {
 
@@ -24,25 +27,59 @@ constexpr const char* kName = "wblab-reference-agent";
 constexpr const char* kVersion = "0.1.0";
 
 // Event ids of the PasswordResetService source (DOMAIN.md §5.1).
-constexpr int kResetStart = 31001;
-constexpr int kResetSuccess = 31002;
-constexpr int kResetFail = 31003;
 constexpr int kOnboardingStart = 31004;
 constexpr int kOnboardingSuccess = 31005;
 constexpr int kServiceStopped = 31016;
 constexpr int kAuthTokenSuccess = 31017;
 constexpr int kKeyPairCreated = 31018;
 constexpr int kInputValidationError = 32003;
-constexpr int kAdUserAccountDisabled = 33005;
 constexpr int kDecryptionError = 32004;
+constexpr int kAdUserAccountDisabled = 33005;
+
+/// The start / success / fail events of each operation family. Unlock-only has no documented
+/// events (DOMAIN.md §10), so it logs none of its own.
+struct EventFamily {
+    int start;
+    int success;
+    int fail;
+};
+
+EventFamily familyOf(Operation op) {
+    switch (op) {
+        case Operation::Reset:
+            return {31001, 31002, 31003};
+        case Operation::Change:
+        case Operation::ForcedChange:
+            return {31006, 31007, 31008};
+        case Operation::AdminReset:
+            return {31009, 31010, 31011};
+        case Operation::UnlockOnly:
+            return {0, 0, 0};
+    }
+    return {0, 0, 0};
+}
 
 struct Bug {
     const char* name;
     const char* description;
 };
 
+// The bug zoo: each entry is one catalogued way for a writeback agent to be wrong.
 constexpr Bug kBugs[] = {
-    {"success-without-write", "answers success for a reset without writing anything"},
+    {"success-without-write", "answers success without writing anything"},
+    {"old-password-still-works",
+     "adds the new password beside the old one instead of replacing it (split brain)"},
+    {"ignores-unlock", "does not clear the lockout when asked to unlock"},
+    {"ignores-must-change", "does not set must-change-at-next-logon when the admin asked for it"},
+    {"policy-as-permission", "reports a password-policy refusal as a permission error (33004)"},
+    {"logs-password", "writes the new password to its log"},
+    {"applies-replay", "applies a request whose id it has already seen"},
+    {"matches-by-upn", "finds the user by userPrincipalName instead of the source anchor"},
+    {"wrong-event-ids", "reports the admin-reset event family for every operation"},
+    {"hangs", "never answers a request"},
+    {"crashes-mid-operation", "dies after finding the user, before writing"},
+    {"answers-late", "answers each request 11 s late, after the harness's deadline"},
+    {"accepts-plaintext", "asks for passwords in clear: declares plaintext and sends no key"},
 };
 
 struct Agent {
@@ -58,12 +95,21 @@ struct Agent {
     void log(const std::string& text) { std::cerr << kName << ": " << text << "\n" << std::flush; }
 
     bool onHello(const Hello& hello) {
-        auto keyPair = KeyPair::generate();
-        if (!keyPair) {
-            log("cannot create the key pair: " + keyPair.error().message);
-            return false;
+        Ready ready;
+        ready.agentName = kName;
+        ready.agentVersion = kVersion;
+        ready.capabilities = {"reset", "change", "admin_reset", "unlock_only", "forced_change"};
+        if (hasBug("accepts-plaintext")) {
+            ready.capabilities.push_back("plaintext");
+        } else {
+            auto keyPair = KeyPair::generate();
+            if (!keyPair) {
+                log("cannot create the key pair: " + keyPair.error().message);
+                return false;
+            }
+            keys.emplace(std::move(*keyPair));
+            ready.publicKeyPem = keys->publicKeyPem();
         }
-        keys.emplace(std::move(*keyPair));
         agent::DirectoryConfig config;
         config.url = hello.directoryUrl;
         config.tlsCaFile = hello.tlsCaFile;
@@ -77,24 +123,52 @@ struct Agent {
             return false;
         }
         log("onboarded against " + hello.directoryUrl + " as " + hello.connectorDn);
-        Ready ready;
-        ready.agentName = kName;
-        ready.agentVersion = kVersion;
-        ready.capabilities = {"reset", "unlock"};
-        ready.publicKeyPem = keys->publicKeyPem();
         ready.events = {kOnboardingStart, kAuthTokenSuccess, kKeyPairCreated, kOnboardingSuccess};
         send(ready);
         return true;
     }
 
+    std::vector<int> events(const EventFamily& f, bool success, int reason) const {
+        std::vector<int> out;
+        if (hasBug("wrong-event-ids")) {
+            return success ? std::vector<int>{31009, 31010}
+                           : std::vector<int>{31009, 31011, reason};
+        }
+        if (f.start != 0) {
+            out.push_back(f.start);
+            out.push_back(success ? f.success : f.fail);
+        }
+        if (!success) {
+            out.push_back(reason);
+        }
+        return out;
+    }
+
     Answer fail(const Request& r, int reason, const std::string& detail) {
         log("request " + r.id + " failed: " + std::to_string(reason) + " " + detail);
-        return Answer{r.id, Result::Failure, {kResetStart, kResetFail, reason}, reason, detail};
+        return Answer{
+            r.id, Result::Failure, events(familyOf(r.operation), false, reason), reason, detail};
+    }
+
+    Answer succeed(const Request& r) {
+        return Answer{r.id, Result::Success, events(familyOf(r.operation), true, 0), 0, ""};
+    }
+
+    Expected<std::string> open(const std::optional<Sealed>& sealed) const {
+        if (!sealed) {
+            return makeError(ErrorCode::ProtocolViolation, "missing password");
+        }
+        if (!keys) {
+            return sealed->algorithm == "plain"
+                       ? Expected<std::string>(sealed->data)
+                       : makeError(ErrorCode::ProtocolViolation, "expected a plain password");
+        }
+        return keys->open(*sealed);
     }
 
     Answer onRequest(const Request& r) {
         log("request " + r.id + ": " + toString(r.operation) + " for anchor " + r.anchor);
-        if (!seenIds.insert(r.id).second) {
+        if (!seenIds.insert(r.id).second && !hasBug("applies-replay")) {
             return fail(r, kInputValidationError, "replayed request id, not applied");
         }
         auto expires = parseUtc(r.expiresAt);
@@ -104,45 +178,88 @@ struct Agent {
         if (!expires || *expires < now) {
             return fail(r, kInputValidationError, "request expired, not applied");
         }
-        if (r.operation != Operation::Reset) {
-            return fail(r, kInputValidationError, "operation not supported by this agent");
+        std::string newPassword;
+        std::string oldPassword;
+        if (r.operation != Operation::UnlockOnly) {
+            auto clear = open(r.newPassword);
+            if (!clear) {
+                return fail(r, kDecryptionError, "cannot decrypt the new password");
+            }
+            newPassword = *clear;
         }
-        if (!r.newPassword) {
-            return fail(r, kInputValidationError, "no new password");
+        if (r.operation == Operation::Change || r.operation == Operation::ForcedChange) {
+            auto clear = open(r.oldPassword);
+            if (!clear) {
+                return fail(r, kDecryptionError, "cannot decrypt the current password");
+            }
+            oldPassword = *clear;
         }
-        auto password = keys->open(*r.newPassword);
-        if (!password) {
-            return fail(r, kDecryptionError, "cannot decrypt the new password");
+        if (hasBug("logs-password")) {
+            log("request " + r.id + ": new password is " + newPassword);
         }
         if (hasBug("success-without-write")) {
-            return Answer{r.id, Result::Success, {kResetStart, kResetSuccess}, 0, ""};
+            return succeed(r);
         }
-        auto user = directory->findByAnchor(r.anchor);
+        auto user = hasBug("matches-by-upn") ? directory->findByUpn(r.upn)
+                                             : directory->findByAnchor(r.anchor);
         if (!user) {
             return fail(r, user.error().reason, user.error().detail);
+        }
+        if (hasBug("crashes-mid-operation")) {
+            std::abort();
         }
         const std::string& dn = (*user).dn;
         if ((*user).disabled()) {
             return fail(r, kAdUserAccountDisabled, "the account is disabled");
         }
-        if (r.unlock) {
-            if (auto unlocked = directory->unlock(dn); !unlocked) {
-                return fail(r, unlocked.error().reason, unlocked.error().detail);
+        switch (r.operation) {
+            case Operation::UnlockOnly:
+                if (!hasBug("ignores-unlock")) {
+                    if (auto unlocked = directory->unlock(dn); !unlocked) {
+                        return fail(r, unlocked.error().reason, unlocked.error().detail);
+                    }
+                }
+                break;
+            case Operation::Change:
+            case Operation::ForcedChange:
+                // As the user, with the current password: the directory checks it, the lockout,
+                // and the policy (33007, 33006, 33008).
+                if (auto changed = directory->changePassword(dn, oldPassword, newPassword);
+                    !changed) {
+                    return fail(r, changed.error().reason, changed.error().detail);
+                }
+                break;
+            case Operation::Reset:
+            case Operation::AdminReset: {
+                if (r.unlock && !hasBug("ignores-unlock")) {
+                    if (auto unlocked = directory->unlock(dn); !unlocked) {
+                        return fail(r, unlocked.error().reason, unlocked.error().detail);
+                    }
+                }
+                auto set = hasBug("old-password-still-works")
+                               ? directory->addPassword(dn, newPassword)
+                               : directory->resetPassword(dn, newPassword);
+                if (!set) {
+                    int reason = set.error().reason;
+                    if (hasBug("policy-as-permission") && reason == 33008) {
+                        reason = 33004;
+                    }
+                    return fail(r, reason, set.error().detail);
+                }
+                // The reset itself clears "must change at next logon" (AD stamps pwdLastSet). Set
+                // it again when the cloud asked for it, never on a password that does not expire
+                // (AD refuses both at once, so the flag is silently not set: DOMAIN.md §2.3).
+                if (r.mustChange && !(*user).passwordNeverExpires() &&
+                    !hasBug("ignores-must-change")) {
+                    if (auto flagged = directory->setMustChange(dn, true); !flagged) {
+                        return fail(r, flagged.error().reason, flagged.error().detail);
+                    }
+                }
+                break;
             }
         }
-        if (auto set = directory->resetPassword(dn, *password); !set) {
-            return fail(r, set.error().reason, set.error().detail);
-        }
-        // The reset itself clears "must change at next logon" (AD stamps pwdLastSet). Set it
-        // again when the cloud asked for it, never on a password that does not expire (AD
-        // refuses both at once, so the flag is silently not set: DOMAIN.md §2.3).
-        if (r.mustChange && !(*user).passwordNeverExpires()) {
-            if (auto flagged = directory->setMustChange(dn, true); !flagged) {
-                return fail(r, flagged.error().reason, flagged.error().detail);
-            }
-        }
-        log("request " + r.id + ": password reset for " + dn);
-        return Answer{r.id, Result::Success, {kResetStart, kResetSuccess}, 0, ""};
+        log("request " + r.id + ": " + toString(r.operation) + " done for " + dn);
+        return succeed(r);
     }
 };
 
@@ -178,6 +295,9 @@ int main(int argc, char** argv) {
         }
         return usage();
     }
+    if (agent.hasBug("hangs")) {
+        std::signal(SIGTERM, SIG_IGN);  // stuck for good: only SIGKILL ends it
+    }
     std::string line;
     bool onboarded = false;
     while (std::getline(std::cin, line)) {
@@ -196,7 +316,14 @@ int main(int argc, char** argv) {
                 agent.log("request before hello");
                 continue;
             }
-            agent.send(agent.onRequest(*request));
+            if (agent.hasBug("hangs")) {
+                continue;
+            }
+            auto answer = agent.onRequest(*request);
+            if (agent.hasBug("answers-late")) {
+                std::this_thread::sleep_for(std::chrono::seconds(11));
+            }
+            agent.send(answer);
         } else if (std::holds_alternative<Shutdown>(*message)) {
             agent.send(Bye{{kServiceStopped}});
             agent.log("stopped");

@@ -97,17 +97,28 @@ sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) 
     }
     protocol::Request wire;
     wire.id = request.correlationId;
-    wire.operation = protocol::Operation::Reset;
+    auto op = protocol::operationFromString(request.operation);
+    if (!op) {
+        reply.delivery = Delivery::Garbled;
+        reply.detail = "internal: unknown operation " + request.operation;
+        return reply;
+    }
+    wire.operation = *op;
     wire.anchor = request.anchor;
     wire.upn = request.upn;
     wire.unlock = request.unlock;
     wire.mustChange = request.mustChange;
     wire.issuedAt = protocol::formatUtc(request.issuedAt);
     wire.expiresAt = protocol::formatUtc(request.expiresAt);
-    if (ready_.publicKeyPem.empty()) {
-        wire.newPassword = protocol::Sealed{"plain", request.newPassword};
-    } else {
-        auto sealed = protocol::seal(ready_.publicKeyPem, request.newPassword);
+    auto sealOrPlain = [&](const std::string& secret) -> Expected<protocol::Sealed> {
+        if (ready_.publicKeyPem.empty()) {
+            sentPlaintext_ = true;
+            return protocol::Sealed{"plain", secret};
+        }
+        return protocol::seal(ready_.publicKeyPem, secret);
+    };
+    if (wire.operation != protocol::Operation::UnlockOnly) {
+        auto sealed = sealOrPlain(request.newPassword);
         if (!sealed) {
             reply.delivery = Delivery::Garbled;
             reply.detail = "cannot seal to the agent's key: " + sealed.error().message;
@@ -115,8 +126,33 @@ sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) 
         }
         wire.newPassword = *sealed;
     }
+    if (!request.oldPassword.empty()) {
+        auto sealed = sealOrPlain(request.oldPassword);
+        if (!sealed) {
+            reply.delivery = Delivery::Garbled;
+            reply.detail = "cannot seal to the agent's key: " + sealed.error().message;
+            return reply;
+        }
+        wire.oldPassword = *sealed;
+    }
+    lastRequestLine_ = protocol::encode(wire);
+    return exchange(lastRequestLine_, wire.id);
+}
+
+sim::WritebackReply AgentSession::replay(const std::string& requestLine, const std::string& id) {
+    return exchange(requestLine, id);
+}
+
+sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const std::string& id) {
+    using Delivery = sim::WritebackReply::Delivery;
+    sim::WritebackReply reply;
+    if (dead_) {
+        reply.delivery = Delivery::Unreachable;
+        reply.detail = "the agent is no longer running";
+        return reply;
+    }
     const Deadline deadline = deadlineIn(config_.requestTimeout);
-    if (auto sent = process_.write(protocol::encode(wire) + "\n", deadline); !sent) {
+    if (auto sent = process_.write(requestLine + "\n", deadline); !sent) {
         dead_ = true;
         reply.delivery = Delivery::Unreachable;
         reply.detail = "cannot send the request: " + sent.error().message;
@@ -162,7 +198,7 @@ sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) 
             diagnostics_.push_back(reply.detail);
             return reply;
         }
-        if (answer->id != wire.id) {
+        if (answer->id != id) {
             reply.delivery = Delivery::Garbled;
             reply.detail = "answer for unknown request id '" + answer->id + "'";
             diagnostics_.push_back(reply.detail);

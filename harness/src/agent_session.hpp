@@ -33,6 +33,15 @@ public:
 
     sim::WritebackReply deliver(const sim::WritebackRequest& request) override;
 
+    /// Sends a request line again, byte for byte (a relay that replays a captured message).
+    sim::WritebackReply replay(const std::string& requestLine, const std::string& id);
+
+    /// The last request line sent, as it went over the wire (secrets sealed).
+    const std::string& lastRequestLine() const { return lastRequestLine_; }
+
+    /// True once a password went to the agent unsealed (it declared "plaintext").
+    bool sentPlaintext() const { return sentPlaintext_; }
+
     /// Sends shutdown, waits briefly for a clean exit, then stops the process group.
     void shutdown();
 
@@ -43,12 +52,15 @@ public:
 
 private:
     AgentSession(Process process, AgentConfig config);
+    sim::WritebackReply exchange(const std::string& requestLine, const std::string& id);
 
     Process process_;
     AgentConfig config_;
     protocol::Ready ready_;
     std::vector<std::string> diagnostics_;
     bool dead_ = false;
+    bool sentPlaintext_ = false;
+    std::string lastRequestLine_;
 };
 
 }  // namespace wblab::harness

@@ -4,6 +4,7 @@
 #include <wblab/harness/runner.hpp>
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/sim/cloud.hpp>
+#include <wblab/support/files.hpp>
 
 #include <chrono>
 #include <filesystem>
@@ -80,6 +81,7 @@ sim::TenantSettings tenantFrom(const TenantSpec& t) {
                     : t.sspr == "selected" ? sim::SsprScope::Selected
                                            : sim::SsprScope::All;
     settings.writebackEnabled = t.writeback;
+    settings.unlockWithoutReset = t.unlockWithoutReset;
     return settings;
 }
 
@@ -92,7 +94,7 @@ std::string credentialLabel(const Scenario& s, const std::string& sam, const std
         }
     }
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
-        if (s.steps[i].kind == Step::Kind::SsprReset && s.steps[i].reset.newPassword == pw) {
+        if (s.steps[i].newPassword == pw) {
             return "the new password of step " + std::to_string(i + 1);
         }
     }
@@ -188,6 +190,46 @@ void checkDirectory(CaseResult& result,
             record("must change password", probe.mustChangePassword(dn), *d.mustChange);
         }
     }
+}
+
+void describeReply(CaseResult& result, const sim::OperationResult& op, bool& timedOut) {
+    if (!op.writebackAttempted) {
+        return;
+    }
+    const auto& r = op.reply;
+    if (r.delivery == sim::WritebackReply::Delivery::Answered) {
+        result.timeline.push_back(std::string("agent: ") + (r.success ? "success" : "failure") +
+                                  " events " + listOf(r.events) +
+                                  (r.reason ? " reason " + std::to_string(r.reason) : ""));
+    } else {
+        result.timeline.push_back("agent: " + r.detail);
+        timedOut = timedOut || r.delivery == sim::WritebackReply::Delivery::TimedOut;
+    }
+}
+
+/// Checks every scenario gets, whatever it expects: passwords travel sealed, and the agent's log
+/// holds none of them (DESIGN.md §4, §9).
+void checkSecurity(CaseResult& result,
+                   const Scenario& s,
+                   const AgentSession& agent,
+                   const std::string& agentLog) {
+    add(result,
+        "security: passwords sealed to the agent's key",
+        !agent.sentPlaintext(),
+        "sealed",
+        agent.sentPlaintext() ? "sent in clear (the agent declared plaintext)" : "sealed");
+    auto log = readFile(agentLog);
+    int leaked = 0;
+    if (log) {
+        for (const auto& secret : s.secrets()) {
+            leaked += log->find(secret) != std::string::npos ? 1 : 0;
+        }
+    }
+    add(result,
+        "security: no password in the agent's log",
+        leaked == 0,
+        "none",
+        leaked == 0 ? "none" : std::to_string(leaked) + " password(s) found in agent.stderr");
 }
 
 CaseResult unresolved(CaseResult result, const std::string& why) {
@@ -308,11 +350,13 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
                                 .count());
     sim::Cloud cloud(tenantFrom(s.tenant), clock);
     for (const auto& u : s.onprem.users) {
-        cloud.addUser({.upn = u.upn,
+        cloud.addUser({.upn = u.signInName(),
                        .anchor = u.anchor.empty() ? fixture::defaultAnchorFor(u.sam) : u.anchor,
                        .synced = true});
     }
     bool timedOut = false;
+    // What each step sent over the wire (line and id), for replay steps.
+    std::vector<std::pair<std::string, std::string>> sent;
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
         const auto& step = s.steps[i];
         const std::string label = "step " + std::to_string(i + 1);
@@ -325,27 +369,53 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
             }
             result.timeline.push_back("lab: " + label + " clock advanced by " +
                                       std::to_string(step.advanceSeconds) + " s");
+            sent.emplace_back();
             continue;
         }
-        auto op = cloud.selfServiceReset(
-            step.reset.user, step.reset.newPassword, step.reset.unlock, **agent);
-        result.timeline.push_back("cloud: " + label + " sspr_reset " + step.reset.user +
-                                  (step.reset.unlock ? " (with unlock)" : "") + ", correlation " +
-                                  op.correlationId);
-        if (op.writebackAttempted) {
-            const auto& r = op.reply;
-            if (r.delivery == sim::WritebackReply::Delivery::Answered) {
-                result.timeline.push_back(
-                    std::string("agent: ") + (r.success ? "success" : "failure") + " events " +
-                    listOf(r.events) + (r.reason ? " reason " + std::to_string(r.reason) : ""));
-            } else {
-                result.timeline.push_back("agent: " + r.detail);
-                timedOut = timedOut || r.delivery == sim::WritebackReply::Delivery::TimedOut;
+        if (step.kind == Step::Kind::Replay) {
+            const auto& original = sent[static_cast<std::size_t>(step.replayOf - 1)];
+            sim::OperationResult op;
+            op.writebackAttempted = !original.first.empty();
+            if (op.writebackAttempted) {
+                op.reply = (*agent)->replay(original.first, original.second);
             }
+            result.timeline.push_back("relay: " + label + " sends the request of step " +
+                                      std::to_string(step.replayOf) + " again");
+            describeReply(result, op, timedOut);
+            checkStep(result, i, step, op, cloud);
+            sent.emplace_back();
+            continue;
         }
+        sim::OperationResult op;
+        std::string what;
+        switch (step.kind) {
+            case Step::Kind::SsprReset:
+                op = cloud.selfServiceReset(step.user, step.newPassword, step.unlock, **agent);
+                what = std::string("sspr_reset") + (step.unlock ? " (with unlock)" : "");
+                break;
+            case Step::Kind::SsprChange:
+                op =
+                    cloud.selfServiceChange(step.user, step.oldPassword, step.newPassword, **agent);
+                what = "sspr_change";
+                break;
+            case Step::Kind::AdminReset:
+                op = cloud.adminReset(step.user, step.newPassword, step.mustChange, **agent);
+                what = std::string("admin_reset") + (step.mustChange ? " (must change)" : "");
+                break;
+            default:
+                op = cloud.unlockOnly(step.user, **agent);
+                what = "unlock";
+                break;
+        }
+        result.timeline.push_back("cloud: " + label + " " + what + " " + step.user +
+                                  ", correlation " + op.correlationId);
+        sent.emplace_back(op.writebackAttempted ? (*agent)->lastRequestLine() : std::string(),
+                          op.correlationId);
+        describeReply(result, op, timedOut);
         result.timeline.push_back(std::string("cloud: user sees ") + sim::toString(op.outcome));
         checkStep(result, i, step, op, cloud);
     }
+    checkSecurity(result, s, **agent, config.stderrPath);
     (*agent)->shutdown();
 
     fixture::DirectoryProbe probe(fixture);

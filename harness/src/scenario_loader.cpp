@@ -1,6 +1,7 @@
 // Scenario loading with yaml-cpp. yaml-cpp exceptions stop at this file's boundary and become
 // Errors with a 1-based file:line:column.
 #include <wblab/harness/scenario.hpp>
+#include <wblab/sim/cloud.hpp>
 #include <wblab/support/files.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -175,8 +176,12 @@ private:
 };
 
 TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
-    r.checkKeys(node, "tenant", {"sspr", "writeback"});
+    r.checkKeys(node, "tenant", {"sspr", "writeback", "unlock_without_reset"});
     TenantSpec t;
+    if (node["unlock_without_reset"]) {
+        t.unlockWithoutReset =
+            r.boolean(node["unlock_without_reset"], "tenant.unlock_without_reset");
+    }
     if (node["sspr"]) {
         t.sspr = r.string(node["sspr"], "tenant.sspr");
         if (t.sspr != "none" && t.sspr != "selected" && t.sspr != "all") {
@@ -303,6 +308,7 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
                     path,
                     {"sam",
                      "upn",
+                     "cloud_upn",
                      "display_name",
                      "anchor",
                      "password",
@@ -331,6 +337,19 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
             r.fail(u["upn"], path + ".upn", "a userPrincipalName looks like name@domain");
         }
         spec.password = r.string(u["password"], path + ".password");
+        if (u["cloud_upn"]) {
+            spec.cloudUpn = r.string(u["cloud_upn"], path + ".cloud_upn");
+            if (spec.cloudUpn.find('@') == std::string::npos) {
+                r.fail(u["cloud_upn"],
+                       path + ".cloud_upn",
+                       "a userPrincipalName looks like name@domain");
+            }
+            if (!upns.insert(spec.cloudUpn).second) {
+                r.fail(u["cloud_upn"],
+                       path + ".cloud_upn",
+                       "duplicate userPrincipalName '" + spec.cloudUpn + "'");
+            }
+        }
         if (u["display_name"]) {
             spec.displayName = r.string(u["display_name"], path + ".display_name");
         }
@@ -421,19 +440,15 @@ StepExpect readStepExpect(const Reader& r, const YAML::Node& node, const std::st
     StepExpect e;
     if (node["outcome"]) {
         e.outcome = r.string(node["outcome"], path + ".outcome");
-        static const std::set<std::string> known = {"success",
-                                                    "unknown_user",
-                                                    "SSPR_0009",
-                                                    "SSPR_0010",
-                                                    "policy_violation",
-                                                    "SSPR_0029",
-                                                    "SSPR_0030"};
-        if (known.count(*e.outcome) == 0) {
+        if (!sim::outcomeFromString(*e.outcome)) {
+            std::string names;
+            for (auto o : sim::allOutcomes()) {
+                names += names.empty() ? "" : ", ";
+                names += sim::toString(o);
+            }
             r.fail(node["outcome"],
                    path + ".outcome",
-                   "unknown outcome '" + *e.outcome +
-                       "' (expected success, policy_violation, unknown_user, SSPR_0009, "
-                       "SSPR_0010, SSPR_0029 or SSPR_0030)");
+                   "unknown outcome '" + *e.outcome + "' (expected one of: " + names + ")");
         }
     }
     if (node["events"]) {
@@ -461,50 +476,99 @@ StepExpect readStepExpect(const Reader& r, const YAML::Node& node, const std::st
     return e;
 }
 
+std::string readPassword(const Reader& r, const YAML::Node& node, const std::string& path) {
+    std::string pw = r.string(node, path);
+    if (pw.empty() || pw.size() > 190) {
+        r.fail(node, path, "a password is 1 to 190 bytes (the most one RSA-OAEP envelope carries)");
+    }
+    return pw;
+}
+
 Step readStep(const Reader& r,
               const YAML::Node& node,
               const std::string& path,
-              const OnPremSpec& onprem) {
-    r.checkKeys(node, path, {"sspr_reset", "advance", "expect"});
+              const OnPremSpec& onprem,
+              std::size_t index) {
+    static const std::vector<std::pair<const char*, Step::Kind>> kinds = {
+        {"sspr_reset", Step::Kind::SsprReset},
+        {"sspr_change", Step::Kind::SsprChange},
+        {"admin_reset", Step::Kind::AdminReset},
+        {"unlock", Step::Kind::Unlock},
+        {"advance", Step::Kind::Advance},
+        {"replay", Step::Kind::Replay}};
+    r.checkKeys(
+        node,
+        path,
+        {"sspr_reset", "sspr_change", "admin_reset", "unlock", "advance", "replay", "expect"});
     Step step;
     step.where = r.pos(node);
-    if (node["advance"]) {
-        if (node["sspr_reset"] || node["expect"]) {
-            r.fail(node, path, "an advance step has no other keys");
-        }
-        step.kind = Step::Kind::Advance;
-        step.advanceSeconds = r.duration(node["advance"], path + ".advance");
-        return step;
-    }
-    if (!node["sspr_reset"]) {
-        r.fail(node, path, "a step needs an operation (sspr_reset or advance)");
-    }
-    const auto& op = node["sspr_reset"];
-    const std::string opPath = path + ".sspr_reset";
-    r.checkKeys(op, opPath, {"user", "new_password", "unlock"});
-    for (const char* required : {"user", "new_password"}) {
-        if (!op[required]) {
-            r.fail(op, opPath, std::string("missing required key '") + required + "'");
+    const char* found = nullptr;
+    for (const auto& [name, kind] : kinds) {
+        if (node[name]) {
+            if (found != nullptr) {
+                r.fail(node[name],
+                       path,
+                       std::string("a step has one operation; '") + found + "' and '" + name +
+                           "' are both here");
+            }
+            found = name;
+            step.kind = kind;
         }
     }
-    step.kind = Step::Kind::SsprReset;
-    step.reset.user = r.string(op["user"], opPath + ".user");
-    step.reset.newPassword = r.string(op["new_password"], opPath + ".new_password");
-    if (step.reset.newPassword.size() > 190) {
-        r.fail(op["new_password"],
-               opPath + ".new_password",
-               "longer than 190 bytes (the most one RSA-OAEP envelope carries)");
+    if (found == nullptr) {
+        r.fail(node,
+               path,
+               "a step needs one of sspr_reset, sspr_change, admin_reset, unlock, advance, replay");
     }
-    if (op["unlock"]) {
-        step.reset.unlock = r.boolean(op["unlock"], opPath + ".unlock");
-    }
-    bool known = std::any_of(onprem.users.begin(), onprem.users.end(), [&](const UserSpec& u) {
-        return u.upn == step.reset.user;
-    });
-    if (!known) {
-        r.fail(op["user"],
-               opPath + ".user",
-               "no user with upn '" + step.reset.user + "' in onprem.users");
+    const auto& op = node[found];
+    const std::string opPath = path + "." + found;
+    if (step.kind == Step::Kind::Advance) {
+        step.advanceSeconds = r.duration(op, opPath);
+    } else if (step.kind == Step::Kind::Replay) {
+        step.replayOf = r.integer(op, opPath, 1, static_cast<int>(index));
+    } else {
+        std::vector<const char*> keys = {"user"};
+        if (step.kind != Step::Kind::Unlock) {
+            keys.push_back("new_password");
+        }
+        if (step.kind == Step::Kind::SsprChange) {
+            keys.push_back("old_password");
+        }
+        if (step.kind == Step::Kind::SsprReset) {
+            keys.push_back("unlock");
+        }
+        if (step.kind == Step::Kind::AdminReset) {
+            keys.push_back("must_change");
+        }
+        r.checkKeys(op, opPath, keys);
+        for (const char* required : keys) {
+            std::string key = required;
+            if ((key == "user" || key == "new_password" || key == "old_password") &&
+                !op[required]) {
+                r.fail(op, opPath, "missing required key '" + key + "'");
+            }
+        }
+        step.user = r.string(op["user"], opPath + ".user");
+        if (op["new_password"]) {
+            step.newPassword = readPassword(r, op["new_password"], opPath + ".new_password");
+        }
+        if (op["old_password"]) {
+            step.oldPassword = readPassword(r, op["old_password"], opPath + ".old_password");
+        }
+        if (op["unlock"]) {
+            step.unlock = r.boolean(op["unlock"], opPath + ".unlock");
+        }
+        if (op["must_change"]) {
+            step.mustChange = r.boolean(op["must_change"], opPath + ".must_change");
+        }
+        bool known = std::any_of(onprem.users.begin(), onprem.users.end(), [&](const UserSpec& u) {
+            return u.signInName() == step.user;
+        });
+        if (!known) {
+            r.fail(op["user"],
+                   opPath + ".user",
+                   "no user signs in as '" + step.user + "' (the upn, or cloud_upn when set)");
+        }
     }
     if (node["expect"]) {
         step.expect = readStepExpect(r, node["expect"], path + ".expect");
@@ -584,7 +648,13 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
     }
     const auto& steps = root["steps"];
     for (std::size_t i = 0; i < steps.size(); ++i) {
-        s.steps.push_back(readStep(r, steps[i], "steps[" + std::to_string(i) + "]", s.onprem));
+        s.steps.push_back(readStep(r, steps[i], "steps[" + std::to_string(i) + "]", s.onprem, i));
+        if (s.steps.back().kind == Step::Kind::Replay &&
+            !s.steps[static_cast<std::size_t>(s.steps.back().replayOf - 1)].isCloudOperation()) {
+            r.fail(steps[i]["replay"],
+                   "steps[" + std::to_string(i) + "].replay",
+                   "can only replay a step that sent a request to the agent");
+        }
     }
     if (root["expect"]) {
         r.checkKeys(root["expect"], "expect", {"directory"});
@@ -603,8 +673,10 @@ std::vector<std::string> Scenario::secrets() const {
         out.push_back(u.password);
     }
     for (const auto& step : steps) {
-        if (step.kind == Step::Kind::SsprReset) {
-            out.push_back(step.reset.newPassword);
+        for (const auto* pw : {&step.newPassword, &step.oldPassword}) {
+            if (!pw->empty()) {
+                out.push_back(*pw);
+            }
         }
     }
     for (const auto& d : expectDirectory) {

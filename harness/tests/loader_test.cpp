@@ -54,7 +54,7 @@ TEST_CASE("A valid scenario loads into the model", "[harness][loader]") {
     REQUIRE(s->onprem.users.size() == 1);
     CHECK(s->onprem.users[0].upn == "user1@testlab.example");
     REQUIRE(s->steps.size() == 1);
-    CHECK(s->steps[0].reset.unlock);  // reset with unlock is the default, as in SSPR
+    CHECK(s->steps[0].unlock);  // reset with unlock is the default, as in SSPR
     CHECK(s->steps[0].expect.events == std::vector<int>{31001, 31002});
     REQUIRE(s->expectDirectory.size() == 1);
     CHECK(s->expectDirectory[0].locked == false);
@@ -80,7 +80,7 @@ TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[h
         Case{"writeback: true", "writeback: maybe", "tenant.writeback: expected true or false", 5},
         Case{"{user: user1@testlab.example,",
              "{user: ghost@testlab.example,",
-             "steps[0].sspr_reset.user: no user with upn 'ghost@testlab.example'",
+             "steps[0].sspr_reset.user: no user signs in as 'ghost@testlab.example'",
              13},
         Case{"{user: user1, binds",
              "{user: ghost, binds",

@@ -16,10 +16,15 @@ std::string lower(std::string s) {
 }
 
 // Reason codes of the on-premises agent (DOMAIN.md §5.1).
+constexpr int kAdUserAccountLockedOut = 33006;
+constexpr int kAdUserIncorrectPassword = 33007;
 constexpr int kAdPasswordPolicyError = 33008;
 
-// Audit texts (DOMAIN.md §6.4).
+// Audit activities (DOMAIN.md §6.4).
 constexpr const char* kResetActivity = "Reset password (self-service)";
+constexpr const char* kChangeActivity = "Change password (self-service)";
+constexpr const char* kAdminResetActivity = "Reset password (by admin)";
+constexpr const char* kUnlockActivity = "Unlock user account (self-service)";
 constexpr const char* kFlowActivity = "Self-service password reset flow activity progress";
 
 }  // namespace
@@ -40,8 +45,39 @@ const char* toString(Outcome outcome) {
             return "SSPR_0029";
         case Outcome::OnPremisesConnectivityError:
             return "SSPR_0030";
+        case Outcome::WrongOldPassword:
+            return "wrong_old_password";
+        case Outcome::AccountLockedOut:
+            return "account_locked";
+        case Outcome::UnlockNotOffered:
+            return "unlock_not_offered";
     }
     return "unknown";
+}
+
+const std::vector<Outcome>& allOutcomes() {
+    static const std::vector<Outcome> all = {
+        Outcome::Success,
+        Outcome::OnPremisesPolicyViolation,
+        Outcome::WrongOldPassword,
+        Outcome::AccountLockedOut,
+        Outcome::UnlockNotOffered,
+        Outcome::UnknownUser,
+        Outcome::TenantSsprDisabled,
+        Outcome::WritebackNotEnabled,
+        Outcome::OnPremisesAdminActionRequired,
+        Outcome::OnPremisesConnectivityError,
+    };
+    return all;
+}
+
+std::optional<Outcome> outcomeFromString(std::string_view name) {
+    for (auto o : allOutcomes()) {
+        if (name == toString(o)) {
+            return o;
+        }
+    }
+    return std::nullopt;
 }
 
 Cloud::Cloud(TenantSettings settings, VirtualClock& clock) : settings_(settings), clock_(clock) {}
@@ -79,44 +115,54 @@ void Cloud::record(const std::string& activity,
     audit_.push_back(std::move(e));
 }
 
-OperationResult Cloud::selfServiceReset(const std::string& upn,
-                                        const std::string& newPassword,
-                                        bool unlock,
-                                        WritebackChannel& channel) {
+/// What differs between the cloud operations that may be written back.
+struct Cloud::Flow {
+    const char* activity;
+    bool selfService;  ///< gated by the tenant's SSPR setting
+    bool changesPassword;
+    std::string actor;  ///< who the audit names
+};
+
+OperationResult Cloud::run(const Flow& flow, WritebackRequest request, WritebackChannel& channel) {
     OperationResult result;
     result.correlationId = nextCorrelationId();
+    const std::string upn = request.upn;
     auto it = users_.find(lower(upn));
     if (it == users_.end()) {
         result.outcome = Outcome::UnknownUser;
         return result;
     }
     CloudUser& user = it->second;
-    if (settings_.sspr == SsprScope::None) {
+    const std::string actor = flow.actor.empty() ? upn : flow.actor;
+    auto audit = [&](bool success, const std::string& reason) {
+        record(flow.activity, success, reason, actor, upn, result.correlationId);
+    };
+    if (flow.selfService && settings_.sspr == SsprScope::None) {
         result.outcome = Outcome::TenantSsprDisabled;
-        record(kResetActivity, false, "SSPR_0009", upn, upn, result.correlationId);
+        audit(false, "SSPR_0009");
         return result;
     }
     if (!user.synced) {
         // Cloud-only users have no on-premises password: nothing to write back (DOMAIN.md §2.2).
-        ++user.passwordVersion;
+        if (flow.changesPassword) {
+            ++user.passwordVersion;
+        }
         result.outcome = Outcome::Success;
-        record(
-            kResetActivity, true, "Successfully completed reset.", upn, upn, result.correlationId);
+        audit(true, "Successfully completed.");
         return result;
     }
     if (!settings_.writebackEnabled) {
         result.outcome = Outcome::WritebackNotEnabled;
-        record(kResetActivity, false, "SSPR_0010", upn, upn, result.correlationId);
+        audit(false, "SSPR_0010");
         return result;
     }
-    record(kFlowActivity, true, "User submitted a new password", upn, upn, result.correlationId);
-    WritebackRequest request;
+    if (flow.selfService) {
+        record(
+            kFlowActivity, true, "User submitted a new password", actor, upn, result.correlationId);
+    }
     request.correlationId = result.correlationId;
-    request.operation = "reset";
     request.anchor = user.anchor;
     request.upn = user.upn;
-    request.newPassword = newPassword;
-    request.unlock = unlock;
     request.issuedAt = clock_.now();
     request.expiresAt = clock_.now() + settings_.requestLifetimeSeconds;
     result.writebackAttempted = true;
@@ -124,35 +170,90 @@ OperationResult Cloud::selfServiceReset(const std::string& upn,
     const auto& reply = result.reply;
     if (reply.delivery != WritebackReply::Delivery::Answered) {
         result.outcome = Outcome::OnPremisesConnectivityError;
-        record(kResetActivity,
-               false,
-               "We could not reach your on-premises password reset service.",
-               upn,
-               upn,
-               result.correlationId);
+        audit(false, "We could not reach your on-premises password reset service.");
         return result;
     }
     if (reply.success) {
-        ++user.passwordVersion;
+        if (flow.changesPassword) {
+            ++user.passwordVersion;
+        }
         result.outcome = Outcome::Success;
-        record(
-            kResetActivity, true, "Successfully completed reset.", upn, upn, result.correlationId);
+        audit(true, "Successfully completed.");
         return result;
     }
-    if (reply.reason == kAdPasswordPolicyError) {
-        result.outcome = Outcome::OnPremisesPolicyViolation;
-        record(
-            kResetActivity, false, "On-premises policy violation", upn, upn, result.correlationId);
+    switch (reply.reason) {
+        case kAdPasswordPolicyError:
+            result.outcome = Outcome::OnPremisesPolicyViolation;
+            audit(false, "On-premises policy violation");
+            return result;
+        case kAdUserIncorrectPassword:
+            result.outcome = Outcome::WrongOldPassword;
+            audit(false, "The current password is incorrect.");
+            return result;
+        case kAdUserAccountLockedOut:
+            result.outcome = Outcome::AccountLockedOut;
+            audit(false, "The on-premises account is locked out.");
+            return result;
+        default:
+            result.outcome = Outcome::OnPremisesAdminActionRequired;
+            audit(false,
+                  "We encountered a problem while updating the user's on-premises password.");
+            return result;
+    }
+}
+
+OperationResult Cloud::selfServiceReset(const std::string& upn,
+                                        const std::string& newPassword,
+                                        bool unlock,
+                                        WritebackChannel& channel) {
+    WritebackRequest request;
+    request.operation = "reset";
+    request.upn = upn;
+    request.newPassword = newPassword;
+    request.unlock = unlock;
+    return run(Flow{kResetActivity, true, true, ""}, std::move(request), channel);
+}
+
+OperationResult Cloud::selfServiceChange(const std::string& upn,
+                                         const std::string& oldPassword,
+                                         const std::string& newPassword,
+                                         WritebackChannel& channel) {
+    WritebackRequest request;
+    request.operation = "change";
+    request.upn = upn;
+    request.oldPassword = oldPassword;
+    request.newPassword = newPassword;
+    // A change is available to every user with a password; the SSPR scope does not gate it.
+    return run(Flow{kChangeActivity, false, true, ""}, std::move(request), channel);
+}
+
+OperationResult Cloud::adminReset(const std::string& upn,
+                                  const std::string& newPassword,
+                                  bool mustChange,
+                                  WritebackChannel& channel) {
+    WritebackRequest request;
+    request.operation = "admin_reset";
+    request.upn = upn;
+    request.newPassword = newPassword;
+    request.mustChange = mustChange;
+    return run(Flow{kAdminResetActivity, false, true, "admin@testlab.onmicrosoft.com"},
+               std::move(request),
+               channel);
+}
+
+OperationResult Cloud::unlockOnly(const std::string& upn, WritebackChannel& channel) {
+    if (!settings_.unlockWithoutReset) {
+        OperationResult result;
+        result.correlationId = nextCorrelationId();
+        result.outcome =
+            findUser(upn) == nullptr ? Outcome::UnknownUser : Outcome::UnlockNotOffered;
         return result;
     }
-    result.outcome = Outcome::OnPremisesAdminActionRequired;
-    record(kResetActivity,
-           false,
-           "We encountered a problem while resetting the user's on-premises password.",
-           upn,
-           upn,
-           result.correlationId);
-    return result;
+    WritebackRequest request;
+    request.operation = "unlock_only";
+    request.upn = upn;
+    request.unlock = true;
+    return run(Flow{kUnlockActivity, true, false, ""}, std::move(request), channel);
 }
 
 }  // namespace wblab::sim

@@ -20,6 +20,7 @@ namespace wblab::harness {
 struct TenantSpec {
     std::string sspr = "all";  ///< none | selected | all
     bool writeback = true;
+    bool unlockWithoutReset = false;
 };
 
 struct PolicySpec {
@@ -51,6 +52,12 @@ struct ConnectorSpec {
 struct UserSpec {
     std::string sam;
     std::string upn;
+    /// The UPN the cloud knows the user by, when it differs from the on-premises one (an
+    /// alternate login ID, or a rename not yet synced). Steps name users by it.
+    std::string cloudUpn;
+
+    const std::string& signInName() const { return cloudUpn.empty() ? upn : cloudUpn; }
+
     std::string displayName;
     std::string anchor;
     std::string password;
@@ -85,19 +92,27 @@ struct StepExpect {
     std::optional<AuditExpect> audit;
 };
 
-struct ResetStep {
-    std::string user;  ///< UPN
-    std::string newPassword;
-    bool unlock = true;
-};
-
 struct Step {
-    enum class Kind { SsprReset, Advance };
+    enum class Kind {
+        SsprReset,   ///< self-service reset at the SSPR portal (with unlock by default)
+        SsprChange,  ///< self-service change with the current password
+        AdminReset,  ///< admin reset from the Entra admin center
+        Unlock,      ///< unlock without reset
+        Advance,     ///< move the lab clock
+        Replay,      ///< the relay sends an earlier step's request again, byte for byte
+    };
     Kind kind = Kind::SsprReset;
-    ResetStep reset;
-    int advanceSeconds = 0;  ///< Advance: how far the lab clock moves
+    std::string user;  ///< UPN, for the cloud operations
+    std::string newPassword;
+    std::string oldPassword;
+    bool unlock = true;
+    bool mustChange = false;
+    int advanceSeconds = 0;
+    int replayOf = 0;  ///< Replay: 1-based number of the step whose request is sent again
     StepExpect expect;
     SourcePos where;
+
+    bool isCloudOperation() const { return kind != Kind::Advance && kind != Kind::Replay; }
 };
 
 struct DirectoryExpect {

@@ -15,7 +15,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wblab::sim {
@@ -38,6 +40,8 @@ enum class SsprScope { None, Selected, All };
 struct TenantSettings {
     SsprScope sspr = SsprScope::All;
     bool writebackEnabled = true;
+    /// "Allow users to unlock accounts without resetting their password" (default No).
+    bool unlockWithoutReset = false;
     /// How long a writeback request may wait for the agent (the relay's message lifetime).
     std::int64_t requestLifetimeSeconds = 300;
 };
@@ -59,18 +63,25 @@ enum class Outcome {
     OnPremisesPolicyViolation,  ///< the on-premises policy refused the password; the user may retry
     OnPremisesAdminActionRequired,  ///< SSPR_0029
     OnPremisesConnectivityError,    ///< SSPR_0030
+    WrongOldPassword,               ///< a change with the wrong current password (33007)
+    AccountLockedOut,               ///< a change on a locked-out account (33006)
+    UnlockNotOffered,               ///< unlock without reset is off for the tenant
 };
 
 /// The name used in scenarios and reports: "success", "SSPR_0029", "policy_violation", ...
 const char* toString(Outcome outcome);
+std::optional<Outcome> outcomeFromString(std::string_view name);
+const std::vector<Outcome>& allOutcomes();
 
 /// One writeback operation as the cloud sends it. Holds the password in memory only.
 struct WritebackRequest {
     std::string correlationId;
-    std::string operation;  ///< "reset" (more operations arrive with the cloud model)
+    /// "reset", "change", "admin_reset", "unlock_only" or "forced_change" (protocol names).
+    std::string operation;
     std::string anchor;
     std::string upn;
     std::string newPassword;
+    std::string oldPassword;  ///< change and forced_change only
     bool unlock = false;
     bool mustChange = false;
     std::int64_t issuedAt = 0;
@@ -129,11 +140,28 @@ public:
                                      bool unlock,
                                      WritebackChannel& channel);
 
+    /// Self-service password change: the user knows the current password.
+    OperationResult selfServiceChange(const std::string& upn,
+                                      const std::string& oldPassword,
+                                      const std::string& newPassword,
+                                      WritebackChannel& channel);
+
+    /// Admin reset from the Entra admin center, optionally with "must change at next sign-in".
+    OperationResult adminReset(const std::string& upn,
+                               const std::string& newPassword,
+                               bool mustChange,
+                               WritebackChannel& channel);
+
+    /// Unlock without reset, when the tenant allows it.
+    OperationResult unlockOnly(const std::string& upn, WritebackChannel& channel);
+
     const std::vector<AuditEntry>& auditLog() const { return audit_; }
 
     const TenantSettings& settings() const { return settings_; }
 
 private:
+    struct Flow;
+    OperationResult run(const Flow& flow, WritebackRequest request, WritebackChannel& channel);
     std::string nextCorrelationId();
     void record(const std::string& activity,
                 bool success,

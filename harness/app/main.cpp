@@ -71,6 +71,12 @@ int main(int argc, char** argv) {
     run->add_flag("--keep", keep, "Keep each scenario's run directory (slapd log, agent stderr)");
     run->add_option("--seed", seed, "Seed for the run (printed first; default: time-derived)")
         ->each([&](const std::string&) { seedGiven = true; });
+    int stepTimeoutMs = 10000;
+    run->add_option("--step-timeout",
+                    stepTimeoutMs,
+                    "How long the agent may take to answer one request, in milliseconds")
+        ->check(CLI::Range(100, 600000))
+        ->capture_default_str();
 
     auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
     std::vector<std::string> validatePaths;
@@ -119,6 +125,7 @@ int main(int argc, char** argv) {
     options.agent = *agent;
     options.seed = seed;
     options.keepRunDirectories = keep;
+    options.stepTimeout = std::chrono::milliseconds(stepTimeoutMs);
     auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
     std::cout << "\n";
     wblab::report::printSummary(result, std::cout);

@@ -54,7 +54,7 @@ CliRun runCli(const std::vector<std::string>& args, const std::string& dir) {
     spec.argv = {WBLAB_CLI_PATH};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     // Fixtures of this run live inside `dir`, apart from those of tests running alongside.
-    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}};
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}, {"TMPDIR", dir}};
     spec.stdoutPath = dir + "/cli.out";
     spec.stderrPath = dir + "/cli.err";
     auto status = runProcess(spec, std::chrono::milliseconds(60000));
@@ -282,4 +282,18 @@ TEST_CASE("Every fault in the agent's bug zoo fails at least one bundled scenari
         INFO("bug " << bug);
         CHECK_FALSE(caughtBy.empty());
     }
+}
+
+TEST_CASE("The bash agent, written from the protocol document alone, passes the bundled suite",
+          "[e2e][slapd][cli][bash-agent]") {
+    auto dir = RunDirectory::create("cli");
+    REQUIRE(dir);
+    const std::string agent = std::string(WBLAB_SOURCE_DIR) + "/agents/examples/bash-agent";
+    auto run = runCli({"run", kScenarios, "--report-dir", dir->path() + "/reports", "--agent", agent},
+                      dir->path());
+    INFO(run.output);
+    CHECK(run.exitCode == 0);
+    const auto n = std::to_string(bundledFiles().size());
+    CHECK_THAT(run.output, Catch::Contains(n + " scenarios: " + n + " passed, 0 failed"));
+    CHECK(processesMentioning(dir->path()).empty());
 }

@@ -7,6 +7,7 @@ cmake_dependent_option(WBLAB_BUILD_TESTS "Build the test suite" ON "WBLAB_DEVELO
 cmake_dependent_option(WBLAB_WERROR "Treat warnings as errors" OFF "WBLAB_DEVELOPER_MODE" OFF)
 option(WBLAB_SANITIZERS "Build with address and undefined-behaviour sanitizers" OFF)
 option(WBLAB_BUILD_BENCH "Build the benchmarks (needs Google Benchmark)" OFF)
+option(WBLAB_FUZZ "Build the libFuzzer targets (needs clang and libclang-rt-14-dev)" OFF)
 
 set(CMAKE_CXX_EXTENSIONS OFF)
 set(CMAKE_EXPORT_COMPILE_COMMANDS ON)

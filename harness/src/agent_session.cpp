@@ -155,7 +155,9 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
     if (auto sent = process_.write(requestLine + "\n", deadline); !sent) {
         dead_ = true;
         reply.delivery = Delivery::Unreachable;
-        reply.detail = "cannot send the request: " + sent.error().message;
+        auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
+        reply.detail = exit ? "the agent exited before the request (" + exit->describe() + ")"
+                            : "cannot send the request: " + sent.error().message;
         return reply;
     }
     std::string line;
@@ -200,10 +202,13 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
         }
         if (answer->id != id) {
             reply.delivery = Delivery::Garbled;
-            reply.detail = "answer for unknown request id '" + answer->id + "'";
+            reply.detail = answered_.count(answer->id) != 0
+                               ? "a second answer for request '" + answer->id + "'"
+                               : "answer for unknown request id '" + answer->id + "'";
             diagnostics_.push_back(reply.detail);
             return reply;
         }
+        answered_.insert(answer->id);
         reply.delivery = Delivery::Answered;
         reply.success = answer->result == protocol::Result::Success;
         reply.events = answer->events;

@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,7 @@ private:
     bool dead_ = false;
     bool sentPlaintext_ = false;
     std::string lastRequestLine_;
+    std::set<std::string> answered_;
 };
 
 }  // namespace wblab::harness

@@ -114,6 +114,14 @@ void checkStep(CaseResult& result,
                const sim::Cloud& cloud) {
     const std::string prefix = "step " + std::to_string(index + 1) + ": ";
     const auto& e = step.expect;
+    if (op.writebackAttempted && op.reply.delivery != sim::WritebackReply::Delivery::Answered) {
+        // A misbehaving agent is a verdict: name what it did.
+        add(result,
+            prefix + "agent answered per protocol",
+            false,
+            "an answer within the deadline",
+            op.reply.detail);
+    }
     if (e.outcome) {
         std::string observed = sim::toString(op.outcome);
         add(result, prefix + "outcome", observed == *e.outcome, *e.outcome, observed);

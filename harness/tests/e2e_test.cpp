@@ -289,11 +289,98 @@ TEST_CASE("The bash agent, written from the protocol document alone, passes the 
     auto dir = RunDirectory::create("cli");
     REQUIRE(dir);
     const std::string agent = std::string(WBLAB_SOURCE_DIR) + "/agents/examples/bash-agent";
-    auto run = runCli({"run", kScenarios, "--report-dir", dir->path() + "/reports", "--agent", agent},
-                      dir->path());
+    auto run =
+        runCli({"run", kScenarios, "--report-dir", dir->path() + "/reports", "--agent", agent},
+               dir->path());
     INFO(run.output);
     CHECK(run.exitCode == 0);
     const auto n = std::to_string(bundledFiles().size());
     CHECK_THAT(run.output, Catch::Contains(n + " scenarios: " + n + " passed, 0 failed"));
     CHECK(processesMentioning(dir->path()).empty());
+}
+
+namespace {
+
+/// A hostile agent: a shell script that performs the handshake (declaring plaintext, so it needs
+/// no key) and then does `afterReady` with each request line in $line.
+std::vector<std::string> shellAgent(const std::string& afterReady) {
+    return {"/bin/sh",
+            "-c",
+            "read hello; echo '{\"type\":\"ready\",\"protocol\":1,\"agent\":{\"name\":\"hostile\","
+            "\"version\":\"0\"},\"capabilities\":[\"plaintext\"]}'; " +
+                afterReady};
+}
+
+/// The observed value of the named check, or "(no such check)".
+std::string observed(const report::CaseResult& result, const std::string& name) {
+    for (const auto& c : result.checks) {
+        if (c.name == name) {
+            return c.observed;
+        }
+    }
+    return "(no such check)";
+}
+
+}  // namespace
+
+TEST_CASE("A hostile agent is a verdict with a diagnostic, never a crash",
+          "[e2e][slapd][hostile]") {
+    struct Case {
+        const char* what;
+        std::string script;
+        const char* diagnostic;
+    };
+
+    const std::string reply =
+        "echo \"{\\\"type\\\":\\\"answer\\\",\\\"id\\\":\\\"$id\\\",\\\"result\\\":\\\"success\\\","
+        "\\\"events\\\":[31001,31002],\\\"reason\\\":0}\"";
+    const std::string readId =
+        "id=$(printf '%s' \"$line\" | sed 's/.*\"id\":\"\\([^\"]*\\)\".*/\\1/'); ";
+    auto c =
+        GENERATE_COPY(Case{"answers an unknown id",
+                           "while read line; do id=nope; " + reply + "; done",
+                           "answer for unknown request id 'nope'"},
+                      Case{"answers twice",
+                           "while read line; do " + readId + reply + "; " + reply + "; done",
+                           "a second answer for request"},
+                      Case{"exits after the handshake",
+                           "exit 3",
+                           "the agent exited before the request (exit code 3)"},
+                      Case{"stays silent", "while read line; do :; done", "no answer within"},
+                      Case{"sends a line over 1 MiB",
+                           "while read line; do head -c 1100000 /dev/zero | tr '\\0' x; echo; done",
+                           "line over 1 MiB"},
+                      Case{"sends garbage",
+                           "while read line; do echo 'not json at all'; done",
+                           "unreadable answer"});
+    INFO(c.what);
+    auto options = optionsFor(shellAgent(c.script));
+    options.stepTimeout = std::chrono::milliseconds(500);
+    // Two resets in a row: the second step shows what a duplicate answer does to the next one.
+    auto scenario = load(kScenarios + "/0018_replayed_request_rejected.yaml");
+    auto result = runScenario(scenario, options);
+    CHECK(report::isFailure(result.verdict));
+    std::string diagnostics = observed(result, "step 1: agent answered per protocol") + " | " +
+                              observed(result, "step 2: agent answered per protocol");
+    CHECK_THAT(diagnostics, Catch::Contains(c.diagnostic));
+    CHECK(observed(result, "security: passwords sealed to the agent's key") ==
+          "sent in clear (the agent declared plaintext)");
+}
+
+TEST_CASE("The agent's whole process group is stopped at the end of a scenario",
+          "[e2e][slapd][hostile]") {
+    auto dir = RunDirectory::create("group");
+    REQUIRE(dir);
+    const std::string marker = dir->path() + "/grandchild-alive";
+    // The agent leaves a grandchild that ignores SIGTERM and holds its stdout.
+    auto options = optionsFor(
+        shellAgent("(trap '' TERM; exec sleep 30 " + marker + ") & while read line; do :; done"));
+    options.stepTimeout = std::chrono::milliseconds(300);
+    auto result = runScenario(load(kReset), options);
+    CHECK(report::isFailure(result.verdict));
+    auto deadline = deadlineIn(std::chrono::milliseconds(5000));
+    while (!processesMentioning(marker).empty() && Clock::now() < deadline) {
+        ::usleep(5000);
+    }
+    CHECK(processesMentioning(marker).empty());
 }

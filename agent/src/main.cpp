@@ -80,6 +80,7 @@ constexpr Bug kBugs[] = {
     {"crashes-mid-operation", "dies after finding the user, before writing"},
     {"answers-late", "answers each request 11 s late, after the harness's deadline"},
     {"accepts-plaintext", "asks for passwords in clear: declares plaintext and sends no key"},
+    {"ignores-expiry", "applies a request after its expires_at"},
 };
 
 struct Agent {
@@ -175,7 +176,7 @@ struct Agent {
         auto now = std::chrono::duration_cast<std::chrono::seconds>(
                        std::chrono::system_clock::now().time_since_epoch())
                        .count();
-        if (!expires || *expires < now) {
+        if (!expires || (*expires < now && !hasBug("ignores-expiry"))) {
             return fail(r, kInputValidationError, "request expired, not applied");
         }
         std::string newPassword;

@@ -108,8 +108,10 @@ sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) 
     wire.upn = request.upn;
     wire.unlock = request.unlock;
     wire.mustChange = request.mustChange;
-    wire.issuedAt = protocol::formatUtc(request.issuedAt);
-    wire.expiresAt = protocol::formatUtc(request.expiresAt);
+    // The agent reads the real clock; a held message arrives as old as the hold.
+    wire.issuedAt = protocol::formatUtc(request.issuedAt - holdSeconds_);
+    wire.expiresAt = protocol::formatUtc(request.expiresAt - holdSeconds_);
+    holdSeconds_ = 0;
     auto sealOrPlain = [&](const std::string& secret) -> Expected<protocol::Sealed> {
         if (ready_.publicKeyPem.empty()) {
             sentPlaintext_ = true;

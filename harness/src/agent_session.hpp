@@ -40,6 +40,10 @@ public:
     /// The last request line sent, as it went over the wire (secrets sealed).
     const std::string& lastRequestLine() const { return lastRequestLine_; }
 
+    /// The relay delivers the next request `seconds` after the cloud issued it (a slow relay):
+    /// the agent receives it that much older.
+    void holdNextRequest(std::int64_t seconds) { holdSeconds_ = seconds; }
+
     /// True once a password went to the agent unsealed (it declared "plaintext").
     bool sentPlaintext() const { return sentPlaintext_; }
 
@@ -61,6 +65,7 @@ private:
     std::vector<std::string> diagnostics_;
     bool dead_ = false;
     bool sentPlaintext_ = false;
+    std::int64_t holdSeconds_ = 0;
     std::string lastRequestLine_;
     std::set<std::string> answered_;
 };

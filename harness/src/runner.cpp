@@ -396,6 +396,11 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         }
         sim::OperationResult op;
         std::string what;
+        (*agent)->holdNextRequest(step.relayDelaySeconds);
+        if (step.relayDelaySeconds > 0) {
+            result.timeline.push_back("relay: " + label + " holds the request for " +
+                                      std::to_string(step.relayDelaySeconds) + " s");
+        }
         switch (step.kind) {
             case Step::Kind::SsprReset:
                 op = cloud.selfServiceReset(step.user, step.newPassword, step.unlock, **agent);
@@ -405,6 +410,10 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
                 op =
                     cloud.selfServiceChange(step.user, step.oldPassword, step.newPassword, **agent);
                 what = "sspr_change";
+                break;
+            case Step::Kind::ForcedChange:
+                op = cloud.forcedChange(step.user, step.oldPassword, step.newPassword, **agent);
+                what = "forced_change";
                 break;
             case Step::Kind::AdminReset:
                 op = cloud.adminReset(step.user, step.newPassword, step.mustChange, **agent);

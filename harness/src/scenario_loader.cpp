@@ -492,14 +492,16 @@ Step readStep(const Reader& r,
     static const std::vector<std::pair<const char*, Step::Kind>> kinds = {
         {"sspr_reset", Step::Kind::SsprReset},
         {"sspr_change", Step::Kind::SsprChange},
+        {"forced_change", Step::Kind::ForcedChange},
         {"admin_reset", Step::Kind::AdminReset},
         {"unlock", Step::Kind::Unlock},
         {"advance", Step::Kind::Advance},
         {"replay", Step::Kind::Replay}};
-    r.checkKeys(
-        node,
-        path,
-        {"sspr_reset", "sspr_change", "admin_reset", "unlock", "advance", "replay", "expect"});
+    std::vector<const char*> stepKeys = {"relay", "expect"};
+    for (const auto& kind : kinds) {
+        stepKeys.push_back(kind.first);
+    }
+    r.checkKeys(node, path, stepKeys);
     Step step;
     step.where = r.pos(node);
     const char* found = nullptr;
@@ -518,7 +520,8 @@ Step readStep(const Reader& r,
     if (found == nullptr) {
         r.fail(node,
                path,
-               "a step needs one of sspr_reset, sspr_change, admin_reset, unlock, advance, replay");
+               "a step needs one of sspr_reset, sspr_change, forced_change, admin_reset, unlock, "
+               "advance, replay");
     }
     const auto& op = node[found];
     const std::string opPath = path + "." + found;
@@ -531,7 +534,7 @@ Step readStep(const Reader& r,
         if (step.kind != Step::Kind::Unlock) {
             keys.push_back("new_password");
         }
-        if (step.kind == Step::Kind::SsprChange) {
+        if (step.kind == Step::Kind::SsprChange || step.kind == Step::Kind::ForcedChange) {
             keys.push_back("old_password");
         }
         if (step.kind == Step::Kind::SsprReset) {
@@ -568,6 +571,15 @@ Step readStep(const Reader& r,
             r.fail(op["user"],
                    opPath + ".user",
                    "no user signs in as '" + step.user + "' (the upn, or cloud_upn when set)");
+        }
+    }
+    if (node["relay"]) {
+        if (!step.isCloudOperation()) {
+            r.fail(node["relay"], path + ".relay", "only a step that sends a request has a relay");
+        }
+        r.checkKeys(node["relay"], path + ".relay", {"delay"});
+        if (node["relay"]["delay"]) {
+            step.relayDelaySeconds = r.duration(node["relay"]["delay"], path + ".relay.delay");
         }
     }
     if (node["expect"]) {

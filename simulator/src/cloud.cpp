@@ -181,6 +181,13 @@ OperationResult Cloud::run(const Flow& flow, WritebackRequest request, Writeback
         audit(true, "Successfully completed.");
         return result;
     }
+    if (reply.reason >= 32000 && reply.reason < 33000) {
+        // A service-side failure (expired or replayed message, decryption): the cloud treats it
+        // as the on-premises service not working (DOMAIN.md §5.1, 32xxx).
+        result.outcome = Outcome::OnPremisesConnectivityError;
+        audit(false, "The on-premises password reset service reported an error.");
+        return result;
+    }
     switch (reply.reason) {
         case kAdPasswordPolicyError:
             result.outcome = Outcome::OnPremisesPolicyViolation;
@@ -224,6 +231,18 @@ OperationResult Cloud::selfServiceChange(const std::string& upn,
     request.oldPassword = oldPassword;
     request.newPassword = newPassword;
     // A change is available to every user with a password; the SSPR scope does not gate it.
+    return run(Flow{kChangeActivity, false, true, ""}, std::move(request), channel);
+}
+
+OperationResult Cloud::forcedChange(const std::string& upn,
+                                    const std::string& oldPassword,
+                                    const std::string& newPassword,
+                                    WritebackChannel& channel) {
+    WritebackRequest request;
+    request.operation = "forced_change";
+    request.upn = upn;
+    request.oldPassword = oldPassword;
+    request.newPassword = newPassword;
     return run(Flow{kChangeActivity, false, true, ""}, std::move(request), channel);
 }
 

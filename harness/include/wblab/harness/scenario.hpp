@@ -94,12 +94,13 @@ struct StepExpect {
 
 struct Step {
     enum class Kind {
-        SsprReset,   ///< self-service reset at the SSPR portal (with unlock by default)
-        SsprChange,  ///< self-service change with the current password
-        AdminReset,  ///< admin reset from the Entra admin center
-        Unlock,      ///< unlock without reset
-        Advance,     ///< move the lab clock
-        Replay,      ///< the relay sends an earlier step's request again, byte for byte
+        SsprReset,     ///< self-service reset at the SSPR portal (with unlock by default)
+        SsprChange,    ///< self-service change with the current password
+        ForcedChange,  ///< change at sign-in of a password that must be changed
+        AdminReset,    ///< admin reset from the Entra admin center
+        Unlock,        ///< unlock without reset
+        Advance,       ///< move the lab clock
+        Replay,        ///< the relay sends an earlier step's request again, byte for byte
     };
     Kind kind = Kind::SsprReset;
     std::string user;  ///< UPN, for the cloud operations
@@ -108,7 +109,8 @@ struct Step {
     bool unlock = true;
     bool mustChange = false;
     int advanceSeconds = 0;
-    int replayOf = 0;  ///< Replay: 1-based number of the step whose request is sent again
+    int replayOf = 0;           ///< Replay: 1-based number of the step whose request is sent again
+    int relayDelaySeconds = 0;  ///< the relay holds the request this long before delivering it
     StepExpect expect;
     SourcePos where;
 

@@ -152,6 +152,13 @@ public:
                                bool mustChange,
                                WritebackChannel& channel);
 
+    /// Change of a password that must be changed (expired, or "must change at next sign-in")
+    /// at the sign-in page.
+    OperationResult forcedChange(const std::string& upn,
+                                 const std::string& oldPassword,
+                                 const std::string& newPassword,
+                                 WritebackChannel& channel);
+
     /// Unlock without reset, when the tenant allows it.
     OperationResult unlockOnly(const std::string& upn, WritebackChannel& channel);
 

@@ -384,3 +384,20 @@ TEST_CASE("The agent's whole process group is stopped at the end of a scenario",
     }
     CHECK(processesMentioning(marker).empty());
 }
+
+TEST_CASE("Heartbeats between answers are skipped", "[e2e][slapd][hostile]") {
+    const std::string script =
+        "while read line; do id=$(printf '%s' \"$line\" | sed "
+        "'s/.*\"id\":\"\\([^\"]*\\)\".*/\\1/'); "
+        "echo '{\"type\":\"heartbeat\",\"events\":[31019]}'; "
+        "echo \"{\\\"type\\\":\\\"answer\\\",\\\"id\\\":\\\"$id\\\",\\\"result\\\":\\\"failure\\\","
+        "\\\"events\\\":[31001,31003,33008],\\\"reason\\\":33008}\"; done";
+    auto result = runScenario(load(kPolicy), optionsFor(shellAgent(script)));
+    // The canned policy refusal is exactly what scenario 0002 expects; only the plaintext
+    // security check fails.
+    for (const auto& c : result.checks) {
+        INFO(c.name << ": expected " << c.expected << ", observed " << c.observed);
+        CHECK((c.passed || c.name == "security: passwords sealed to the agent's key"));
+    }
+    CHECK(observed(result, "step 1: outcome") == "policy_violation");
+}

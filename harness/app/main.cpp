@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <random>
+#include <thread>
 
 namespace {
 
@@ -71,6 +72,9 @@ int main(int argc, char** argv) {
     run->add_flag("--keep", keep, "Keep each scenario's run directory (slapd log, agent stderr)");
     run->add_option("--seed", seed, "Seed for the run (printed first; default: time-derived)")
         ->each([&](const std::string&) { seedGiven = true; });
+    std::size_t jobs = std::max(1u, std::thread::hardware_concurrency());
+    run->add_option("--jobs,-j", jobs, "Scenarios run at once (default: the number of cores)")
+        ->check(CLI::Range(1, 64));
     int stepTimeoutMs = 10000;
     run->add_option("--step-timeout",
                     stepTimeoutMs,
@@ -126,14 +130,22 @@ int main(int argc, char** argv) {
     options.seed = seed;
     options.keepRunDirectories = keep;
     options.stepTimeout = std::chrono::milliseconds(stepTimeoutMs);
+    options.jobs = jobs;
     auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
     std::cout << "\n";
     wblab::report::printSummary(result, std::cout);
-    const std::string junit = reportDir + "/junit.xml";
-    if (auto w = wblab::writeFileAtomically(junit, wblab::report::toJUnitXml(result)); !w) {
-        std::cerr << "wblab: " << w.error().describe() << "\n";
-        return kExitReports;
+    const std::pair<const char*, std::string> reports[] = {
+        {"junit.xml", wblab::report::toJUnitXml(result)},
+        {"report.json", wblab::report::toJson(result)},
+        {"summary.md", wblab::report::toMarkdown(result)},
+    };
+    for (const auto& [name, content] : reports) {
+        const std::string path = reportDir + "/" + name;
+        if (auto w = wblab::writeFileAtomically(path, content); !w) {
+            std::cerr << "wblab: " << w.error().describe() << "\n";
+            return kExitReports;
+        }
     }
-    std::cout << "wblab: wrote " << junit << "\n";
+    std::cout << "wblab: wrote junit.xml, report.json and summary.md to " << reportDir << "\n";
     return result.anyFailure() ? kExitFailures : kExitPass;
 }

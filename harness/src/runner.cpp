@@ -6,9 +6,13 @@
 #include <wblab/sim/cloud.hpp>
 #include <wblab/support/files.hpp>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <mutex>
 #include <sstream>
+#include <thread>
 
 namespace wblab::harness {
 
@@ -322,8 +326,7 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     }
     auto& fixture = **fx;
     result.timeline.push_back("directory: slapd ready with " +
-                              std::to_string(s.onprem.users.size()) + " users at " +
-                              fixture.runDirectory());
+                              std::to_string(s.onprem.users.size()) + " users");
 
     AgentConfig config;
     config.argv = options.agent.argv;
@@ -478,14 +481,35 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
     run.startedAt = protocol::formatUtc(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count());
-    for (const auto& s : scenarios) {
-        run.cases.push_back(runScenario(s, options));
-        if (progress != nullptr) {
-            const auto& c = run.cases.back();
-            *progress << "[" << run.cases.size() << "/" << scenarios.size() << "] "
-                      << report::toString(c.verdict) << " " << c.id << "\n"
-                      << std::flush;
+    // Workers take scenarios in order; results land in their scenario's slot, so reports do not
+    // depend on which worker finished first. Each scenario has its own fixture and agent.
+    run.cases.resize(scenarios.size());
+    std::atomic<std::size_t> next{0};
+    std::size_t done = 0;
+    std::mutex progressMutex;
+    auto worker = [&] {
+        for (std::size_t i = next++; i < scenarios.size(); i = next++) {
+            auto result = runScenario(scenarios[i], options);
+            std::lock_guard lock(progressMutex);
+            run.cases[i] = std::move(result);
+            ++done;
+            if (progress != nullptr) {
+                *progress << "[" << done << "/" << scenarios.size() << "] "
+                          << report::toString(run.cases[i].verdict) << " " << run.cases[i].id
+                          << "\n"
+                          << std::flush;
+            }
         }
+    };
+    const std::size_t jobs =
+        std::clamp<std::size_t>(options.jobs, 1, std::max<std::size_t>(1, scenarios.size()));
+    std::vector<std::thread> workers;
+    for (std::size_t j = 1; j < jobs; ++j) {
+        workers.emplace_back(worker);
+    }
+    worker();
+    for (auto& t : workers) {
+        t.join();
     }
     run.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     return run;

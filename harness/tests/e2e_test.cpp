@@ -166,6 +166,13 @@ TEST_CASE("wblab run passes the bundled scenarios, writes junit.xml and leaves n
     REQUIRE(junit);
     CHECK_THAT(*junit, Catch::Contains("tests=\"" + n + "\" failures=\"0\" errors=\"0\""));
     CHECK_THAT(*junit, Catch::Contains("name=\"0001_sspr_reset_synced_user\""));
+    auto json = readFile(reports + "/report.json");
+    REQUIRE(json);
+    CHECK_THAT(*json, Catch::Contains("\"seed\": 7"));
+    CHECK_THAT(*json, Catch::Contains("\"failed\": false"));
+    auto summary = readFile(reports + "/summary.md");
+    REQUIRE(summary);
+    CHECK_THAT(*summary, Catch::StartsWith("## wblab: all scenarios passed"));
     CHECK(processesMentioning(dir->path()).empty());
     int leftovers = 0;
     for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator(dir->path())) {
@@ -400,4 +407,31 @@ TEST_CASE("Heartbeats between answers are skipped", "[e2e][slapd][hostile]") {
         CHECK((c.passed || c.name == "security: passwords sealed to the agent's key"));
     }
     CHECK(observed(result, "step 1: outcome") == "policy_violation");
+}
+
+TEST_CASE("The same seed gives the same report, timings aside", "[e2e][slapd][cli]") {
+    auto dir = RunDirectory::create("det");
+    REQUIRE(dir);
+    auto strip = [](std::string json) {
+        // Durations and the start time are the only fields a rerun may change.
+        std::string out;
+        std::istringstream in(json);
+        for (std::string line; std::getline(in, line);) {
+            if (line.find("\"durationMs\"") == std::string::npos &&
+                line.find("\"startedAt\"") == std::string::npos) {
+                out += line + "\n";
+            }
+        }
+        return out;
+    };
+    std::string reports[2];
+    for (int i = 0; i < 2; ++i) {
+        const std::string out = dir->path() + "/r" + std::to_string(i);
+        auto run = runCli({"run", kScenarios, "--report-dir", out, "--seed", "42", "--jobs", "2"},
+                          dir->path());
+        REQUIRE(run.exitCode == 0);
+        reports[i] = strip(readFile(out + "/report.json").value());
+    }
+    CHECK(reports[0] == reports[1]);
+    CHECK(reports[0].size() > 1000);
 }

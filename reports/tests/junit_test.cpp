@@ -74,3 +74,39 @@ TEST_CASE("The console summary lists every scenario and the totals", "[report][c
     CHECK_THAT(text, Catch::Contains("user1: the new password binds: expected yes, observed no"));
     CHECK_THAT(text, Catch::Contains("3 scenarios: 1 passed, 2 failed (seed 42, agent reference"));
 }
+
+TEST_CASE("report.json carries the schema version, the seed, criteria and every check",
+          "[report][json]") {
+    auto json = toJson(sampleRun());
+    CHECK_THAT(json, Catch::StartsWith("{\n  \"schemaVersion\": 1,"));
+    CHECK_THAT(json, Catch::Contains("\"seed\": 42"));
+    CHECK_THAT(json, Catch::Contains("\"agent\": \"reference\""));
+    CHECK_THAT(json, Catch::Contains("\"total\": 3"));
+    CHECK_THAT(json, Catch::Contains("\"failed\": true"));
+    CHECK_THAT(
+        json,
+        Catch::Contains("\"id\": \"crit-identity-pw-writeback\",\n      \"verdict\": \"fail\""));
+    CHECK_THAT(json,
+               Catch::Contains("\"id\": \"crit-identity-sync\",\n      \"verdict\": \"fail\""));
+    CHECK_THAT(json, Catch::Contains("\"name\": \"user1: the new password binds\""));
+    CHECK_THAT(json, Catch::Contains("\"verdict\": \"unresolved\""));
+}
+
+TEST_CASE("A criterion fails when any of its scenarios fails", "[report][json]") {
+    auto run = sampleRun();
+    run.cases[1].verdict = Verdict::XFail;  // the expected failure no longer fails the criterion
+    auto criteria = criteriaOf(run);
+    REQUIRE(criteria.size() == 2);
+    CHECK(criteria[0].id == "crit-identity-pw-writeback");
+    CHECK_FALSE(criteria[0].failed);
+    CHECK(criteria[0].passed == 2);
+    CHECK(criteria[1].failed);
+}
+
+TEST_CASE("summary.md has a criteria table and lists the failed checks", "[report][markdown]") {
+    auto md = toMarkdown(sampleRun());
+    CHECK_THAT(md, Catch::StartsWith("## wblab: 2 of 3 scenarios failed"));
+    CHECK_THAT(md, Catch::Contains("| crit-identity-pw-writeback | ❌ fail | 1 | 1 |"));
+    CHECK_THAT(md, Catch::Contains("- **0002_bad&<name>** (fail)"));
+    CHECK_THAT(md, Catch::Contains("  - user1: the new password binds: expected yes, observed no"));
+}

@@ -33,13 +33,16 @@ struct RunOptions {
     AgentCommand agent;
     std::uint64_t seed = 0;
     bool keepRunDirectories = false;
+    /// Scenarios run at once, each with its own fixture and agent.
+    std::size_t jobs = 1;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds stepTimeout{10000};
 };
 
 report::CaseResult runScenario(const Scenario& scenario, const RunOptions& options);
 
-/// Runs every scenario in order; prints one progress line per scenario when `progress` is set.
+/// Runs every scenario, `options.jobs` at a time; the result keeps the scenarios' order. Prints
+/// one progress line per finished scenario when `progress` is set.
 report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
                                const RunOptions& options,
                                std::ostream* progress);

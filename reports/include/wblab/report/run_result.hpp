@@ -55,6 +55,24 @@ struct RunResult {
 /// JUnit XML: one <testsuite> per criterion (a scenario's first), one <testcase> per scenario.
 std::string toJUnitXml(const RunResult& run);
 
+/// report.json: the whole run as data (schemaVersion 1; docs/reports.md). Keys keep their order,
+/// scenarios keep the run's order, so two runs with the same seed differ only in timings.
+std::string toJson(const RunResult& run);
+
+/// summary.md: a short Markdown summary for a CI job page (criteria table, failures).
+std::string toMarkdown(const RunResult& run);
+
+/// One verdict per criterion: fail when any scenario covering it fails, else pass.
+struct CriterionResult {
+    std::string id;
+    bool failed = false;
+    std::vector<std::string> scenarios;
+    int passed = 0;
+    int failedCount = 0;
+};
+
+std::vector<CriterionResult> criteriaOf(const RunResult& run);
+
 /// A console summary: one line per scenario, then totals.
 void printSummary(const RunResult& run, std::ostream& out);
 

@@ -273,6 +273,9 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A directory connection that dropped (a DC restart) must be an error to handle, not a
+    // SIGPIPE that kills the agent on its next write.
+    std::signal(SIGPIPE, SIG_IGN);
     Agent agent;
     for (int i = 1; i < argc; ++i) {
         std::string arg = argv[i];

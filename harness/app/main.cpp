@@ -4,12 +4,16 @@
 #include <wblab/harness/scenario.hpp>
 #include <wblab/report/run_result.hpp>
 #include <wblab/support/files.hpp>
+#include <wblab/support/process.hpp>
 
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <pthread.h>
 #include <random>
 #include <thread>
 
@@ -19,6 +23,7 @@ constexpr int kExitPass = 0;
 constexpr int kExitFailures = 1;
 constexpr int kExitUsage = 2;
 constexpr int kExitReports = 3;
+constexpr int kExitInterrupted = 130;  // 128 + SIGINT, as shells report it
 
 /// Loads every scenario; prints each error (file:line:column) and returns nullopt if any failed.
 std::optional<std::vector<wblab::harness::Scenario>> loadAll(
@@ -49,9 +54,29 @@ std::optional<std::vector<wblab::harness::Scenario>> loadAll(
     return scenarios;
 }
 
+/// SIGINT and SIGTERM are taken by a thread of their own (sigwait), which stops every child
+/// process group; the run then finishes its reports with the unfinished scenarios unresolved.
+void handleInterrupts() {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // inherited by every thread started later
+    std::thread([signals] {
+        int received = 0;
+        if (sigwait(&signals, &received) == 0) {
+            std::cerr << "\nwblab: interrupted (" << ::strsignal(received)
+                      << "): stopping every agent and slapd\n";
+            wblab::stopAllProcesses();
+        }
+    }).detach();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Before any thread exists, so that every thread inherits the blocked signals.
+    handleInterrupts();
     CLI::App app{"wblab: test lab and conformance harness for password writeback"};
     app.set_version_flag("--version", "wblab 0.1.0");
     app.require_subcommand(1);
@@ -147,5 +172,8 @@ int main(int argc, char** argv) {
         }
     }
     std::cout << "wblab: wrote junit.xml, report.json and summary.md to " << reportDir << "\n";
+    if (result.interrupted) {
+        return kExitInterrupted;
+    }
     return result.anyFailure() ? kExitFailures : kExitPass;
 }

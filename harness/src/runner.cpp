@@ -489,7 +489,20 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
     std::mutex progressMutex;
     auto worker = [&] {
         for (std::size_t i = next++; i < scenarios.size(); i = next++) {
-            auto result = runScenario(scenarios[i], options);
+            report::CaseResult result;
+            if (!processesStopped()) {
+                result = runScenario(scenarios[i], options);
+            }
+            if (processesStopped()) {
+                // Whatever it observed after the interruption is not the agent's doing.
+                result.id = scenarios[i].id;
+                result.title = scenarios[i].title;
+                result.file = scenarios[i].file;
+                result.criteria = scenarios[i].criteria;
+                result.verdict = Verdict::Unresolved;
+                result.message = "interrupted";
+                result.checks.clear();
+            }
             std::lock_guard lock(progressMutex);
             run.cases[i] = std::move(result);
             ++done;
@@ -511,6 +524,7 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
     for (auto& t : workers) {
         t.join();
     }
+    run.interrupted = processesStopped();
     run.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     return run;
 }

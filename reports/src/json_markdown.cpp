@@ -102,7 +102,8 @@ std::string toJson(const RunResult& run) {
          {{"seed", run.seed},
           {"agent", run.agent},
           {"startedAt", run.startedAt},
-          {"durationMs", run.durationMs}}},
+          {"durationMs", run.durationMs},
+          {"interrupted", run.interrupted}}},
         {"summary", summary},
         {"criteria", criteria},
         {"scenarios", scenarios},
@@ -123,7 +124,11 @@ std::string toMarkdown(const RunResult& run) {
                               " scenarios failed")
         << "\n\n";
     out << "Agent `" << cell(run.agent) << "`, seed " << run.seed << ", " << run.cases.size()
-        << " scenarios.\n\n";
+        << " scenarios.";
+    if (run.interrupted) {
+        out << " **The run was interrupted**: scenarios that did not finish are unresolved.";
+    }
+    out << "\n\n";
     out << "| criterion | verdict | scenarios passed | failed |\n|---|---|---|---|\n";
     for (const auto& c : criteriaOf(run)) {
         out << "| " << cell(c.id) << " | " << (c.failed ? "❌ fail" : "✅ pass") << " | " << c.passed

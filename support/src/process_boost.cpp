@@ -2,6 +2,7 @@
 #include <wblab/support/process.hpp>
 
 #include <boost/process.hpp>
+#include <boost/process/extend.hpp>
 #include <boost/process/posix.hpp>
 
 #include <algorithm>
@@ -31,8 +32,17 @@ std::vector<int>& registry() {
     return groups;
 }
 
+bool& stoppedFlag() {
+    static bool stopped = false;
+    return stopped;
+}
+
+/// Records a new group; if the run was stopped meanwhile, kills it at once instead.
 void registerGroup(int pgid) {
     std::lock_guard lock(registryMutex());
+    if (stoppedFlag()) {
+        ::killpg(pgid, SIGKILL);
+    }
     registry().push_back(pgid);
 }
 
@@ -68,6 +78,21 @@ ExitStatus decodeStatus(int status) {
     }
     return s;
 }
+
+/// Runs in the child between fork and exec: give the program the default signal state. The
+/// harness blocks SIGINT/SIGTERM in its threads and ignores SIGPIPE, and both would otherwise be
+/// inherited across exec (a slapd that never sees SIGTERM).
+struct DefaultSignals : boost::process::extend::handler {
+    template <typename Executor>
+    void on_exec_setup(Executor&) const {
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
+        ::signal(SIGPIPE, SIG_DFL);
+        ::signal(SIGINT, SIG_DFL);
+        ::signal(SIGTERM, SIG_DFL);
+    }
+};
 
 }  // namespace
 
@@ -139,6 +164,9 @@ Expected<Process> Process::start(const ProcessSpec& spec) {
     if (spec.argv.empty()) {
         return makeError(ErrorCode::InvalidInput, "no program to start");
     }
+    if (processesStopped()) {
+        return makeError(ErrorCode::Unavailable, "the run was interrupted");
+    }
     auto impl = std::make_unique<Impl>();
     int inPipe[2] = {-1, -1};
     int outPipe[2] = {-1, -1};
@@ -200,6 +228,7 @@ Expected<Process> Process::start(const ProcessSpec& spec) {
                         bp::posix::fd.bind(0, stdinTarget),
                         bp::posix::fd.bind(1, stdoutTarget),
                         bp::posix::fd.bind(2, childErr),
+                        DefaultSignals{},
                         group);
         impl->pid = child.id();
         child.detach();  // lifecycle is ours: reaped through waitpid below
@@ -347,6 +376,19 @@ Expected<ExitStatus> runProcess(const ProcessSpec& spec, std::chrono::millisecon
 std::vector<int> liveProcessGroups() {
     std::lock_guard lock(registryMutex());
     return registry();
+}
+
+void stopAllProcesses() {
+    std::lock_guard lock(registryMutex());
+    stoppedFlag() = true;
+    for (int pgid : registry()) {
+        ::killpg(pgid, SIGKILL);
+    }
+}
+
+bool processesStopped() {
+    std::lock_guard lock(registryMutex());
+    return stoppedFlag();
 }
 
 }  // namespace wblab

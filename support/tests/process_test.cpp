@@ -4,6 +4,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,4 +121,28 @@ TEST_CASE("runProcess kills a child that outlives its timeout", "[support][proce
     auto status = runProcess(shell("exec sleep 30"), 100ms);
     REQUIRE_FALSE(status);
     CHECK(status.error().code == ErrorCode::Timeout);
+}
+
+TEST_CASE("A child starts with no blocked and no ignored signals, whatever the parent did",
+          "[support][process]") {
+    // wblab blocks SIGINT/SIGTERM in its threads and ignores SIGPIPE; a child that inherited that
+    // would shrug off the SIGTERM that stops it.
+    sigset_t blocked;
+    sigemptyset(&blocked);
+    sigaddset(&blocked, SIGTERM);
+    sigset_t previous;
+    pthread_sigmask(SIG_BLOCK, &blocked, &previous);
+    char dir[] = "/tmp/wblab-test-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    auto spec = shell("grep -E '^Sig(Blk|Ign):' /proc/self/status");
+    spec.stdoutPath = std::string(dir) + "/status";
+    auto status = runProcess(spec, 5000ms);
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    REQUIRE(status);
+    std::ifstream in(spec.stdoutPath);
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK_THAT(text, Catch::Contains("SigBlk:\t0000000000000000"));
+    CHECK_THAT(text, Catch::Contains("SigIgn:\t0000000000000000"));
+    std::remove(spec.stdoutPath.c_str());
+    ::rmdir(dir);
 }

@@ -47,6 +47,7 @@ struct RunResult {
     std::string agent;
     std::string startedAt;
     double durationMs = 0;
+    bool interrupted = false;  ///< stopped by SIGINT/SIGTERM before every scenario had run
     std::vector<CaseResult> cases;
 
     bool anyFailure() const;

@@ -95,7 +95,15 @@ private:
 /// Runs a program to completion; kills its group and reports Timeout after `timeout`.
 Expected<ExitStatus> runProcess(const ProcessSpec& spec, std::chrono::milliseconds timeout);
 
-/// The process-group ids of every live process group started by Process (for signal handlers).
+/// The process-group ids of every live process group started by Process.
 std::vector<int> liveProcessGroups();
+
+/// Kills every live process group started by Process (SIGKILL) and refuses to start new ones:
+/// an interrupted run. Thread-safe, but not async-signal-safe: call it from a thread that waits
+/// for the signal (sigwait), not from a signal handler.
+void stopAllProcesses();
+
+/// True once stopAllProcesses() was called.
+bool processesStopped();
 
 }  // namespace wblab

@@ -2,6 +2,7 @@
 // wblab::harness.
 #include <wblab/harness/runner.hpp>
 #include <wblab/harness/scenario.hpp>
+#include <wblab/harness/selection.hpp>
 #include <wblab/report/run_result.hpp>
 #include <wblab/support/files.hpp>
 #include <wblab/support/process.hpp>
@@ -107,9 +108,30 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(100, 600000))
         ->capture_default_str();
 
+    // Selection options, shared by run and list.
+    wblab::harness::Selection selection;
+    std::string shard;
+    auto addSelection = [&](CLI::App* cmd) {
+        cmd->add_option("--tags", selection.tags, "Only scenarios with any of these tags")
+            ->delimiter(',');
+        cmd->add_option("--filter",
+                        selection.filter,
+                        "Only scenarios whose id matches this regular expression");
+        cmd->add_option(
+               "--criteria", selection.criteria, "Only scenarios that cover any of these criteria")
+            ->delimiter(',');
+        cmd->add_option("--shard", shard, "Only shard K of N (K/N), for splitting a suite in CI");
+    };
+    addSelection(run);
+
     auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
     std::vector<std::string> validatePaths;
     validate->add_option("paths", validatePaths, "Scenario files or directories")->required();
+
+    auto* list = app.add_subcommand("list", "List the scenarios a run would take");
+    std::vector<std::string> listPaths = {"scenarios"};
+    list->add_option("paths", listPaths, "Scenario files or directories")->capture_default_str();
+    addSelection(list);
 
     try {
         app.parse(argc, argv);
@@ -129,13 +151,55 @@ int main(int argc, char** argv) {
         return kExitPass;
     }
 
+    if (!shard.empty()) {
+        auto sharded = wblab::harness::withShard(selection, shard);
+        if (!sharded) {
+            std::cerr << "wblab: " << sharded.error().describe() << "\n";
+            return kExitUsage;
+        }
+        selection = *sharded;
+    }
+
+    if (list->parsed()) {
+        auto all = loadAll(listPaths);
+        if (!all) {
+            return kExitUsage;
+        }
+        auto chosen = wblab::harness::selectScenarios(*all, selection);
+        if (!chosen) {
+            std::cerr << "wblab: " << chosen.error().describe() << "\n";
+            return kExitUsage;
+        }
+        for (const auto& s : *chosen) {
+            std::string criteria;
+            for (const auto& c : s.criteria) {
+                criteria += (criteria.empty() ? "" : ",") + c;
+            }
+            std::string tags;
+            for (const auto& t : s.tags) {
+                tags += (tags.empty() ? "" : ",") + t;
+            }
+            std::cout << s.id << "\t" << criteria << "\t" << tags << "\t" << s.title << "\n";
+        }
+        return kExitPass;
+    }
+
     if (!seedGiven) {
         seed =
             static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     }
     std::cout << "wblab: seed " << seed << "\n" << std::flush;
-    auto scenarios = loadAll(runPaths);
+    auto loaded = loadAll(runPaths);
+    if (!loaded) {
+        return kExitUsage;
+    }
+    auto scenarios = wblab::harness::selectScenarios(*loaded, selection);
     if (!scenarios) {
+        std::cerr << "wblab: " << scenarios.error().describe() << "\n";
+        return kExitUsage;
+    }
+    if (scenarios->empty()) {
+        std::cerr << "wblab: no scenario matches the selection\n";
         return kExitUsage;
     }
     auto agent = wblab::harness::resolveAgent(agentSpec, "/proc/self/exe");

@@ -1,0 +1,72 @@
+#include <wblab/harness/selection.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+
+using namespace wblab;
+using namespace wblab::harness;
+
+namespace {
+
+std::vector<Scenario> sample() {
+    std::vector<Scenario> out;
+    for (int i = 1; i <= 6; ++i) {
+        Scenario s;
+        s.id = "000" + std::to_string(i) + (i % 2 == 0 ? "_change" : "_reset");
+        s.tags = {i % 2 == 0 ? "change" : "reset"};
+        s.criteria = {i <= 3 ? "crit-identity-pw-writeback" : "crit-identity-sync"};
+        out.push_back(s);
+    }
+    return out;
+}
+
+std::vector<std::string> ids(const Expected<std::vector<Scenario>>& chosen) {
+    REQUIRE(chosen);
+    std::vector<std::string> out;
+    for (const auto& s : *chosen) {
+        out.push_back(s.id);
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("Selection by tag, criterion and id pattern combines as AND", "[harness][selection]") {
+    Selection sel;
+    sel.tags = {"change"};
+    CHECK(ids(selectScenarios(sample(), sel)) ==
+          std::vector<std::string>{"0002_change", "0004_change", "0006_change"});
+    sel.criteria = {"crit-identity-sync"};
+    CHECK(ids(selectScenarios(sample(), sel)) ==
+          std::vector<std::string>{"0004_change", "0006_change"});
+    sel.filter = "^0006";
+    CHECK(ids(selectScenarios(sample(), sel)) == std::vector<std::string>{"0006_change"});
+}
+
+TEST_CASE("Shards partition the selection, every scenario in exactly one", "[harness][selection]") {
+    std::vector<std::string> all;
+    for (int k = 1; k <= 4; ++k) {
+        auto sel = withShard(Selection{}, std::to_string(k) + "/4");
+        REQUIRE(sel);
+        auto part = ids(selectScenarios(sample(), *sel));
+        CHECK(part.size() <= 2);
+        all.insert(all.end(), part.begin(), part.end());
+    }
+    std::sort(all.begin(), all.end());
+    CHECK(all == ids(selectScenarios(sample(), Selection{})));
+}
+
+TEST_CASE("Bad shards and bad patterns are input errors", "[harness][selection]") {
+    for (const char* bad : {"0/2", "3/2", "2", "a/b", "1/2x", "-1/2"}) {
+        INFO(bad);
+        auto sel = withShard(Selection{}, bad);
+        REQUIRE_FALSE(sel);
+        CHECK(sel.error().code == ErrorCode::InvalidInput);
+    }
+    Selection sel;
+    sel.filter = "([unclosed";
+    auto chosen = selectScenarios(sample(), sel);
+    REQUIRE_FALSE(chosen);
+    CHECK(chosen.error().code == ErrorCode::InvalidInput);
+}

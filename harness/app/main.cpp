@@ -1,5 +1,6 @@
 // wblab: the harness command line. Argument parsing and exit codes only; the work is in
 // wblab::harness.
+#include <wblab/harness/baseline.hpp>
 #include <wblab/harness/runner.hpp>
 #include <wblab/harness/scenario.hpp>
 #include <wblab/harness/selection.hpp>
@@ -123,6 +124,10 @@ int main(int argc, char** argv) {
         cmd->add_option("--shard", shard, "Only shard K of N (K/N), for splitting a suite in CI");
     };
     addSelection(run);
+    std::string baselinePath;
+    run->add_option("--baseline",
+                    baselinePath,
+                    "Expected-failure file for this agent (docs/scenario-language.md)");
 
     auto* validate = app.add_subcommand("validate", "Check scenario files without running them");
     std::vector<std::string> validatePaths;
@@ -202,6 +207,15 @@ int main(int argc, char** argv) {
         std::cerr << "wblab: no scenario matches the selection\n";
         return kExitUsage;
     }
+    std::optional<wblab::harness::Baseline> baseline;
+    if (!baselinePath.empty()) {
+        auto loadedBaseline = wblab::harness::loadBaseline(baselinePath);
+        if (!loadedBaseline) {
+            std::cerr << "wblab: error: " << loadedBaseline.error().describe() << "\n";
+            return kExitUsage;
+        }
+        baseline = std::move(*loadedBaseline);
+    }
     auto agent = wblab::harness::resolveAgent(agentSpec, "/proc/self/exe");
     if (!agent) {
         std::cerr << "wblab: " << agent.error().describe() << "\n";
@@ -221,6 +235,13 @@ int main(int argc, char** argv) {
     options.stepTimeout = std::chrono::milliseconds(stepTimeoutMs);
     options.jobs = jobs;
     auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
+    if (baseline) {
+        std::vector<std::string> known;
+        for (const auto& s : *loaded) {
+            known.push_back(s.id);
+        }
+        wblab::harness::applyBaseline(*baseline, known, result);
+    }
     std::cout << "\n";
     wblab::report::printSummary(result, std::cout);
     const std::pair<const char*, std::string> reports[] = {

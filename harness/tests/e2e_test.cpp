@@ -502,3 +502,56 @@ TEST_CASE("SIGINT stops every agent and slapd and still writes an interrupted re
     }
     CHECK(fixtures == 0);
 }
+
+TEST_CASE("A baseline turns known failures into expected ones and fails on stale entries",
+          "[e2e][slapd][cli][baseline]") {
+    auto dir = RunDirectory::create("base");
+    REQUIRE(dir);
+    const std::string agent = std::string(WBLAB_AGENT_PATH) + " --bug matches-by-upn";
+    auto runWith = [&](const std::string& baseline) {
+        REQUIRE(writeFileAtomically(dir->path() + "/baseline.yaml", baseline));
+        return runCli({"run",
+                       kScenarios,
+                       "--filter",
+                       "^00(01|19|21)_",
+                       "--agent",
+                       agent,
+                       "--baseline",
+                       dir->path() + "/baseline.yaml",
+                       "--report-dir",
+                       dir->path() + "/reports"},
+                      dir->path());
+    };
+    const std::string known =
+        "agent: wblab-agent --bug matches-by-upn\n"
+        "expected_failures:\n"
+        "  - {scenario: 0019_cloud_upn_differs, reason: matches by UPN}\n"
+        "  - {scenario: 0021_duplicate_anchor, reason: matches by UPN}\n";
+    SECTION("every listed scenario fails: the run passes") {
+        auto run = runWith(known);
+        INFO(run.output);
+        CHECK(run.exitCode == 0);
+        CHECK_THAT(run.output, Catch::Contains("expected-fail   0019_cloud_upn_differs"));
+        CHECK_THAT(run.output, Catch::Contains("expected-fail   0021_duplicate_anchor"));
+    }
+    SECTION("a listed scenario passes: unexpected pass, the run fails") {
+        auto run = runWith(known + "  - {scenario: 0001_sspr_reset_synced_user, reason: old}\n");
+        INFO(run.output);
+        CHECK(run.exitCode == 1);
+        CHECK_THAT(run.output, Catch::Contains("unexpected-pass 0001_sspr_reset_synced_user"));
+    }
+    SECTION("an entry that names no scenario is stale and fails the run") {
+        auto run = runWith(known + "  - {scenario: 9999_gone, reason: renamed}\n");
+        INFO(run.output);
+        CHECK(run.exitCode == 1);
+        CHECK_THAT(run.output,
+                   Catch::Contains("baseline.yaml:5: stale entry: no scenario '9999_gone'"));
+    }
+    SECTION("a malformed baseline is an input error with its position") {
+        auto run = runWith("expected_failures:\n  - {scenario: x, because: typo}\n");
+        CHECK(run.exitCode == 2);
+        CHECK_THAT(
+            run.output,
+            Catch::Contains("baseline.yaml:2:19: expected_failures[0].because: unknown key"));
+    }
+}

@@ -68,6 +68,7 @@ std::string toJson(const RunResult& run) {
         summary[toString(v)] = counts[v];
     }
     summary["failed"] = run.anyFailure();
+    summary["baselineProblems"] = run.baselineProblems;
     ordered_json criteria = ordered_json::array();
     for (const auto& c : criteriaOf(run)) {
         criteria.push_back({{"id", c.id},

@@ -38,6 +38,9 @@ bool isFailure(Verdict verdict) {
 }
 
 bool RunResult::anyFailure() const {
+    if (!baselineProblems.empty()) {
+        return true;
+    }
     for (const auto& c : cases) {
         if (isFailure(c.verdict)) {
             return true;
@@ -206,6 +209,9 @@ void printSummary(const RunResult& run, std::ostream& out) {
         if (isFailure(verdict)) {
             failed += n;
         }
+    }
+    for (const auto& problem : run.baselineProblems) {
+        out << "baseline: " << problem << "\n";
     }
     out << "\n"
         << run.cases.size() << " scenarios: " << passed << " passed, " << failed << " failed";

@@ -48,6 +48,8 @@ struct RunResult {
     std::string startedAt;
     double durationMs = 0;
     bool interrupted = false;  ///< stopped by SIGINT/SIGTERM before every scenario had run
+    /// Stale expected-failure entries; any of them fails the run.
+    std::vector<std::string> baselineProblems;
     std::vector<CaseResult> cases;
 
     bool anyFailure() const;

@@ -248,6 +248,7 @@ int main(int argc, char** argv) {
         {"junit.xml", wblab::report::toJUnitXml(result)},
         {"report.json", wblab::report::toJson(result)},
         {"summary.md", wblab::report::toMarkdown(result)},
+        {"report.html", wblab::report::toHtml(result)},
     };
     for (const auto& [name, content] : reports) {
         const std::string path = reportDir + "/" + name;
@@ -256,7 +257,8 @@ int main(int argc, char** argv) {
             return kExitReports;
         }
     }
-    std::cout << "wblab: wrote junit.xml, report.json and summary.md to " << reportDir << "\n";
+    std::cout << "wblab: wrote junit.xml, report.json, summary.md and report.html to " << reportDir
+              << "\n";
     if (result.interrupted) {
         return kExitInterrupted;
     }

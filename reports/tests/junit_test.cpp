@@ -110,3 +110,23 @@ TEST_CASE("summary.md has a criteria table and lists the failed checks", "[repor
     CHECK_THAT(md, Catch::Contains("- **0002_bad&<name>** (fail)"));
     CHECK_THAT(md, Catch::Contains("  - user1: the new password binds: expected yes, observed no"));
 }
+
+TEST_CASE("report.html is one self-contained page with criteria, checks and timelines",
+          "[report][html]") {
+    auto run = sampleRun();
+    run.cases[1].timeline = {"cloud: step 1 sspr_reset <user>", "agent: failure events [31001]"};
+    auto page = toHtml(run);
+    CHECK_THAT(page, Catch::StartsWith("<!DOCTYPE html>"));
+    CHECK_THAT(page, Catch::EndsWith("</html>\n"));
+    CHECK(page.find("<script") == std::string::npos);
+    CHECK(page.find("http://") == std::string::npos);
+    CHECK(page.find("https://") == std::string::npos);
+    CHECK_THAT(page, Catch::Contains("<td>crit-identity-pw-writeback</td>"));
+    CHECK_THAT(page,
+               Catch::Contains("<details id=\"0002_bad&amp;&lt;name&gt;\" class=\"fail\" open>"));
+    CHECK_THAT(page,
+               Catch::Contains("<tr class=\"bad\"><td>✗ user1: the new password "
+                               "binds</td><td>yes</td><td>no</td></tr>"));
+    CHECK_THAT(page, Catch::Contains("<li>cloud: step 1 sspr_reset &lt;user&gt;</li>"));
+    CHECK(page.find('\x1b') == std::string::npos);
+}

@@ -62,6 +62,9 @@ std::string toJUnitXml(const RunResult& run);
 /// scenarios keep the run's order, so two runs with the same seed differ only in timings.
 std::string toJson(const RunResult& run);
 
+/// report.html: one self-contained page that opens offline (no script, no external resource).
+std::string toHtml(const RunResult& run);
+
 /// summary.md: a short Markdown summary for a CI job page (criteria table, failures).
 std::string toMarkdown(const RunResult& run);
 

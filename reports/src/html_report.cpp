@@ -1,0 +1,118 @@
+// report.html: one self-contained page (inline CSS, no script, no external resource) that opens
+// offline: the run, the criteria table, and each scenario with its checks and its timeline of
+// cloud → agent → directory events.
+#include <wblab/report/run_result.hpp>
+
+#include <iomanip>
+#include <map>
+#include <sstream>
+
+namespace wblab::report {
+
+namespace {
+
+std::string html(const std::string& text) {
+    // XML escaping is HTML escaping too, and drops the control characters an agent may send.
+    return xmlEscape(text);
+}
+
+const char* cssClass(Verdict v) {
+    switch (v) {
+        case Verdict::Pass:
+        case Verdict::XFail:
+            return "pass";
+        case Verdict::Unsupported:
+            return "skip";
+        default:
+            return "fail";
+    }
+}
+
+constexpr const char* kStyle = R"css(
+body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#1d1d1f;padding:0 1em}
+h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:1.6em}
+table{border-collapse:collapse;width:100%;margin:.5em 0}
+th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
+th{background:#f4f4f6}
+.badge{display:inline-block;padding:0 .5em;border-radius:.8em;font-size:.85em;font-weight:600}
+.pass .badge,.badge.pass{background:#dff5e1;color:#135c1e}
+.fail .badge,.badge.fail{background:#fde2e1;color:#8a1c13}
+.skip .badge,.badge.skip{background:#eee;color:#444}
+details{border:1px solid #ddd;border-radius:6px;margin:.4em 0;padding:.3em .8em}
+details.fail{border-color:#e8a29c}
+summary{cursor:pointer}
+tr.bad td{background:#fff3f2}
+ol.timeline{font-family:ui-monospace,monospace;font-size:.9em;margin:.4em 0}
+.meta{color:#555}
+)css";
+
+}  // namespace
+
+std::string toHtml(const RunResult& run) {
+    std::map<Verdict, int> counts;
+    for (const auto& c : run.cases) {
+        ++counts[c.verdict];
+    }
+    std::ostringstream out;
+    out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        << "<title>wblab report</title><style>" << kStyle << "</style></head><body>\n";
+    out << "<h1>wblab report: <span class=\"badge " << (run.anyFailure() ? "fail" : "pass") << "\">"
+        << (run.anyFailure() ? "failures" : "all passed") << "</span></h1>\n";
+    out << "<p class=\"meta\">Agent <code>" << html(run.agent) << "</code> · seed " << run.seed
+        << " · " << run.cases.size() << " scenarios · started " << html(run.startedAt) << " · "
+        << std::fixed << std::setprecision(2) << run.durationMs / 1000.0 << " s · wblab "
+        << html(run.toolVersion) << "</p>\n";
+    if (run.interrupted) {
+        out << "<p><strong>The run was interrupted</strong>: scenarios that did not finish are "
+               "unresolved.</p>\n";
+    }
+    for (const auto& problem : run.baselineProblems) {
+        out << "<p class=\"fail\"><span class=\"badge\">baseline</span> " << html(problem)
+            << "</p>\n";
+    }
+    out << "<p>";
+    for (const auto& [verdict, n] : counts) {
+        out << "<span class=\"badge " << cssClass(verdict) << "\">" << n << " " << toString(verdict)
+            << "</span> ";
+    }
+    out << "</p>\n<h2>Criteria</h2>\n<table><tr><th>criterion</th><th>verdict</th>"
+        << "<th>passed</th><th>failed</th><th>scenarios</th></tr>\n";
+    for (const auto& c : criteriaOf(run)) {
+        out << "<tr class=\"" << (c.failed ? "fail" : "pass") << "\"><td>" << html(c.id)
+            << "</td><td><span class=\"badge\">" << (c.failed ? "fail" : "pass")
+            << "</span></td><td>" << c.passed << "</td><td>" << c.failedCount << "</td><td>";
+        for (std::size_t i = 0; i < c.scenarios.size(); ++i) {
+            out << (i ? ", " : "") << "<a href=\"#" << html(c.scenarios[i]) << "\">"
+                << html(c.scenarios[i]) << "</a>";
+        }
+        out << "</td></tr>\n";
+    }
+    out << "</table>\n<h2>Scenarios</h2>\n";
+    for (const auto& c : run.cases) {
+        const bool failed = isFailure(c.verdict);
+        out << "<details id=\"" << html(c.id) << "\" class=\"" << cssClass(c.verdict) << "\""
+            << (failed ? " open" : "") << "><summary><span class=\"badge\">" << toString(c.verdict)
+            << "</span> <strong>" << html(c.id) << "</strong> " << html(c.title)
+            << " <span class=\"meta\">(" << std::setprecision(0) << c.durationMs
+            << " ms)</span></summary>\n";
+        if (!c.message.empty()) {
+            out << "<p>" << html(c.message) << "</p>\n";
+        }
+        out << "<p class=\"meta\">" << html(c.file) << "</p>\n";
+        out << "<table><tr><th>check</th><th>expected</th><th>observed</th></tr>\n";
+        for (const auto& check : c.checks) {
+            out << "<tr" << (check.passed ? "" : " class=\"bad\"") << "><td>"
+                << (check.passed ? "✓ " : "✗ ") << html(check.name) << "</td><td>"
+                << html(check.expected) << "</td><td>" << html(check.observed) << "</td></tr>\n";
+        }
+        out << "</table>\n<ol class=\"timeline\">\n";
+        for (const auto& event : c.timeline) {
+            out << "<li>" << html(event) << "</li>\n";
+        }
+        out << "</ol></details>\n";
+    }
+    out << "</body></html>\n";
+    return out.str();
+}
+
+}  // namespace wblab::report

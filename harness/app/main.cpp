@@ -11,10 +11,12 @@
 #include <CLI/CLI.hpp>
 
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
+#include <mutex>
 #include <pthread.h>
 #include <random>
 #include <thread>
@@ -58,6 +60,16 @@ std::optional<std::vector<wblab::harness::Scenario>> loadAll(
 
 /// SIGINT and SIGTERM are taken by a thread of their own (sigwait), which stops every child
 /// process group; the run then finishes its reports with the unfinished scenarios unresolved.
+std::mutex interruptMutex;
+std::condition_variable interruptSignal;
+bool interruptReceived = false;
+
+/// Blocks until SIGINT or SIGTERM arrives (for `wblab lab up`).
+void waitForInterrupt() {
+    std::unique_lock lock(interruptMutex);
+    interruptSignal.wait(lock, [] { return interruptReceived; });
+}
+
 void handleInterrupts() {
     sigset_t signals;
     sigemptyset(&signals);
@@ -70,6 +82,9 @@ void handleInterrupts() {
             std::cerr << "\nwblab: interrupted (" << ::strsignal(received)
                       << "): stopping every agent and slapd\n";
             wblab::stopAllProcesses();
+            std::lock_guard lock(interruptMutex);
+            interruptReceived = true;
+            interruptSignal.notify_all();
         }
     }).detach();
 }
@@ -133,6 +148,15 @@ int main(int argc, char** argv) {
     std::vector<std::string> validatePaths;
     validate->add_option("paths", validatePaths, "Scenario files or directories")->required();
 
+    auto* lab = app.add_subcommand("lab", "A scenario's directory, for exploring by hand");
+    lab->require_subcommand(1);
+    auto* labUp = lab->add_subcommand(
+        "up", "Start a scenario's directory and tenant, print how to connect, wait for Ctrl-C");
+    std::string labScenario;
+    bool labKeep = false;
+    labUp->add_option("scenario", labScenario, "A scenario file")->required();
+    labUp->add_flag("--keep", labKeep, "Keep the run directory after Ctrl-C");
+
     auto* list = app.add_subcommand("list", "List the scenarios a run would take");
     std::vector<std::string> listPaths = {"scenarios"};
     list->add_option("paths", listPaths, "Scenario files or directories")->capture_default_str();
@@ -143,6 +167,20 @@ int main(int argc, char** argv) {
     } catch (const CLI::ParseError& e) {
         int code = app.exit(e);
         return code == 0 ? kExitPass : kExitUsage;
+    }
+
+    if (labUp->parsed()) {
+        auto scenario = wblab::harness::loadScenario(labScenario);
+        if (!scenario) {
+            std::cerr << "wblab: error: " << scenario.error().describe() << "\n";
+            return kExitUsage;
+        }
+        auto up = wblab::harness::labUp(*scenario, labKeep, std::cout, waitForInterrupt);
+        if (!up) {
+            std::cerr << "wblab: " << up.error().describe() << "\n";
+            return kExitFailures;
+        }
+        return kExitPass;
     }
 
     if (validate->parsed()) {

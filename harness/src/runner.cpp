@@ -470,6 +470,54 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     return finish(result);
 }
 
+Expected<void> labUp(const Scenario& s,
+                     bool keep,
+                     std::ostream& out,
+                     const std::function<void()>& wait) {
+    fixture::FixtureOptions fxOptions;
+    fxOptions.keepRunDirectory = keep;
+    fxOptions.tls = s.onprem.tls;
+    auto fx = fixture::SlapdFixture::start(seedFrom(s), fxOptions);
+    if (!fx) {
+        return fx.error();
+    }
+    auto& fixture = **fx;
+    const std::string dir = fixture.runDirectory();
+    const std::string connectorSecret = dir + "/connector.secret";
+    const std::string adminSecret = dir + "/admin.secret";
+    for (const auto& [path, secret] : {std::pair{connectorSecret, fixture.connectorPassword()},
+                                       std::pair{adminSecret, fixture.adminPassword()}}) {
+        if (auto w = writeFileAtomically(path, secret); !w) {
+            return w.error();
+        }
+        std::filesystem::permissions(
+            path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    }
+    out << "wblab lab: " << s.id << " is up\n"
+        << "  directory      " << fixture.url() << "\n";
+    if (!fixture.tlsUrl().empty()) {
+        out << "  ldaps          " << fixture.tlsUrl() << " (CA: " << fixture.caFile() << ")\n";
+    }
+    out << "  base DN        " << fixture.baseDn() << "\n"
+        << "  connector      " << fixture.connectorDn() << " (password in " << connectorSecret
+        << ")\n"
+        << "  administrator  " << fixture.adminDn() << " (password in " << adminSecret << ")\n"
+        << "  slapd log      " << dir << "/slapd.log\n"
+        << "  tenant         sspr " << s.tenant.sspr << ", writeback "
+        << (s.tenant.writeback ? "on" : "off") << ", unlock without reset "
+        << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
+    for (const auto& u : s.onprem.users) {
+        out << "  user           " << fixture.userDn(u.sam) << " (" << u.signInName() << ")\n";
+    }
+    out << "Try: ldapsearch -x -H '" << fixture.url() << "' -D '" << fixture.connectorDn()
+        << "' -y " << connectorSecret << " -b '" << fixture.baseDn() << "'\n"
+        << "Press Ctrl-C to stop.\n"
+        << std::flush;
+    wait();
+    fixture.stop();
+    return {};
+}
+
 report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
                                const RunOptions& options,
                                std::ostream* progress) {

@@ -555,3 +555,52 @@ TEST_CASE("A baseline turns known failures into expected ones and fails on stale
             Catch::Contains("baseline.yaml:2:19: expected_failures[0].because: unknown key"));
     }
 }
+
+TEST_CASE("wblab lab up starts a scenario's directory for a person and stops it on Ctrl-C",
+          "[e2e][slapd][cli][lab]") {
+    auto dir = RunDirectory::create("lab");
+    REQUIRE(dir);
+    ProcessSpec spec;
+    spec.argv = {WBLAB_CLI_PATH, "lab", "up", kReset};
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir->path()}};
+    spec.stdoutPath = dir->path() + "/lab.out";
+    spec.stderrPath = dir->path() + "/lab.err";
+    auto lab = Process::start(spec);
+    REQUIRE(lab);
+    std::string output;
+    auto deadline = deadlineIn(std::chrono::milliseconds(20000));
+    while (output.find("Press Ctrl-C") == std::string::npos && Clock::now() < deadline) {
+        lab->waitUntil(deadlineIn(std::chrono::milliseconds(10)));
+        output = readFile(spec.stdoutPath).value();
+    }
+    INFO(output);
+    REQUIRE_THAT(output, Catch::Contains("Press Ctrl-C"));
+    auto field = [&](const std::string& label) {
+        auto at = output.find(label);
+        REQUIRE(at != std::string::npos);
+        auto start = output.find_first_not_of(' ', at + label.size());
+        return output.substr(start, output.find_first_of(" \n", start) - start);
+    };
+    const std::string url = field("  directory");
+    const std::string connector = field("  connector");
+    const std::string secretFile = output.substr(
+        output.find("password in ") + 12,
+        output.find(")\n", output.find("password in ")) - output.find("password in ") - 12);
+    const std::string secret = readFile(secretFile).value();
+    CHECK(output.find(secret) == std::string::npos);  // the console never shows a password
+    // A person can connect with what was printed.
+    ProcessSpec whoami;
+    whoami.argv = {"ldapwhoami", "-x", "-H", url, "-D", connector, "-y", secretFile};
+    whoami.env = {{"PATH", "/usr/bin:/bin"}};
+    whoami.stdoutPath = dir->path() + "/whoami.out";
+    auto connected = runProcess(whoami, std::chrono::milliseconds(10000));
+    REQUIRE(connected);
+    CHECK(connected->success());
+    CHECK_THAT(readFile(dir->path() + "/whoami.out").value(), Catch::Contains("MSOL_wblab"));
+    ::kill(lab->pid(), SIGINT);
+    auto status = lab->waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
+    REQUIRE(status);
+    CHECK(status->success());
+    CHECK(processesMentioning(dir->path() + "/wblab-ds-").empty());
+    CHECK_FALSE(std::filesystem::exists(secretFile));
+}

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -40,6 +41,14 @@ struct RunOptions {
 };
 
 report::CaseResult runScenario(const Scenario& scenario, const RunOptions& options);
+
+/// `wblab lab up`: starts the scenario's directory (and describes its tenant) for a person to
+/// explore by hand, prints how to connect, then calls `wait` and stops everything when it
+/// returns. Secrets go to 0600 files in the run directory, never to `out`.
+Expected<void> labUp(const Scenario& scenario,
+                     bool keep,
+                     std::ostream& out,
+                     const std::function<void()>& wait);
 
 /// Runs every scenario, `options.jobs` at a time; the result keeps the scenarios' order. Prints
 /// one progress line per finished scenario when `progress` is set.

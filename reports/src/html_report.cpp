@@ -33,7 +33,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;color:#1
 h1{font-size:1.5em;margin-bottom:.2em} h2{font-size:1.15em;margin-top:1.6em}
 table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border-bottom:1px solid #ddd;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#f4f4f6}
+th{background:#f4f4f6} table.criteria td:first-child{white-space:nowrap}
 .badge{display:inline-block;padding:0 .5em;border-radius:.8em;font-size:.85em;font-weight:600}
 .pass .badge,.badge.pass{background:#dff5e1;color:#135c1e}
 .fail .badge,.badge.fail{background:#fde2e1;color:#8a1c13}
@@ -75,7 +75,7 @@ std::string toHtml(const RunResult& run) {
         out << "<span class=\"badge " << cssClass(verdict) << "\">" << n << " " << toString(verdict)
             << "</span> ";
     }
-    out << "</p>\n<h2>Criteria</h2>\n<table><tr><th>criterion</th><th>verdict</th>"
+    out << "</p>\n<h2>Criteria</h2>\n<table class=\"criteria\"><tr><th>criterion</th><th>verdict</th>"
         << "<th>passed</th><th>failed</th><th>scenarios</th></tr>\n";
     for (const auto& c : criteriaOf(run)) {
         out << "<tr class=\"" << (c.failed ? "fail" : "pass") << "\"><td>" << html(c.id)

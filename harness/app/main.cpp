@@ -58,6 +58,27 @@ std::optional<std::vector<wblab::harness::Scenario>> loadAll(
     return scenarios;
 }
 
+/// Writes junit.xml, report.json, summary.md and report.html, each atomically.
+bool writeReports(const wblab::report::RunResult& result, const std::string& reportDir) {
+    std::error_code ec;
+    std::filesystem::create_directories(reportDir, ec);
+    const std::pair<const char*, std::string> reports[] = {
+        {"junit.xml", wblab::report::toJUnitXml(result)},
+        {"report.json", wblab::report::toJson(result)},
+        {"summary.md", wblab::report::toMarkdown(result)},
+        {"report.html", wblab::report::toHtml(result)},
+    };
+    for (const auto& [name, content] : reports) {
+        if (auto w = wblab::writeFileAtomically(reportDir + "/" + name, content); !w) {
+            std::cerr << "wblab: " << w.error().describe() << "\n";
+            return false;
+        }
+    }
+    std::cout << "wblab: wrote junit.xml, report.json, summary.md and report.html to " << reportDir
+              << "\n";
+    return true;
+}
+
 /// SIGINT and SIGTERM are taken by a thread of their own (sigwait), which stops every child
 /// process group; the run then finishes its reports with the unfinished scenarios unresolved.
 std::mutex interruptMutex;
@@ -157,6 +178,16 @@ int main(int argc, char** argv) {
     labUp->add_option("scenario", labScenario, "A scenario file")->required();
     labUp->add_flag("--keep", labKeep, "Keep the run directory after Ctrl-C");
 
+    auto* reportCmd = app.add_subcommand("report", "Work with reports");
+    reportCmd->require_subcommand(1);
+    auto* merge = reportCmd->add_subcommand(
+        "merge", "Join the report.json files of a sharded run into one set of reports");
+    std::vector<std::string> mergeInputs;
+    std::string mergeDir = "wblab-reports";
+    merge->add_option("reports", mergeInputs, "report.json files of the shards")->required();
+    merge->add_option("--report-dir", mergeDir, "Where the merged reports go")
+        ->capture_default_str();
+
     auto* list = app.add_subcommand("list", "List the scenarios a run would take");
     std::vector<std::string> listPaths = {"scenarios"};
     list->add_option("paths", listPaths, "Scenario files or directories")->capture_default_str();
@@ -181,6 +212,30 @@ int main(int argc, char** argv) {
             return kExitFailures;
         }
         return kExitPass;
+    }
+
+    if (merge->parsed()) {
+        std::vector<wblab::report::RunResult> shards;
+        for (const auto& path : mergeInputs) {
+            auto text = wblab::readFile(path);
+            auto part = text ? wblab::report::fromJson(*text)
+                             : wblab::Expected<wblab::report::RunResult>(text.error());
+            if (!part) {
+                std::cerr << "wblab: " << path << ": " << part.error().message << "\n";
+                return kExitUsage;
+            }
+            shards.push_back(std::move(*part));
+        }
+        auto merged = wblab::report::mergeRuns(shards);
+        if (!merged) {
+            std::cerr << "wblab: " << merged.error().message << "\n";
+            return kExitUsage;
+        }
+        if (!writeReports(*merged, mergeDir)) {
+            return kExitReports;
+        }
+        wblab::report::printSummary(*merged, std::cout);
+        return merged->anyFailure() ? kExitFailures : kExitPass;
     }
 
     if (validate->parsed()) {
@@ -282,21 +337,9 @@ int main(int argc, char** argv) {
     }
     std::cout << "\n";
     wblab::report::printSummary(result, std::cout);
-    const std::pair<const char*, std::string> reports[] = {
-        {"junit.xml", wblab::report::toJUnitXml(result)},
-        {"report.json", wblab::report::toJson(result)},
-        {"summary.md", wblab::report::toMarkdown(result)},
-        {"report.html", wblab::report::toHtml(result)},
-    };
-    for (const auto& [name, content] : reports) {
-        const std::string path = reportDir + "/" + name;
-        if (auto w = wblab::writeFileAtomically(path, content); !w) {
-            std::cerr << "wblab: " << w.error().describe() << "\n";
-            return kExitReports;
-        }
+    if (!writeReports(result, reportDir)) {
+        return kExitReports;
     }
-    std::cout << "wblab: wrote junit.xml, report.json, summary.md and report.html to " << reportDir
-              << "\n";
     if (result.interrupted) {
         return kExitInterrupted;
     }

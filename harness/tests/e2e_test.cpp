@@ -604,3 +604,54 @@ TEST_CASE("wblab lab up starts a scenario's directory for a person and stops it 
     CHECK(processesMentioning(dir->path() + "/wblab-ds-").empty());
     CHECK_FALSE(std::filesystem::exists(secretFile));
 }
+
+TEST_CASE("Shards merged with wblab report merge equal one whole run", "[e2e][slapd][cli][merge]") {
+    auto dir = RunDirectory::create("merge");
+    REQUIRE(dir);
+    auto withoutTimings = [](const std::string& json) {
+        std::string out;
+        std::istringstream in(json);
+        for (std::string line; std::getline(in, line);) {
+            if (line.find("\"durationMs\"") == std::string::npos &&
+                line.find("\"startedAt\"") == std::string::npos) {
+                out += line + "\n";
+            }
+        }
+        return out;
+    };
+    const std::vector<std::string> common = {
+        "run", kScenarios, "--filter", "^00(0[1-4]|1[5-8])_", "--seed", "9"};
+    auto run = [&](std::vector<std::string> extra, const std::string& out) {
+        auto args = common;
+        args.insert(args.end(), extra.begin(), extra.end());
+        args.push_back("--report-dir");
+        args.push_back(out);
+        auto result = runCli(args, dir->path());
+        REQUIRE(result.exitCode == 0);
+    };
+    run({}, dir->path() + "/whole");
+    run({"--shard", "1/2"}, dir->path() + "/s1");
+    run({"--shard", "2/2"}, dir->path() + "/s2");
+    auto merged = runCli({"report",
+                          "merge",
+                          dir->path() + "/s2/report.json",
+                          dir->path() + "/s1/report.json",
+                          "--report-dir",
+                          dir->path() + "/m"},
+                         dir->path());
+    INFO(merged.output);
+    REQUIRE(merged.exitCode == 0);
+    CHECK(withoutTimings(readFile(dir->path() + "/m/report.json").value()) ==
+          withoutTimings(readFile(dir->path() + "/whole/report.json").value()));
+    CHECK(std::filesystem::exists(dir->path() + "/m/junit.xml"));
+    CHECK(std::filesystem::exists(dir->path() + "/m/report.html"));
+    auto mixed = runCli({"report",
+                         "merge",
+                         dir->path() + "/s1/report.json",
+                         dir->path() + "/s1/report.json",
+                         "--report-dir",
+                         dir->path() + "/x"},
+                        dir->path());
+    CHECK(mixed.exitCode == 2);
+    CHECK_THAT(mixed.output, Catch::Contains("is in more than one report"));
+}

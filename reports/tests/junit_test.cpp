@@ -130,3 +130,37 @@ TEST_CASE("report.html is one self-contained page with criteria, checks and time
     CHECK_THAT(page, Catch::Contains("<li>cloud: step 1 sspr_reset &lt;user&gt;</li>"));
     CHECK(page.find('\x1b') == std::string::npos);
 }
+
+TEST_CASE("report.json reads back into the same run", "[report][json][merge]") {
+    auto run = sampleRun();
+    run.startedAt = "2026-11-25T04:00:00Z";
+    run.interrupted = true;
+    run.baselineProblems = {"b.yaml:3: stale entry: no scenario 'x'"};
+    run.cases[0].timeline = {"cloud: step 1"};
+    auto back = fromJson(toJson(run));
+    REQUIRE(back);
+    CHECK(toJson(*back) == toJson(run));
+    CHECK_FALSE(fromJson("{\"schemaVersion\": 2}"));
+    CHECK_FALSE(fromJson("not json"));
+}
+
+TEST_CASE("Merging shards joins their scenarios and refuses mixed runs", "[report][merge]") {
+    auto whole = sampleRun();
+    RunResult a = whole;
+    RunResult b = whole;
+    a.cases = {whole.cases[1]};
+    b.cases = {whole.cases[0], whole.cases[2]};
+    a.durationMs = 900;
+    b.durationMs = 1200;
+    auto merged = mergeRuns({a, b});
+    REQUIRE(merged);
+    REQUIRE(merged->cases.size() == 3);
+    CHECK(merged->cases[0].id == "0003_unresolved");  // no file sorts first
+    CHECK(merged->cases[1].id == "0001_ok");
+    CHECK(merged->durationMs == 1200);
+    RunResult other = b;
+    other.seed = 43;
+    CHECK_FALSE(mergeRuns({a, other}));
+    CHECK_FALSE(mergeRuns({a, a}));
+    CHECK_FALSE(mergeRuns({}));
+}

@@ -9,6 +9,8 @@
 //   std::string xml = toJUnitXml(run);
 //   printSummary(run, std::cout);
 
+#include <wblab/support/expected.hpp>
+
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -61,6 +63,13 @@ std::string toJUnitXml(const RunResult& run);
 /// report.json: the whole run as data (schemaVersion 1; docs/reports.md). Keys keep their order,
 /// scenarios keep the run's order, so two runs with the same seed differ only in timings.
 std::string toJson(const RunResult& run);
+
+/// Reads a report.json back (schemaVersion 1). Unknown fields are ignored.
+Expected<RunResult> fromJson(const std::string& text);
+
+/// Joins the reports of the shards of one run (same seed and agent) into one report; scenarios
+/// are ordered by file. Shards from different runs, or a scenario in two shards, are errors.
+Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards);
 
 /// report.html: one self-contained page that opens offline (no script, no external resource).
 std::string toHtml(const RunResult& run);

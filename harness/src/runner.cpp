@@ -350,6 +350,23 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         add(result, "handshake", false, "a ready message", agent.error().message);
         return finish(result);
     }
+    {
+        // A scenario that needs an operation the agent does not declare is unsupported, not
+        // failed: the agent said up front it does not do that.
+        const auto& caps = (*agent)->ready().capabilities;
+        std::string missing;
+        for (const auto& need : s.requires_) {
+            if (std::find(caps.begin(), caps.end(), need) == caps.end()) {
+                missing += (missing.empty() ? "" : ", ") + need;
+            }
+        }
+        if (!missing.empty()) {
+            (*agent)->shutdown();
+            result.verdict = Verdict::Unsupported;
+            result.message = "requires: " + missing + " (the agent does not declare it)";
+            return finish(result);
+        }
+    }
     result.timeline.push_back("agent: ready (" + (*agent)->ready().agentName + " " +
                               (*agent)->ready().agentVersion + ", onboarding events " +
                               listOf((*agent)->ready().events) + ")");

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <set>
 
 namespace wblab::harness {
@@ -631,7 +632,9 @@ std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
 
 Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string& file) {
     r.checkKeys(
-        root, "", {"id", "title", "criteria", "tags", "tenant", "onprem", "steps", "expect"});
+        root,
+        "",
+        {"id", "title", "criteria", "tags", "requires", "tenant", "onprem", "steps", "expect"});
     Scenario s;
     s.file = file;
     const std::string stem = std::filesystem::path(file).stem().string();
@@ -647,6 +650,19 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
     }
     if (root["tags"]) {
         s.tags = r.strings(root["tags"], "tags");
+    }
+    if (root["requires"]) {
+        s.requires_ = r.strings(root["requires"], "requires");
+        static const std::set<std::string> known = {
+            "reset", "change", "admin_reset", "unlock_only", "forced_change"};
+        for (std::size_t i = 0; i < s.requires_.size(); ++i) {
+            if (known.count(s.requires_[i]) == 0) {
+                r.fail(root["requires"][i],
+                       "requires[" + std::to_string(i) + "]",
+                       "unknown capability '" + s.requires_[i] +
+                           "' (expected reset, change, admin_reset, unlock_only or forced_change)");
+            }
+        }
     }
     if (root["tenant"]) {
         s.tenant = readTenant(r, root["tenant"]);
@@ -666,6 +682,20 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
             r.fail(steps[i]["replay"],
                    "steps[" + std::to_string(i) + "].replay",
                    "can only replay a step that sent a request to the agent");
+        }
+    }
+    // Each step's operation is a capability the agent must declare.
+    static const std::map<Step::Kind, const char*> needs = {
+        {Step::Kind::SsprReset, "reset"},
+        {Step::Kind::SsprChange, "change"},
+        {Step::Kind::ForcedChange, "forced_change"},
+        {Step::Kind::AdminReset, "admin_reset"},
+        {Step::Kind::Unlock, "unlock_only"}};
+    for (const auto& step : s.steps) {
+        auto it = needs.find(step.kind);
+        if (it != needs.end() &&
+            std::find(s.requires_.begin(), s.requires_.end(), it->second) == s.requires_.end()) {
+            s.requires_.push_back(it->second);
         }
     }
     if (root["expect"]) {

@@ -655,3 +655,37 @@ TEST_CASE("Shards merged with wblab report merge equal one whole run", "[e2e][sl
     CHECK(mixed.exitCode == 2);
     CHECK_THAT(mixed.output, Catch::Contains("is in more than one report"));
 }
+
+TEST_CASE("Scenarios that need an operation the agent does not declare are unsupported",
+          "[e2e][slapd][cli][unsupported]") {
+    auto dir = RunDirectory::create("caps");
+    REQUIRE(dir);
+    // The bash agent, declaring only "reset".
+    auto source = readFile(std::string(WBLAB_SOURCE_DIR) + "/agents/examples/bash-agent");
+    REQUIRE(source);
+    const std::string all =
+        R"(capabilities:["reset","change","forced_change","admin_reset","unlock_only"])";
+    auto at = source->find(all);
+    REQUIRE(at != std::string::npos);
+    std::string resetOnly = *source;
+    resetOnly.replace(at, all.size(), R"(capabilities:["reset"])");
+    const std::string agent = dir->path() + "/reset-only-agent";
+    REQUIRE(writeFileAtomically(agent, resetOnly));
+    std::filesystem::permissions(agent, std::filesystem::perms::owner_all);
+    auto run = runCli({"run",
+                       kScenarios,
+                       "--filter",
+                       "^00(01|13|15)_",
+                       "--agent",
+                       agent,
+                       "--report-dir",
+                       dir->path() + "/reports"},
+                      dir->path());
+    INFO(run.output);
+    CHECK(run.exitCode == 0);
+    CHECK_THAT(run.output, Catch::Contains("3 scenarios: 1 passed, 0 failed, 2 unsupported"));
+    CHECK_THAT(run.output,
+               Catch::Contains("requires: admin_reset (the agent does not declare it)"));
+    CHECK_THAT(readFile(dir->path() + "/reports/junit.xml").value(),
+               Catch::Contains("<skipped message=\"requires: change"));
+}

@@ -59,6 +59,7 @@ TEST_CASE("A valid scenario loads into the model", "[harness][loader]") {
     REQUIRE(s->expectDirectory.size() == 1);
     CHECK(s->expectDirectory[0].locked == false);
     CHECK(s->secrets() == std::vector<std::string>{"N3w-Passw0rd!", "Seed-Passw0rd-1"});
+    CHECK(s->requires_ == std::vector<std::string>{"reset"});  // derived from the steps
 }
 
 TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[harness][loader]") {
@@ -90,7 +91,11 @@ TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[h
         Case{"      password: \"Seed-Passw0rd-1\"\n", "", "missing required key 'password'", 9},
         Case{"id: case", "id: other", "must equal the file name", 1},
         Case{"events: [31001, 31002]", "events: [31001, x]", "events[1]: expected an integer", 14},
-        Case{"upn: user1@testlab.example", "upn: user1", "looks like name@domain", 10});
+        Case{"upn: user1@testlab.example", "upn: user1", "looks like name@domain", 10},
+        Case{"tags: [smoke]",
+             "tags: [smoke]\nrequires: [teleport]",
+             "unknown capability 'teleport'",
+             5});
     std::string text = kValid;
     auto pos = text.find(c.from);
     REQUIRE(pos != std::string::npos);

@@ -132,6 +132,9 @@ struct Scenario {
     std::string file;
     std::vector<std::string> criteria;
     std::vector<std::string> tags;
+    /// Agent capabilities the scenario needs (from ready.capabilities); an agent that lacks one
+    /// gets the verdict "unsupported". Derived from the steps unless given.
+    std::vector<std::string> requires_;
     TenantSpec tenant;
     OnPremSpec onprem;
     std::vector<Step> steps;

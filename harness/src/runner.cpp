@@ -86,6 +86,14 @@ sim::TenantSettings tenantFrom(const TenantSpec& t) {
                                            : sim::SsprScope::All;
     settings.writebackEnabled = t.writeback;
     settings.unlockWithoutReset = t.unlockWithoutReset;
+    settings.ssprGroup = t.ssprGroup;
+    settings.groupMembers = t.groups;
+    settings.methodsRequired = t.methodsRequired;
+    settings.methodsAllowed.clear();
+    for (const auto& m : t.methods) {
+        settings.methodsAllowed.push_back(*sim::methodFromString(m));
+    }
+    settings.bannedPasswords = t.bannedPasswords;
     return settings;
 }
 
@@ -378,9 +386,18 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
                                 .count());
     sim::Cloud cloud(tenantFrom(s.tenant), clock);
     for (const auto& u : s.onprem.users) {
-        cloud.addUser({.upn = u.signInName(),
-                       .anchor = u.anchor.empty() ? fixture::defaultAnchorFor(u.sam) : u.anchor,
-                       .synced = true});
+        sim::CloudUser user;
+        user.upn = u.signInName();
+        user.anchor = u.anchor.empty() ? fixture::defaultAnchorFor(u.sam) : u.anchor;
+        user.synced = true;
+        user.groups = u.groups;
+        user.methods.clear();
+        for (const auto& m : u.methods) {
+            user.methods.push_back(*sim::methodFromString(m));
+        }
+        user.adminRoles = u.adminRoles;
+        user.licensed = u.licensed;
+        cloud.addUser(std::move(user));
     }
     bool timedOut = false;
     // What each step sent over the wire (line and id), for replay steps.

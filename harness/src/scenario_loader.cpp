@@ -176,9 +176,66 @@ private:
     std::string file_;
 };
 
+std::vector<std::string> readMethods(const Reader& r,
+                                     const YAML::Node& list,
+                                     const std::string& path) {
+    auto names = r.strings(list, path);
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        if (!sim::methodFromString(names[i])) {
+            r.fail(list[i],
+                   path + "[" + std::to_string(i) + "]",
+                   "unknown method '" + names[i] +
+                       "' (expected app_notification, app_code, email, mobile_phone, "
+                       "office_phone or security_questions)");
+        }
+    }
+    return names;
+}
+
 TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
-    r.checkKeys(node, "tenant", {"sspr", "writeback", "unlock_without_reset"});
+    r.checkKeys(node,
+                "tenant",
+                {"sspr",
+                 "sspr_group",
+                 "groups",
+                 "methods_required",
+                 "methods",
+                 "banned_passwords",
+                 "writeback",
+                 "unlock_without_reset"});
     TenantSpec t;
+    if (node["sspr_group"]) {
+        if (!node["sspr_group"].IsScalar()) {
+            r.fail(node["sspr_group"],
+                   "tenant.sspr_group",
+                   "SSPR can be scoped to exactly one group (nested groups count)");
+        }
+        t.ssprGroup = node["sspr_group"].Scalar();
+    }
+    if (node["groups"]) {
+        r.requireMap(node["groups"], "tenant.groups");
+        for (const auto& kv : node["groups"]) {
+            const std::string name = r.string(kv.first, "tenant.groups");
+            t.groups[name] = r.strings(kv.second, "tenant.groups." + name);
+        }
+    }
+    if (node["methods_required"]) {
+        t.methodsRequired = r.integer(node["methods_required"], "tenant.methods_required", 1, 2);
+    }
+    if (node["methods"]) {
+        t.methods = readMethods(r, node["methods"], "tenant.methods");
+        const bool onlyApp = std::all_of(t.methods.begin(), t.methods.end(), [](const auto& m) {
+            return m == "app_notification" || m == "app_code";
+        });
+        if (t.methods.empty() || onlyApp) {
+            r.fail(node["methods"],
+                   "tenant.methods",
+                   "the Authenticator app cannot be the only method (DOMAIN.md §6.1)");
+        }
+    }
+    if (node["banned_passwords"]) {
+        t.bannedPasswords = r.strings(node["banned_passwords"], "tenant.banned_passwords");
+    }
     if (node["unlock_without_reset"]) {
         t.unlockWithoutReset =
             r.boolean(node["unlock_without_reset"], "tenant.unlock_without_reset");
@@ -191,6 +248,9 @@ TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
     }
     if (node["writeback"]) {
         t.writeback = r.boolean(node["writeback"], "tenant.writeback");
+    }
+    if (t.sspr == "selected" && t.ssprGroup.empty()) {
+        r.fail(node, "tenant", "sspr: selected needs sspr_group (the one group it applies to)");
     }
     return t;
 }
@@ -319,7 +379,11 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
                      "password_never_expires",
                      "protected",
                      "cannot_change_password",
-                     "password_age"});
+                     "password_age",
+                     "groups",
+                     "methods",
+                     "admin_roles",
+                     "licensed"});
         UserSpec spec;
         spec.where = r.pos(u);
         for (const char* required : {"sam", "upn", "password"}) {
@@ -376,6 +440,18 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
         if (u["cannot_change_password"]) {
             spec.cannotChangePassword =
                 r.boolean(u["cannot_change_password"], path + ".cannot_change_password");
+        }
+        if (u["groups"]) {
+            spec.groups = r.strings(u["groups"], path + ".groups");
+        }
+        if (u["methods"]) {
+            spec.methods = readMethods(r, u["methods"], path + ".methods");
+        }
+        if (u["admin_roles"]) {
+            spec.adminRoles = r.strings(u["admin_roles"], path + ".admin_roles");
+        }
+        if (u["licensed"]) {
+            spec.licensed = r.boolean(u["licensed"], path + ".licensed");
         }
         if (u["password_age"]) {
             spec.passwordAgeSeconds = r.duration(u["password_age"], path + ".password_age");

@@ -18,9 +18,10 @@ using namespace wblab::harness;
 
 namespace {
 
-const std::string kScenarios = std::string(WBLAB_SOURCE_DIR) + "/scenarios/conformance";
-const std::string kReset = kScenarios + "/0001_sspr_reset_synced_user.yaml";
-const std::string kPolicy = kScenarios + "/0002_sspr_reset_violates_min_length.yaml";
+const std::string kScenarios = std::string(WBLAB_SOURCE_DIR) + "/scenarios";
+const std::string kConformance = kScenarios + "/conformance";
+const std::string kReset = kConformance + "/0001_sspr_reset_synced_user.yaml";
+const std::string kPolicy = kConformance + "/0002_sspr_reset_violates_min_length.yaml";
 
 std::vector<std::string> bundledFiles() {
     auto files = collectScenarioFiles({kScenarios});
@@ -139,7 +140,7 @@ TEST_CASE("An agent that answers garbage fails the scenario with a diagnostic", 
     // Says ready properly, then answers every request with a line that is not JSON.
     const std::string script =
         "read hello; echo '{\"type\":\"ready\",\"protocol\":1,\"agent\":{\"name\":\"g\","
-        "\"version\":\"0\"},\"capabilities\":[\"plaintext\"]}'; while read line; do echo "
+        "\"version\":\"0\"},\"capabilities\":[\"reset\",\"plaintext\"]}'; while read line; do echo "
         "'garbage'; done";
     auto result = runScenario(load(kReset), optionsFor({"/bin/sh", "-c", script}));
     CHECK(result.verdict == report::Verdict::Fail);
@@ -315,7 +316,7 @@ std::vector<std::string> shellAgent(const std::string& afterReady) {
     return {"/bin/sh",
             "-c",
             "read hello; echo '{\"type\":\"ready\",\"protocol\":1,\"agent\":{\"name\":\"hostile\","
-            "\"version\":\"0\"},\"capabilities\":[\"plaintext\"]}'; " +
+            "\"version\":\"0\"},\"capabilities\":[\"reset\",\"plaintext\"]}'; " +
                 afterReady};
 }
 
@@ -363,7 +364,7 @@ TEST_CASE("A hostile agent is a verdict with a diagnostic, never a crash",
     auto options = optionsFor(shellAgent(c.script));
     options.stepTimeout = std::chrono::milliseconds(500);
     // Two resets in a row: the second step shows what a duplicate answer does to the next one.
-    auto scenario = load(kScenarios + "/0018_replayed_request_rejected.yaml");
+    auto scenario = load(kConformance + "/0018_replayed_request_rejected.yaml");
     auto result = runScenario(scenario, options);
     CHECK(report::isFailure(result.verdict));
     std::string diagnostics = observed(result, "step 1: agent answered per protocol") + " | " +
@@ -430,10 +431,10 @@ TEST_CASE("The same seed gives the same report, timings aside", "[e2e][slapd][cl
         auto run = runCli({"run",
                            kReset,
                            kPolicy,
-                           kScenarios + "/0007_sspr_reset_minimum_age.yaml",
-                           kScenarios + "/0018_replayed_request_rejected.yaml",
-                           kScenarios + "/0022_forced_change_after_admin_reset.yaml",
-                           kScenarios + "/0023_expired_request_not_applied.yaml",
+                           kConformance + "/0007_sspr_reset_minimum_age.yaml",
+                           kConformance + "/0018_replayed_request_rejected.yaml",
+                           kConformance + "/0022_forced_change_after_admin_reset.yaml",
+                           kConformance + "/0023_expired_request_not_applied.yaml",
                            "--report-dir",
                            out,
                            "--seed",

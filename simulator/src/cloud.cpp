@@ -51,12 +51,110 @@ const char* toString(Outcome outcome) {
             return "account_locked";
         case Outcome::UnlockNotOffered:
             return "unlock_not_offered";
+        case Outcome::UserNotLicensed:
+            return "SSPR_0012";
+        case Outcome::NotInSsprGroup:
+            return "SSPR_0013";
+        case Outcome::NotEnoughMethods:
+            return "SSPR_0014";
+        case Outcome::BannedPassword:
+            return "banned_password";
+        case Outcome::Throttled:
+            return "throttled";
     }
     return "unknown";
 }
 
+namespace {
+
+struct MethodName {
+    Method method;
+    const char* name;
+};
+
+constexpr MethodName kMethods[] = {
+    {Method::AppNotification, "app_notification"},
+    {Method::AppCode, "app_code"},
+    {Method::Email, "email"},
+    {Method::MobilePhone, "mobile_phone"},
+    {Method::OfficePhone, "office_phone"},
+    {Method::SecurityQuestions, "security_questions"},
+};
+
+// A sample of the global banned list: the real one is Microsoft's and not published.
+const char* const kGlobalBanned[] = {"password",
+                                     "welcome",
+                                     "letmein",
+                                     "qwerty",
+                                     "abc123",
+                                     "iloveyou",
+                                     "monkey",
+                                     "dragon",
+                                     "football",
+                                     "123456"};
+
+constexpr int kThrottleResets = 5;              // resets of one account in an hour (§6.2)
+constexpr std::int64_t kThrottleWindow = 3600;  // seconds
+constexpr std::int64_t kBlockedFor = 86400;     // 24 h
+
+std::string normalise(const std::string& text) {
+    std::string out;
+    for (unsigned char c : text) {
+        switch (c) {
+            case '0':
+                out += 'o';
+                break;
+            case '1':
+                out += 'l';
+                break;
+            case '3':
+                out += 'e';
+                break;
+            case '4':
+            case '@':
+                out += 'a';
+                break;
+            case '5':
+            case '$':
+                out += 's';
+                break;
+            case '7':
+                out += 't';
+                break;
+            default:
+                out += static_cast<char>(std::tolower(c));
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+const char* toString(Method method) {
+    for (const auto& m : kMethods) {
+        if (m.method == method) {
+            return m.name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<Method> methodFromString(std::string_view name) {
+    for (const auto& m : kMethods) {
+        if (name == m.name) {
+            return m.method;
+        }
+    }
+    return std::nullopt;
+}
+
 const std::vector<Outcome>& allOutcomes() {
     static const std::vector<Outcome> all = {
+        Outcome::UserNotLicensed,
+        Outcome::NotInSsprGroup,
+        Outcome::NotEnoughMethods,
+        Outcome::BannedPassword,
+        Outcome::Throttled,
         Outcome::Success,
         Outcome::OnPremisesPolicyViolation,
         Outcome::WrongOldPassword,
@@ -90,6 +188,85 @@ void Cloud::addUser(CloudUser user) {
 const CloudUser* Cloud::findUser(const std::string& upn) const {
     auto it = users_.find(lower(upn));
     return it == users_.end() ? nullptr : &it->second;
+}
+
+bool Cloud::inGroup(const CloudUser& user, const std::string& group) const {
+    // Breadth-first over nested groups: the user is in `group` if a group they are in directly
+    // is `group` or one of its (nested) member groups.
+    std::vector<std::string> frontier = {group};
+    std::vector<std::string> seen;
+    while (!frontier.empty()) {
+        std::string g = frontier.back();
+        frontier.pop_back();
+        if (std::find(seen.begin(), seen.end(), g) != seen.end()) {
+            continue;
+        }
+        seen.push_back(g);
+        if (std::find(user.groups.begin(), user.groups.end(), g) != user.groups.end()) {
+            return true;
+        }
+        auto it = settings_.groupMembers.find(g);
+        if (it != settings_.groupMembers.end()) {
+            frontier.insert(frontier.end(), it->second.begin(), it->second.end());
+        }
+    }
+    return false;
+}
+
+std::optional<Outcome> Cloud::ssprGate(const CloudUser& user) const {
+    const bool admin = !user.adminRoles.empty();
+    // Admins always get the Microsoft-managed two-gate policy, whatever the tenant's scope.
+    if (!admin) {
+        if (settings_.sspr == SsprScope::None) {
+            return Outcome::TenantSsprDisabled;
+        }
+        if (settings_.sspr == SsprScope::Selected && !inGroup(user, settings_.ssprGroup)) {
+            return Outcome::NotInSsprGroup;
+        }
+    }
+    if (user.synced && !user.licensed) {
+        return Outcome::UserNotLicensed;
+    }
+    int usable = 0;
+    for (auto m : user.methods) {
+        bool allowed = admin ? m != Method::SecurityQuestions
+                             : std::find(settings_.methodsAllowed.begin(),
+                                         settings_.methodsAllowed.end(),
+                                         m) != settings_.methodsAllowed.end();
+        usable += allowed ? 1 : 0;
+    }
+    if (usable < (admin ? 2 : settings_.methodsRequired)) {
+        return Outcome::NotEnoughMethods;
+    }
+    return std::nullopt;
+}
+
+bool Cloud::isBanned(const std::string& password) const {
+    // Entra Password Protection's scoring: after normalisation every banned term found counts one
+    // point and every other character one point; fewer than five points is a banned password.
+    std::string rest = normalise(password);
+    std::vector<std::string> terms(std::begin(kGlobalBanned), std::end(kGlobalBanned));
+    for (const auto& t : settings_.bannedPasswords) {
+        terms.push_back(normalise(t));
+    }
+    // Longer terms first, so that a term inside a longer one is not counted twice.
+    std::sort(terms.begin(), terms.end(), [](const std::string& a, const std::string& b) {
+        return a.size() > b.size();
+    });
+    int points = 0;
+    bool anyTerm = false;
+    for (const auto& t : terms) {
+        if (t.empty()) {
+            continue;
+        }
+        for (auto at = rest.find(t); at != std::string::npos; at = rest.find(t)) {
+            rest.erase(at, t.size());
+            ++points;
+            anyTerm = true;
+        }
+    }
+    points += static_cast<int>(rest.size());
+    return anyTerm && points < 5;
 }
 
 std::string Cloud::nextCorrelationId() {
@@ -137,9 +314,28 @@ OperationResult Cloud::run(const Flow& flow, WritebackRequest request, Writeback
     auto audit = [&](bool success, const std::string& reason) {
         record(flow.activity, success, reason, actor, upn, result.correlationId);
     };
-    if (flow.selfService && settings_.sspr == SsprScope::None) {
-        result.outcome = Outcome::TenantSsprDisabled;
-        audit(false, "SSPR_0009");
+    if (flow.selfService) {
+        if (auto gate = ssprGate(user)) {
+            result.outcome = *gate;
+            audit(false, toString(*gate));
+            return result;
+        }
+        auto blocked = blockedUntil_.find(lower(upn));
+        if (blocked != blockedUntil_.end() && clock_.now() < blocked->second) {
+            result.outcome = Outcome::Throttled;
+            record("Blocked from self-service password reset",
+                   false,
+                   "Too many resets in an hour",
+                   actor,
+                   upn,
+                   result.correlationId);
+            return result;
+        }
+    }
+    if (flow.changesPassword && isBanned(request.newPassword)) {
+        // Checked in the cloud before anything goes on-premises (DOMAIN.md §1.3 step 3).
+        result.outcome = Outcome::BannedPassword;
+        audit(false, "FuzzyPolicyViolationInvalidPassword");
         return result;
     }
     if (!user.synced) {
@@ -176,6 +372,19 @@ OperationResult Cloud::run(const Flow& flow, WritebackRequest request, Writeback
     if (reply.success) {
         if (flow.changesPassword) {
             ++user.passwordVersion;
+        }
+        if (flow.selfService && flow.changesPassword) {
+            // Five resets of one account within an hour block it from SSPR for 24 h (§6.2).
+            auto& times = resetTimes_[lower(upn)];
+            times.push_back(clock_.now());
+            const std::int64_t since = clock_.now() - kThrottleWindow;
+            times.erase(std::remove_if(
+                            times.begin(), times.end(), [&](std::int64_t t) { return t <= since; }),
+                        times.end());
+            if (static_cast<int>(times.size()) >= kThrottleResets) {
+                blockedUntil_[lower(upn)] = clock_.now() + kBlockedFor;
+                times.clear();
+            }
         }
         result.outcome = Outcome::Success;
         audit(true, "Successfully completed.");

@@ -36,8 +36,16 @@ struct Lab {
     Cloud cloud;
 
     explicit Lab(TenantSettings settings = {}) : cloud(settings, clock) {
-        cloud.addUser({.upn = "user1@testlab.example", .anchor = "anchor-1", .synced = true});
-        cloud.addUser({.upn = "cloud@testlab.onmicrosoft.com", .anchor = "", .synced = false});
+        cloud.addUser(user("user1@testlab.example", "anchor-1"));
+        cloud.addUser(user("cloud@testlab.onmicrosoft.com", "", false));
+    }
+
+    static CloudUser user(const std::string& upn, const std::string& anchor, bool synced = true) {
+        CloudUser u;
+        u.upn = upn;
+        u.anchor = anchor;
+        u.synced = synced;
+        return u;
     }
 };
 
@@ -148,4 +156,145 @@ TEST_CASE("The virtual clock moves only when told", "[sim][clock]") {
     CHECK(clock.now() == 100);
     clock.advance(86400);
     CHECK(clock.now() == 86500);
+}
+
+namespace {
+
+CloudUser synced(const std::string& upn) {
+    CloudUser u;
+    u.upn = upn;
+    u.anchor = "anchor-" + upn;
+    return u;
+}
+
+OperationResult resetOf(Cloud& cloud,
+                        const std::string& upn,
+                        const std::string& pw = "Strong-Pw-2026") {
+    FakeChannel channel(answered(true, {31001, 31002}));
+    return cloud.selfServiceReset(upn, pw, true, channel);
+}
+
+}  // namespace
+
+TEST_CASE("SSPR scoped to a group admits its members, nested groups included", "[sim][gates]") {
+    VirtualClock clock(0);
+    TenantSettings settings;
+    settings.sspr = SsprScope::Selected;
+    settings.ssprGroup = "PWReset";
+    settings.groupMembers = {{"PWReset", {"Helpdesk"}}, {"Helpdesk", {"Tier1"}}};
+    Cloud cloud(settings, clock);
+    auto direct = synced("a@x");
+    direct.groups = {"PWReset"};
+    auto nested = synced("b@x");
+    nested.groups = {"Tier1"};
+    auto outside = synced("c@x");
+    outside.groups = {"Sales"};
+    cloud.addUser(direct);
+    cloud.addUser(nested);
+    cloud.addUser(outside);
+    CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+    CHECK(resetOf(cloud, "b@x").outcome == Outcome::Success);
+    CHECK(std::string(toString(resetOf(cloud, "c@x").outcome)) == "SSPR_0013");
+}
+
+TEST_CASE("A synced user without a P1/P2 licence cannot reset (SSPR_0012)", "[sim][gates]") {
+    VirtualClock clock(0);
+    Cloud cloud(TenantSettings{}, clock);
+    auto u = synced("a@x");
+    u.licensed = false;
+    cloud.addUser(u);
+    CHECK(std::string(toString(resetOf(cloud, "a@x").outcome)) == "SSPR_0012");
+}
+
+TEST_CASE("Registered methods must reach the required number among the allowed ones (SSPR_0014)",
+          "[sim][gates]") {
+    VirtualClock clock(0);
+    TenantSettings settings;
+    settings.methodsRequired = 2;
+    settings.methodsAllowed = {Method::Email, Method::MobilePhone};
+    Cloud cloud(settings, clock);
+    auto one = synced("one@x");
+    one.methods = {Method::Email, Method::OfficePhone};  // office phone is not allowed here
+    auto two = synced("two@x");
+    two.methods = {Method::Email, Method::MobilePhone};
+    cloud.addUser(one);
+    cloud.addUser(two);
+    CHECK(std::string(toString(resetOf(cloud, "one@x").outcome)) == "SSPR_0014");
+    CHECK(resetOf(cloud, "two@x").outcome == Outcome::Success);
+}
+
+TEST_CASE("Admins get the two-gate policy: any scope, two methods, no security questions",
+          "[sim][gates]") {
+    VirtualClock clock(0);
+    TenantSettings settings;
+    settings.sspr = SsprScope::None;
+    settings.methodsAllowed = {Method::Email, Method::SecurityQuestions};
+    Cloud cloud(settings, clock);
+    auto weak = synced("weak@x");
+    weak.adminRoles = {"Global Administrator"};
+    weak.methods = {Method::Email, Method::SecurityQuestions};
+    auto strong = synced("strong@x");
+    strong.adminRoles = {"Helpdesk Administrator"};
+    strong.methods = {Method::Email, Method::AppNotification};
+    cloud.addUser(weak);
+    cloud.addUser(strong);
+    CHECK(std::string(toString(resetOf(cloud, "weak@x").outcome)) == "SSPR_0014");
+    CHECK(resetOf(cloud, "strong@x").outcome == Outcome::Success);  // SSPR None does not apply
+}
+
+TEST_CASE("Banned passwords are scored after normalisation and refused before writeback",
+          "[sim][banned]") {
+    VirtualClock clock(0);
+    TenantSettings settings;
+    settings.bannedPasswords = {"contoso"};
+    Cloud cloud(settings, clock);
+    cloud.addUser(synced("a@x"));
+
+    struct Case {
+        const char* password;
+        bool banned;
+    };
+
+    auto c = GENERATE(Case{"P@ssw0rd1", true},      // "password" + 1 character: 2 points
+                      Case{"Contoso!2", true},      // custom term + 2: 3 points
+                      Case{"C0nt0s0-2026", false},  // term + 5 characters: 6 points
+                      Case{"Changed-Passw0rd-15", false},
+                      Case{"Winter-Harbour-27", false});
+    INFO(c.password);
+    CHECK(cloud.isBanned(c.password) == c.banned);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    auto r = cloud.selfServiceReset("a@x", c.password, true, channel);
+    CHECK((r.outcome == Outcome::BannedPassword) == c.banned);
+    CHECK(channel.requests.empty() == c.banned);
+    if (c.banned) {
+        CHECK(cloud.auditLog().back().reason == "FuzzyPolicyViolationInvalidPassword");
+    }
+}
+
+TEST_CASE("Five resets within an hour block the account from SSPR for 24 hours",
+          "[sim][throttle]") {
+    VirtualClock clock(1'000'000);
+    Cloud cloud(TenantSettings{}, clock);
+    cloud.addUser(synced("a@x"));
+    for (int i = 0; i < 5; ++i) {
+        CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+        clock.advance(60);
+    }
+    auto blocked = resetOf(cloud, "a@x");
+    CHECK(std::string(toString(blocked.outcome)) == "throttled");
+    CHECK(cloud.auditLog().back().activity == "Blocked from self-service password reset");
+    clock.advance(23 * 3600);
+    CHECK(resetOf(cloud, "a@x").outcome == Outcome::Throttled);
+    clock.advance(3600);
+    CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+}
+
+TEST_CASE("Resets spread over more than an hour are not throttled", "[sim][throttle]") {
+    VirtualClock clock(1'000'000);
+    Cloud cloud(TenantSettings{}, clock);
+    cloud.addUser(synced("a@x"));
+    for (int i = 0; i < 8; ++i) {
+        CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+        clock.advance(16 * 60);  // never five within one hour
+    }
 }

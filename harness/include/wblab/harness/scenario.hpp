@@ -11,6 +11,7 @@
 
 #include <wblab/support/expected.hpp>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,7 +19,12 @@
 namespace wblab::harness {
 
 struct TenantSpec {
-    std::string sspr = "all";  ///< none | selected | all
+    std::string sspr = "all";                                ///< none | selected | all
+    std::string ssprGroup;                                   ///< with sspr: selected
+    std::map<std::string, std::vector<std::string>> groups;  ///< group -> member groups
+    int methodsRequired = 1;
+    std::vector<std::string> methods = {"app_notification", "app_code", "email", "mobile_phone"};
+    std::vector<std::string> bannedPasswords;
     bool writeback = true;
     bool unlockWithoutReset = false;
 };
@@ -68,6 +74,11 @@ struct UserSpec {
     bool protectedAccount = false;  ///< adminCount=1 (member of a protected group)
     bool cannotChangePassword = false;
     int passwordAgeSeconds = 0;
+    // Cloud side of the user.
+    std::vector<std::string> groups;
+    std::vector<std::string> methods = {"email", "mobile_phone"};  ///< registered for SSPR
+    std::vector<std::string> adminRoles;
+    bool licensed = true;
     SourcePos where;
 };
 

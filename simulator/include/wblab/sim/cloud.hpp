@@ -37,8 +37,25 @@ private:
 
 enum class SsprScope { None, Selected, All };
 
+/// Authentication methods a user can register for SSPR (DOMAIN.md §6.1).
+enum class Method { AppNotification, AppCode, Email, MobilePhone, OfficePhone, SecurityQuestions };
+
+const char* toString(Method method);
+std::optional<Method> methodFromString(std::string_view name);
+
 struct TenantSettings {
     SsprScope sspr = SsprScope::All;
+    /// With SsprScope::Selected: the one group whose members (nested groups count) may reset.
+    std::string ssprGroup;
+    /// Nested groups: group -> the groups that are its members.
+    std::map<std::string, std::vector<std::string>> groupMembers;
+    /// "Number of methods required to reset": 1 or 2.
+    int methodsRequired = 1;
+    /// "Methods available to users".
+    std::vector<Method> methodsAllowed = {
+        Method::AppNotification, Method::AppCode, Method::Email, Method::MobilePhone};
+    /// Custom banned-password terms (Password Protection), on top of the global list.
+    std::vector<std::string> bannedPasswords;
     bool writebackEnabled = true;
     /// "Allow users to unlock accounts without resetting their password" (default No).
     bool unlockWithoutReset = false;
@@ -50,6 +67,10 @@ struct CloudUser {
     std::string upn;
     std::string anchor;  ///< source anchor of a synced user (from the directory)
     bool synced = true;
+    std::vector<std::string> groups;                                     ///< direct memberships
+    std::vector<Method> methods = {Method::Email, Method::MobilePhone};  ///< registered
+    std::vector<std::string> adminRoles;  ///< any admin role brings the two-gate policy
+    bool licensed = true;                 ///< Entra ID P1/P2 (writeback needs it)
     /// Bumped at every successful password change in the cloud; the cloud keeps no password.
     int passwordVersion = 0;
 };
@@ -66,6 +87,11 @@ enum class Outcome {
     WrongOldPassword,               ///< a change with the wrong current password (33007)
     AccountLockedOut,               ///< a change on a locked-out account (33006)
     UnlockNotOffered,               ///< unlock without reset is off for the tenant
+    UserNotLicensed,                ///< SSPR_0012
+    NotInSsprGroup,                 ///< SSPR_0013
+    NotEnoughMethods,               ///< SSPR_0014
+    BannedPassword,                 ///< FuzzyPolicyViolationInvalidPassword
+    Throttled,                      ///< blocked from SSPR for 24 h after 5 resets in an hour
 };
 
 /// The name used in scenarios and reports: "success", "SSPR_0029", "policy_violation", ...
@@ -166,8 +192,16 @@ public:
 
     const TenantSettings& settings() const { return settings_; }
 
+    /// True when the password scores under 5 against the banned list (global sample + custom
+    /// terms) after normalisation: lower case, common substitutions such as 0→o, 1→l, 3→e, 4→a,
+    /// 5→s, $→s, @→a, 7→t; each banned term is one point, every other character one point.
+    bool isBanned(const std::string& password) const;
+
 private:
     struct Flow;
+    bool inGroup(const CloudUser& user, const std::string& group) const;
+    /// The SSPR gates before anything goes on-premises (DOMAIN.md §6.1–§6.3), in order.
+    std::optional<Outcome> ssprGate(const CloudUser& user) const;
     OperationResult run(const Flow& flow, WritebackRequest request, WritebackChannel& channel);
     std::string nextCorrelationId();
     void record(const std::string& activity,
@@ -181,6 +215,8 @@ private:
     VirtualClock& clock_;
     std::map<std::string, CloudUser> users_;  ///< by lower-case UPN
     std::vector<AuditEntry> audit_;
+    std::map<std::string, std::vector<std::int64_t>> resetTimes_;  ///< by lower-case UPN
+    std::map<std::string, std::int64_t> blockedUntil_;
     int nextId_ = 1;
 };
 

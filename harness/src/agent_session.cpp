@@ -3,6 +3,7 @@
 #include <wblab/protocol/crypto.hpp>
 
 #include <algorithm>
+#include <tuple>
 
 namespace wblab::harness {
 
@@ -119,23 +120,21 @@ sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) 
         }
         return protocol::seal(ready_.publicKeyPem, secret);
     };
-    if (wire.operation != protocol::Operation::UnlockOnly) {
-        auto sealed = sealOrPlain(request.newPassword);
+    const bool sendsNew = wire.operation != protocol::Operation::UnlockOnly;
+    const bool sendsOld = !request.oldPassword.empty();
+    for (auto [field, secret, wanted] :
+         {std::tuple{&wire.newPassword, &request.newPassword, sendsNew},
+          std::tuple{&wire.oldPassword, &request.oldPassword, sendsOld}}) {
+        if (!wanted) {
+            continue;
+        }
+        auto sealed = sealOrPlain(*secret);
         if (!sealed) {
             reply.delivery = Delivery::Garbled;
             reply.detail = "cannot seal to the agent's key: " + sealed.error().message;
             return reply;
         }
-        wire.newPassword = *sealed;
-    }
-    if (!request.oldPassword.empty()) {
-        auto sealed = sealOrPlain(request.oldPassword);
-        if (!sealed) {
-            reply.delivery = Delivery::Garbled;
-            reply.detail = "cannot seal to the agent's key: " + sealed.error().message;
-            return reply;
-        }
-        wire.oldPassword = *sealed;
+        *field = *sealed;
     }
     lastRequestLine_ = protocol::encode(wire);
     return exchange(lastRequestLine_, wire.id);

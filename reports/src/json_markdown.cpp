@@ -58,13 +58,7 @@ std::string toJson(const RunResult& run) {
         ++counts[c.verdict];
     }
     ordered_json summary = {{"total", run.cases.size()}};
-    for (auto v : {Verdict::Pass,
-                   Verdict::Fail,
-                   Verdict::XFail,
-                   Verdict::XPass,
-                   Verdict::Timeout,
-                   Verdict::Unresolved,
-                   Verdict::Unsupported}) {
+    for (auto v : allVerdicts()) {
         summary[toString(v)] = counts[v];
     }
     summary["failed"] = run.anyFailure();

@@ -11,13 +11,7 @@ namespace wblab::report {
 namespace {
 
 std::optional<Verdict> verdictFrom(const std::string& name) {
-    for (auto v : {Verdict::Pass,
-                   Verdict::Fail,
-                   Verdict::XFail,
-                   Verdict::XPass,
-                   Verdict::Timeout,
-                   Verdict::Unresolved,
-                   Verdict::Unsupported}) {
+    for (auto v : allVerdicts()) {
         if (name == toString(v)) {
             return v;
         }

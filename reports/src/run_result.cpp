@@ -26,6 +26,17 @@ const char* toString(Verdict verdict) {
     return "unknown";
 }
 
+const std::vector<Verdict>& allVerdicts() {
+    static const std::vector<Verdict> all = {Verdict::Pass,
+                                             Verdict::Fail,
+                                             Verdict::XFail,
+                                             Verdict::XPass,
+                                             Verdict::Timeout,
+                                             Verdict::Unresolved,
+                                             Verdict::Unsupported};
+    return all;
+}
+
 bool isFailure(Verdict verdict) {
     switch (verdict) {
         case Verdict::Pass:

@@ -434,24 +434,27 @@ OperationResult Cloud::selfServiceChange(const std::string& upn,
                                          const std::string& oldPassword,
                                          const std::string& newPassword,
                                          WritebackChannel& channel) {
-    WritebackRequest request;
-    request.operation = "change";
-    request.upn = upn;
-    request.oldPassword = oldPassword;
-    request.newPassword = newPassword;
-    // A change is available to every user with a password; the SSPR scope does not gate it.
-    return run(Flow{kChangeActivity, false, true, ""}, std::move(request), channel);
+    return change("change", upn, oldPassword, newPassword, channel);
 }
 
 OperationResult Cloud::forcedChange(const std::string& upn,
                                     const std::string& oldPassword,
                                     const std::string& newPassword,
                                     WritebackChannel& channel) {
+    return change("forced_change", upn, oldPassword, newPassword, channel);
+}
+
+OperationResult Cloud::change(const char* operation,
+                              const std::string& upn,
+                              const std::string& oldPassword,
+                              const std::string& newPassword,
+                              WritebackChannel& channel) {
     WritebackRequest request;
-    request.operation = "forced_change";
+    request.operation = operation;
     request.upn = upn;
     request.oldPassword = oldPassword;
     request.newPassword = newPassword;
+    // A change is available to every user with a password; the SSPR scope does not gate it.
     return run(Flow{kChangeActivity, false, true, ""}, std::move(request), channel);
 }
 

@@ -23,6 +23,8 @@ enum class Verdict { Pass, Fail, XFail, XPass, Timeout, Unresolved, Unsupported 
 
 const char* toString(Verdict verdict);
 bool isFailure(Verdict verdict);
+/// Every verdict, in report order.
+const std::vector<Verdict>& allVerdicts();
 
 struct CheckOutcome {
     std::string name;  ///< e.g. "step 1: outcome", "alice: new password binds"

@@ -203,6 +203,11 @@ private:
     /// The SSPR gates before anything goes on-premises (DOMAIN.md §6.1–§6.3), in order.
     std::optional<Outcome> ssprGate(const CloudUser& user) const;
     OperationResult run(const Flow& flow, WritebackRequest request, WritebackChannel& channel);
+    OperationResult change(const char* operation,
+                           const std::string& upn,
+                           const std::string& oldPassword,
+                           const std::string& newPassword,
+                           WritebackChannel& channel);
     std::string nextCorrelationId();
     void record(const std::string& activity,
                 bool success,

@@ -79,16 +79,7 @@ void clockAdvance(benchmark::State& state) {
 
 /// 100,000 users: seed and start once; reports the peak RSS of wblab and of its children.
 void seedLargeDirectory(benchmark::State& state) {
-    const auto seed = seedWith(static_cast<int>(state.range(0)));
-    for (auto _ : state) {
-        auto fx = startOrSkip(state, seed);
-        if (!fx) {
-            return;
-        }
-        state.PauseTiming();
-        fx->stop();
-        state.ResumeTiming();
-    }
+    fixtureReady(state);
     rusage self{};
     rusage children{};
     getrusage(RUSAGE_SELF, &self);

@@ -23,6 +23,19 @@ const std::string kConformance = kScenarios + "/conformance";
 const std::string kReset = kConformance + "/0001_sspr_reset_synced_user.yaml";
 const std::string kPolicy = kConformance + "/0002_sspr_reset_violates_min_length.yaml";
 
+/// A report.json without durations and the start time: the only fields a rerun may change.
+std::string withoutTimings(const std::string& json) {
+    std::string out;
+    std::istringstream in(json);
+    for (std::string line; std::getline(in, line);) {
+        if (line.find("\"durationMs\"") == std::string::npos &&
+            line.find("\"startedAt\"") == std::string::npos) {
+            out += line + "\n";
+        }
+    }
+    return out;
+}
+
 std::vector<std::string> bundledFiles() {
     auto files = collectScenarioFiles({kScenarios});
     REQUIRE(files);
@@ -412,18 +425,6 @@ TEST_CASE("Heartbeats between answers are skipped", "[e2e][slapd][hostile]") {
 TEST_CASE("The same seed gives the same report, timings aside", "[e2e][slapd][cli]") {
     auto dir = RunDirectory::create("det");
     REQUIRE(dir);
-    auto strip = [](std::string json) {
-        // Durations and the start time are the only fields a rerun may change.
-        std::string out;
-        std::istringstream in(json);
-        for (std::string line; std::getline(in, line);) {
-            if (line.find("\"durationMs\"") == std::string::npos &&
-                line.find("\"startedAt\"") == std::string::npos) {
-                out += line + "\n";
-            }
-        }
-        return out;
-    };
     std::string reports[2];
     for (int i = 0; i < 2; ++i) {
         const std::string out = dir->path() + "/r" + std::to_string(i);
@@ -443,7 +444,7 @@ TEST_CASE("The same seed gives the same report, timings aside", "[e2e][slapd][cl
                            "2"},
                           dir->path());
         REQUIRE(run.exitCode == 0);
-        reports[i] = strip(readFile(out + "/report.json").value());
+        reports[i] = withoutTimings(readFile(out + "/report.json").value());
     }
     CHECK(reports[0] == reports[1]);
     CHECK(reports[0].size() > 1000);
@@ -609,17 +610,6 @@ TEST_CASE("wblab lab up starts a scenario's directory for a person and stops it 
 TEST_CASE("Shards merged with wblab report merge equal one whole run", "[e2e][slapd][cli][merge]") {
     auto dir = RunDirectory::create("merge");
     REQUIRE(dir);
-    auto withoutTimings = [](const std::string& json) {
-        std::string out;
-        std::istringstream in(json);
-        for (std::string line; std::getline(in, line);) {
-            if (line.find("\"durationMs\"") == std::string::npos &&
-                line.find("\"startedAt\"") == std::string::npos) {
-                out += line + "\n";
-            }
-        }
-        return out;
-    };
     const std::vector<std::string> common = {
         "run", kScenarios, "--filter", "^00(0[1-4]|1[5-8])_", "--seed", "9"};
     auto run = [&](std::vector<std::string> extra, const std::string& out) {

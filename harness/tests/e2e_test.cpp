@@ -680,3 +680,33 @@ TEST_CASE("Scenarios that need an operation the agent does not declare are unsup
     CHECK_THAT(readFile(dir->path() + "/reports/junit.xml").value(),
                Catch::Contains("<skipped message=\"requires: change"));
 }
+
+TEST_CASE("If wblab itself is killed, its slapd and agents die with it",
+          "[e2e][slapd][cli][signal]") {
+    auto dir = RunDirectory::create("kill");
+    REQUIRE(dir);
+    const std::string agent = "/bin/sh -c \"read hello; sleep 60\" " + dir->path();
+    const std::string agentArgument =
+        "sleep 60" + std::string(1, '\0') + dir->path() + std::string(1, '\0');
+    ProcessSpec spec;
+    spec.argv = {
+        WBLAB_CLI_PATH, "run", kReset, "--report-dir", dir->path() + "/reports", "--agent", agent};
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir->path()}};
+    auto cli = Process::start(spec);
+    REQUIRE(cli);
+    auto deadline = deadlineIn(std::chrono::milliseconds(20000));
+    while (processesMentioning(agentArgument).empty() && Clock::now() < deadline) {
+        cli->waitUntil(deadlineIn(std::chrono::milliseconds(10)));
+    }
+    REQUIRE_FALSE(processesMentioning(agentArgument).empty());
+    ::kill(cli->pid(), SIGKILL);  // no chance to clean up: the kernel must take the children
+    REQUIRE(cli->waitUntil(deadlineIn(std::chrono::milliseconds(2000))));
+    deadline = deadlineIn(std::chrono::milliseconds(5000));
+    while ((!processesMentioning(agentArgument).empty() ||
+            !processesMentioning(dir->path() + "/wblab-ds-").empty()) &&
+           Clock::now() < deadline) {
+        ::usleep(5000);
+    }
+    CHECK(processesMentioning(agentArgument).empty());
+    CHECK(processesMentioning(dir->path() + "/wblab-ds-").empty());
+}

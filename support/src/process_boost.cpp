@@ -12,6 +12,7 @@
 #include <mutex>
 #include <poll.h>
 #include <sstream>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -85,6 +86,10 @@ ExitStatus decodeStatus(int status) {
 struct DefaultSignals : boost::process::extend::handler {
     template <typename Executor>
     void on_exec_setup(Executor&) const {
+        // If the harness itself is killed (SIGKILL, a crash), its children must not outlive it:
+        // an orphaned slapd or agent would hold its run directory forever. Each child is started
+        // and stopped by the same thread, so the thread's lifetime is the right one.
+        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -138,6 +138,12 @@ int main(int argc, char** argv) {
     std::size_t jobs = std::max(1u, std::thread::hardware_concurrency());
     run->add_option("--jobs,-j", jobs, "Scenarios run at once (default: the number of cores)")
         ->check(CLI::Range(1, 64));
+    int scenarioTimeoutS = 300;
+    run->add_option("--scenario-timeout",
+                    scenarioTimeoutS,
+                    "How long one scenario may take, in seconds (a scenario's timeout: wins)")
+        ->check(CLI::Range(1, 86400))
+        ->capture_default_str();
     int stepTimeoutMs = 10000;
     run->add_option("--step-timeout",
                     stepTimeoutMs,
@@ -326,6 +332,7 @@ int main(int argc, char** argv) {
     options.seed = seed;
     options.keepRunDirectories = keep;
     options.stepTimeout = std::chrono::milliseconds(stepTimeoutMs);
+    options.scenarioTimeout = std::chrono::seconds(scenarioTimeoutS);
     options.jobs = jobs;
     auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
     if (baseline) {

@@ -402,9 +402,22 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     bool timedOut = false;
     // What each step sent over the wire (line and id), for replay steps.
     std::vector<std::pair<std::string, std::string>> sent;
+    const auto scenarioDeadline =
+        started + (s.timeoutSeconds > 0 ? std::chrono::milliseconds(s.timeoutSeconds * 1000LL)
+                                        : options.scenarioTimeout);
+    bool outOfTime = false;
     for (std::size_t i = 0; i < s.steps.size(); ++i) {
         const auto& step = s.steps[i];
         const std::string label = "step " + std::to_string(i + 1);
+        if (Clock::now() > scenarioDeadline) {
+            add(result,
+                "scenario deadline",
+                false,
+                "every step within the scenario's deadline",
+                "ran out of time before " + label);
+            outOfTime = true;
+            break;
+        }
         if (step.kind == Step::Kind::Advance) {
             clock.advance(step.advanceSeconds);
             auto advanced = fixture.advanceClock(step.advanceSeconds);
@@ -494,7 +507,7 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     if (failed == 0) {
         result.verdict = Verdict::Pass;
     } else {
-        result.verdict = timedOut ? Verdict::Timeout : Verdict::Fail;
+        result.verdict = timedOut || outOfTime ? Verdict::Timeout : Verdict::Fail;
         result.message = std::to_string(failed) + " check(s) failed; first: " + firstFailure;
     }
     if (options.keepRunDirectories) {

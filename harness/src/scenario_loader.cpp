@@ -707,10 +707,18 @@ std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
 }
 
 Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string& file) {
-    r.checkKeys(
-        root,
-        "",
-        {"id", "title", "criteria", "tags", "requires", "tenant", "onprem", "steps", "expect"});
+    r.checkKeys(root,
+                "",
+                {"id",
+                 "title",
+                 "criteria",
+                 "tags",
+                 "requires",
+                 "timeout",
+                 "tenant",
+                 "onprem",
+                 "steps",
+                 "expect"});
     Scenario s;
     s.file = file;
     const std::string stem = std::filesystem::path(file).stem().string();
@@ -726,6 +734,12 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
     }
     if (root["tags"]) {
         s.tags = r.strings(root["tags"], "tags");
+    }
+    if (root["timeout"]) {
+        s.timeoutSeconds = r.duration(root["timeout"], "timeout");
+        if (s.timeoutSeconds == 0) {
+            r.fail(root["timeout"], "timeout", "a scenario needs some time: give more than 0");
+        }
     }
     if (root["requires"]) {
         s.requires_ = r.strings(root["requires"], "requires");

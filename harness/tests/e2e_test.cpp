@@ -710,3 +710,19 @@ TEST_CASE("If wblab itself is killed, its slapd and agents die with it",
     CHECK(processesMentioning(agentArgument).empty());
     CHECK(processesMentioning(dir->path() + "/wblab-ds-").empty());
 }
+
+TEST_CASE("A scenario that outlives its deadline stops with the verdict timeout",
+          "[e2e][slapd][deadline]") {
+    // Three steps, an agent that never answers, 1 s per step and 1.5 s for the scenario: however
+    // long the start-up takes, the deadline passes before the third step (two steps alone take
+    // 2 s), and the scenario stops there.
+    auto scenario = load(kConformance + "/0018_replayed_request_rejected.yaml");
+    auto options = optionsFor({WBLAB_AGENT_PATH, "--bug", "hangs"});
+    options.stepTimeout = std::chrono::milliseconds(1000);
+    options.scenarioTimeout = std::chrono::milliseconds(1500);
+    auto result = runScenario(scenario, options);
+    CHECK(result.verdict == report::Verdict::Timeout);
+    CHECK_THAT(observed(result, "scenario deadline"),
+               Catch::StartsWith("ran out of time before step "));
+    CHECK(observed(result, "step 3: agent events") == "(no such check)");
+}

@@ -38,6 +38,9 @@ struct RunOptions {
     std::size_t jobs = 1;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds stepTimeout{10000};
+    /// A scenario that runs longer stops before its next step with the verdict timeout; a
+    /// scenario's own `timeout:` takes precedence.
+    std::chrono::milliseconds scenarioTimeout{300000};
 };
 
 report::CaseResult runScenario(const Scenario& scenario, const RunOptions& options);

@@ -146,6 +146,8 @@ struct Scenario {
     /// Agent capabilities the scenario needs (from ready.capabilities); an agent that lacks one
     /// gets the verdict "unsupported". Derived from the steps unless given.
     std::vector<std::string> requires_;
+    /// How long the whole scenario may take (seconds); 0: the run's default.
+    int timeoutSeconds = 0;
     TenantSpec tenant;
     OnPremSpec onprem;
     std::vector<Step> steps;

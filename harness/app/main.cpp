@@ -194,6 +194,12 @@ int main(int argc, char** argv) {
     merge->add_option("--report-dir", mergeDir, "Where the merged reports go")
         ->capture_default_str();
 
+    auto* explain = app.add_subcommand("explain", "Describe a scenario in plain words");
+    std::string explainWhat;
+    std::vector<std::string> explainPaths = {"scenarios"};
+    explain->add_option("scenario", explainWhat, "A scenario id or file")->required();
+    explain->add_option("--in", explainPaths, "Where to look for the id")->capture_default_str();
+
     auto* list = app.add_subcommand("list", "List the scenarios a run would take");
     std::vector<std::string> listPaths = {"scenarios"};
     list->add_option("paths", listPaths, "Scenario files or directories")->capture_default_str();
@@ -242,6 +248,25 @@ int main(int argc, char** argv) {
         }
         wblab::report::printSummary(*merged, std::cout);
         return merged->anyFailure() ? kExitFailures : kExitPass;
+    }
+
+    if (explain->parsed()) {
+        std::vector<std::string> where = explainPaths;
+        if (std::filesystem::is_regular_file(explainWhat)) {
+            where = {explainWhat};
+        }
+        auto all = loadAll(where);
+        if (!all) {
+            return kExitUsage;
+        }
+        for (const auto& s : *all) {
+            if (s.id == explainWhat || s.file == explainWhat) {
+                wblab::harness::explainScenario(s, std::cout);
+                return kExitPass;
+            }
+        }
+        std::cerr << "wblab: no scenario '" << explainWhat << "' (see wblab list)\n";
+        return kExitUsage;
     }
 
     if (validate->parsed()) {

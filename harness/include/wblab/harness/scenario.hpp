@@ -13,6 +13,7 @@
 
 #include <map>
 #include <optional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -159,6 +160,9 @@ struct Scenario {
 
 /// Loads and validates one scenario file.
 Expected<Scenario> loadScenario(const std::string& path);
+
+/// Writes the scenario in plain words (setup, steps, expectations); passwords are never shown.
+void explainScenario(const Scenario& scenario, std::ostream& out);
 
 /// Expands files and directories (recursively, *.yaml and *.yml, sorted) into scenario paths.
 Expected<std::vector<std::string>> collectScenarioFiles(const std::vector<std::string>& paths);

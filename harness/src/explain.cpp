@@ -1,0 +1,150 @@
+// `wblab explain`: a scenario in plain words, for a person deciding what it covers. Passwords are
+// named by role, never printed.
+#include <wblab/harness/scenario.hpp>
+
+#include <ostream>
+#include <sstream>
+
+namespace wblab::harness {
+
+namespace {
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) {
+        out += (out.empty() ? "" : ", ") + item;
+    }
+    return out.empty() ? "-" : out;
+}
+
+std::string seconds(int s) {
+    if (s != 0 && s % 86400 == 0) {
+        return std::to_string(s / 86400) + "d";
+    }
+    if (s != 0 && s % 3600 == 0) {
+        return std::to_string(s / 3600) + "h";
+    }
+    if (s != 0 && s % 60 == 0) {
+        return std::to_string(s / 60) + "m";
+    }
+    return std::to_string(s) + "s";
+}
+
+std::string policyText(const PolicySpec& p) {
+    std::ostringstream out;
+    out << "min length " << p.minLength << ", complexity " << (p.complexity ? "on" : "off")
+        << ", history " << p.history << ", min age " << seconds(p.minAgeSeconds) << ", max age "
+        << (p.maxAgeSeconds == 0 ? "never" : seconds(p.maxAgeSeconds)) << ", lockout "
+        << (p.lockoutThreshold == 0
+                ? std::string("off")
+                : "after " + std::to_string(p.lockoutThreshold) + " bad passwords for " +
+                      seconds(p.lockoutDurationSeconds));
+    return out.str();
+}
+
+}  // namespace
+
+void explainScenario(const Scenario& s, std::ostream& out) {
+    out << s.id << ": " << s.title << "\n"
+        << "  file      " << s.file << "\n"
+        << "  criteria  " << join(s.criteria) << "\n"
+        << "  tags      " << join(s.tags) << "\n"
+        << "  requires  " << join(s.requires_) << "\n"
+        << "Tenant: SSPR " << s.tenant.sspr
+        << (s.tenant.ssprGroup.empty() ? "" : " (group " + s.tenant.ssprGroup + ")")
+        << ", writeback " << (s.tenant.writeback ? "on" : "off") << ", " << s.tenant.methodsRequired
+        << " method(s) required, unlock without reset "
+        << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
+    out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "") << ": "
+        << policyText(s.onprem.policy) << "\n";
+    for (const auto& pso : s.onprem.fineGrainedPolicies) {
+        out << "  fine-grained policy '" << pso.name << "' for " << join(pso.users) << ": "
+            << policyText(pso.policy) << "\n";
+    }
+    for (const auto& u : s.onprem.users) {
+        std::vector<std::string> states;
+        const std::pair<bool, const char*> flags[] = {
+            {u.locked, "locked"},
+            {u.mustChange, "must change password"},
+            {u.disabled, "disabled"},
+            {u.passwordNeverExpires, "password never expires"},
+            {u.protectedAccount, "protected (adminCount=1)"},
+            {u.cannotChangePassword, "cannot change password"},
+            {!u.licensed, "no P1/P2 licence"}};
+        for (const auto& [on, text] : flags) {
+            if (on) {
+                states.emplace_back(text);
+            }
+        }
+        if (!u.adminRoles.empty()) {
+            states.push_back("admin: " + join(u.adminRoles));
+        }
+        out << "  user " << u.sam << " signs in as " << u.signInName()
+            << (states.empty() ? "" : " (" + join(states) + ")") << "\n";
+    }
+    out << "Steps:\n";
+    for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        const auto& step = s.steps[i];
+        out << "  " << (i + 1) << ". ";
+        switch (step.kind) {
+            case Step::Kind::SsprReset:
+                out << step.user << " resets the password at the SSPR portal"
+                    << (step.unlock ? " (and unlocks)" : "");
+                break;
+            case Step::Kind::SsprChange:
+                out << step.user << " changes the password, giving the current one";
+                break;
+            case Step::Kind::ForcedChange:
+                out << step.user << " is made to change the password at sign-in";
+                break;
+            case Step::Kind::AdminReset:
+                out << "an admin resets " << step.user << "'s password"
+                    << (step.mustChange ? ", must change at next sign-in" : "");
+                break;
+            case Step::Kind::Unlock:
+                out << step.user << " unlocks the account without a reset";
+                break;
+            case Step::Kind::Advance:
+                out << "the lab clock moves " << seconds(step.advanceSeconds) << " forward";
+                break;
+            case Step::Kind::Replay:
+                out << "the relay sends step " << step.replayOf << "'s request again";
+                break;
+        }
+        if (step.relayDelaySeconds > 0) {
+            out << "; the relay holds it " << seconds(step.relayDelaySeconds);
+        }
+        out << "\n";
+        const auto& e = step.expect;
+        if (e.outcome) {
+            out << "     expect: the user sees " << *e.outcome << "\n";
+        }
+        if (e.events) {
+            std::vector<std::string> ids;
+            for (int id : *e.events) {
+                ids.push_back(std::to_string(id));
+            }
+            out << "     expect: the agent logs " << join(ids) << "\n";
+        }
+        if (e.audit) {
+            out << "     expect: audit '" << e.audit->activity << "'"
+                << (e.audit->result ? " with result " + *e.audit->result : "") << "\n";
+        }
+    }
+    if (!s.expectDirectory.empty()) {
+        out << "Afterwards, in the directory:\n";
+        for (const auto& d : s.expectDirectory) {
+            out << "  " << d.user << ": " << d.binds.size() << " password(s) must bind, "
+                << d.rejects.size() << " must not";
+            if (d.locked) {
+                out << ", " << (*d.locked ? "locked" : "not locked");
+            }
+            if (d.mustChange) {
+                out << ", " << (*d.mustChange ? "must change" : "need not change");
+            }
+            out << "\n";
+        }
+    }
+}
+
+}  // namespace wblab::harness

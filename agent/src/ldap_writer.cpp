@@ -34,6 +34,28 @@ std::string escapeFilterValue(const std::string& value) {
     return out;
 }
 
+/// A session to the directory with LDAPv3, 5 s timeouts and, for ldaps, trust in exactly the
+/// directory's CA with a valid certificate demanded; nullptr if libldap refuses the URL.
+LDAP* openSession(const DirectoryConfig& config) {
+    LDAP* ld = nullptr;
+    if (ldap_initialize(&ld, config.url.c_str()) != LDAP_SUCCESS) {
+        return nullptr;
+    }
+    int version = LDAP_VERSION3;
+    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+    if (!config.tlsCaFile.empty()) {
+        int demand = LDAP_OPT_X_TLS_DEMAND;
+        int newContext = 0;
+        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, config.tlsCaFile.c_str());
+        ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
+        ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newContext);
+    }
+    timeval timeout{5, 0};
+    ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
+    ldap_set_option(ld, LDAP_OPT_TIMEOUT, &timeout);
+    return ld;
+}
+
 WriteFailure classify(int rc, const std::string& what) {
     switch (rc) {
         case LDAP_CONSTRAINT_VIOLATION:
@@ -73,22 +95,10 @@ Expected<void> LdapWriter::connect() {
         ldap_unbind_ext_s(ld_, nullptr, nullptr);
         ld_ = nullptr;
     }
-    if (ldap_initialize(&ld_, config_.url.c_str()) != LDAP_SUCCESS) {
+    ld_ = openSession(config_);
+    if (ld_ == nullptr) {
         return makeError(ErrorCode::Unavailable, "cannot initialise LDAP for " + config_.url);
     }
-    int version = LDAP_VERSION3;
-    ldap_set_option(ld_, LDAP_OPT_PROTOCOL_VERSION, &version);
-    if (!config_.tlsCaFile.empty()) {
-        // Trust exactly the directory's CA, and demand a valid certificate for 127.0.0.1.
-        int demand = LDAP_OPT_X_TLS_DEMAND;
-        int newContext = 0;
-        ldap_set_option(ld_, LDAP_OPT_X_TLS_CACERTFILE, config_.tlsCaFile.c_str());
-        ldap_set_option(ld_, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-        ldap_set_option(ld_, LDAP_OPT_X_TLS_NEWCTX, &newContext);
-    }
-    timeval timeout{5, 0};
-    ldap_set_option(ld_, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
-    ldap_set_option(ld_, LDAP_OPT_TIMEOUT, &timeout);
     berval cred{static_cast<ber_len_t>(config_.connectorPassword.size()),
                 config_.connectorPassword.data()};
     int rc = ldap_sasl_bind_s(
@@ -206,23 +216,13 @@ Outcome<Done> LdapWriter::unlock(const std::string& dn) {
 Outcome<Done> LdapWriter::changePassword(const std::string& dn,
                                          const std::string& oldPassword,
                                          const std::string& newPassword) {
-    LDAP* user = nullptr;
-    if (ldap_initialize(&user, config_.url.c_str()) != LDAP_SUCCESS) {
+    LDAP* user = openSession(config_);
+    if (user == nullptr) {
         return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
     }
     std::unique_ptr<LDAP, void (*)(LDAP*)> session(
         user, [](LDAP* ld) { ldap_unbind_ext_s(ld, nullptr, nullptr); });
-    int version = LDAP_VERSION3;
-    ldap_set_option(user, LDAP_OPT_PROTOCOL_VERSION, &version);
     timeval timeout{5, 0};
-    ldap_set_option(user, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
-    if (!config_.tlsCaFile.empty()) {
-        int demand = LDAP_OPT_X_TLS_DEMAND;
-        int newContext = 0;
-        ldap_set_option(user, LDAP_OPT_X_TLS_CACERTFILE, config_.tlsCaFile.c_str());
-        ldap_set_option(user, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-        ldap_set_option(user, LDAP_OPT_X_TLS_NEWCTX, &newContext);
-    }
     // Bind as the user with the password-policy control, to tell a lockout from a wrong password.
     char oid[] = LDAP_CONTROL_PASSWORDPOLICYREQUEST;
     LDAPControl request{oid, {0, nullptr}, 0};

@@ -98,6 +98,41 @@ std::vector<std::string> processesMentioning(const std::string& needle) {
     return found;
 }
 
+/// An agent command line that never answers and whose own arguments carry `dir`, and the text
+/// that finds it in /proc/PID/cmdline (NUL-separated there, unlike in wblab's own command line,
+/// which holds the whole --agent value in one argument).
+struct MarkedAgent {
+    std::string command;
+    std::string cmdlineNeedle;
+};
+
+MarkedAgent markedAgent(const std::string& dir, const std::string& script) {
+    return {"/bin/sh -c \"" + script + "; sleep 60\" " + dir,
+            "sleep 60" + std::string(1, '\0') + dir + std::string(1, '\0')};
+}
+
+/// Starts `wblab args` with its fixtures under `dir` and returns once `agent` is running.
+Process startRunUntilAgentRuns(std::vector<std::string> args,
+                               const std::string& dir,
+                               const MarkedAgent& agent) {
+    ProcessSpec spec;
+    spec.argv = {WBLAB_CLI_PATH};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.argv.push_back("--agent");
+    spec.argv.push_back(agent.command);
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}};
+    spec.stdoutPath = dir + "/cli.out";
+    spec.stderrPath = dir + "/cli.err";
+    auto cli = Process::start(spec);
+    REQUIRE(cli);
+    auto deadline = deadlineIn(std::chrono::milliseconds(20000));
+    while (processesMentioning(agent.cmdlineNeedle).empty() && Clock::now() < deadline) {
+        cli->waitUntil(deadlineIn(std::chrono::milliseconds(10)));
+    }
+    REQUIRE_FALSE(processesMentioning(agent.cmdlineNeedle).empty());
+    return std::move(*cli);
+}
+
 }  // namespace
 
 TEST_CASE("A self-service reset of a synced user passes with the reference agent", "[e2e][slapd]") {
@@ -456,38 +491,13 @@ TEST_CASE("SIGINT stops every agent and slapd and still writes an interrupted re
     auto dir = RunDirectory::create("sig");
     REQUIRE(dir);
     const std::string reports = dir->path() + "/reports";
-    // An agent that never completes the handshake and shrugs off SIGTERM; its command line
-    // carries the test directory so that only this test's processes are looked for.
-    const std::string agent = "/bin/sh -c \"trap '' TERM; read hello; sleep 60\" " + dir->path();
-    // /proc/PID/cmdline separates arguments with NUL: in the agent's own command line (not in
-    // wblab's, which holds the whole --agent value in one argument) the script and the directory
-    // are separate arguments.
-    const std::string agentArgument =
-        "sleep 60" + std::string(1, '\0') + dir->path() + std::string(1, '\0');
-    ProcessSpec spec;
-    spec.argv = {WBLAB_CLI_PATH,
-                 "run",
-                 kScenarios,
-                 "--report-dir",
-                 reports,
-                 "--jobs",
-                 "2",
-                 "--agent",
-                 agent};
-    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir->path()}};
-    spec.stdoutPath = dir->path() + "/cli.out";
-    spec.stderrPath = dir->path() + "/cli.err";
-    auto cli = Process::start(spec);
-    REQUIRE(cli);
-    // Wait until the run is under way: a slapd of this run and its agent are alive.
-    auto deadline = deadlineIn(std::chrono::milliseconds(20000));
-    while (processesMentioning(agentArgument).empty() && Clock::now() < deadline) {
-        cli->waitUntil(deadlineIn(std::chrono::milliseconds(10)));
-    }
-    REQUIRE_FALSE(processesMentioning(agentArgument).empty());
+    // An agent that never completes the handshake and shrugs off SIGTERM.
+    const auto agent = markedAgent(dir->path(), "trap '' TERM; read hello");
+    auto cli = startRunUntilAgentRuns(
+        {"run", kScenarios, "--report-dir", reports, "--jobs", "2"}, dir->path(), agent);
     const auto interrupted = Clock::now();
-    ::kill(cli->pid(), SIGINT);
-    auto status = cli->waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
+    ::kill(cli.pid(), SIGINT);
+    auto status = cli.waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
     REQUIRE(status);
     INFO(status->describe() << "\n" << readFile(dir->path() + "/cli.err").value());
     CHECK(Clock::now() - interrupted < std::chrono::milliseconds(2000));
@@ -685,29 +695,18 @@ TEST_CASE("If wblab itself is killed, its slapd and agents die with it",
           "[e2e][slapd][cli][signal]") {
     auto dir = RunDirectory::create("kill");
     REQUIRE(dir);
-    const std::string agent = "/bin/sh -c \"read hello; sleep 60\" " + dir->path();
-    const std::string agentArgument =
-        "sleep 60" + std::string(1, '\0') + dir->path() + std::string(1, '\0');
-    ProcessSpec spec;
-    spec.argv = {
-        WBLAB_CLI_PATH, "run", kReset, "--report-dir", dir->path() + "/reports", "--agent", agent};
-    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir->path()}};
-    auto cli = Process::start(spec);
-    REQUIRE(cli);
-    auto deadline = deadlineIn(std::chrono::milliseconds(20000));
-    while (processesMentioning(agentArgument).empty() && Clock::now() < deadline) {
-        cli->waitUntil(deadlineIn(std::chrono::milliseconds(10)));
-    }
-    REQUIRE_FALSE(processesMentioning(agentArgument).empty());
-    ::kill(cli->pid(), SIGKILL);  // no chance to clean up: the kernel must take the children
-    REQUIRE(cli->waitUntil(deadlineIn(std::chrono::milliseconds(2000))));
-    deadline = deadlineIn(std::chrono::milliseconds(5000));
-    while ((!processesMentioning(agentArgument).empty() ||
+    const auto agent = markedAgent(dir->path(), "read hello");
+    auto cli = startRunUntilAgentRuns(
+        {"run", kReset, "--report-dir", dir->path() + "/reports"}, dir->path(), agent);
+    ::kill(cli.pid(), SIGKILL);  // no chance to clean up: the kernel must take the children
+    REQUIRE(cli.waitUntil(deadlineIn(std::chrono::milliseconds(2000))));
+    auto deadline = deadlineIn(std::chrono::milliseconds(5000));
+    while ((!processesMentioning(agent.cmdlineNeedle).empty() ||
             !processesMentioning(dir->path() + "/wblab-ds-").empty()) &&
            Clock::now() < deadline) {
         ::usleep(5000);
     }
-    CHECK(processesMentioning(agentArgument).empty());
+    CHECK(processesMentioning(agent.cmdlineNeedle).empty());
     CHECK(processesMentioning(dir->path() + "/wblab-ds-").empty());
 }
 

@@ -75,7 +75,8 @@ std::string toHtml(const RunResult& run) {
         out << "<span class=\"badge " << cssClass(verdict) << "\">" << n << " " << toString(verdict)
             << "</span> ";
     }
-    out << "</p>\n<h2>Criteria</h2>\n<table class=\"criteria\"><tr><th>criterion</th><th>verdict</th>"
+    out << "</p>\n<h2>Criteria</h2>\n<table "
+           "class=\"criteria\"><tr><th>criterion</th><th>verdict</th>"
         << "<th>passed</th><th>failed</th><th>scenarios</th></tr>\n";
     for (const auto& c : criteriaOf(run)) {
         out << "<tr class=\"" << (c.failed ? "fail" : "pass") << "\"><td>" << html(c.id)

@@ -110,6 +110,50 @@ void explainScenario(const Scenario& s, std::ostream& out) {
             case Step::Kind::Replay:
                 out << "the relay sends step " << step.replayOf << "'s request again";
                 break;
+            case Step::Kind::GraphReset:
+                out << step.caller << " resets " << step.user
+                    << "'s password through Graph resetPassword and polls the operation";
+                break;
+            case Step::Kind::UnsupportedReset:
+                out << "an admin resets " << step.user << "'s password through " << step.path
+                    << " (a path that does not write back)";
+                break;
+            case Step::Kind::Sync:
+                out << "a sync cycle runs now (" << step.syncKind << ")";
+                break;
+            case Step::Kind::OnPremChange:
+                out << step.user << " changes the password on-premises (Ctrl+Alt+Del)";
+                break;
+            case Step::Kind::OnPremDisable:
+                out << "an admin disables " << step.user << " on-premises";
+                break;
+            case Step::Kind::RiskDetection:
+                out << "Identity Protection detects " << step.detectionType << " ("
+                    << step.detectionLevel << ") for " << step.user;
+                break;
+            case Step::Kind::LeakedCredentials:
+                out << step.leakedPasswords.size()
+                    << " leaked password(s) are matched against hash-synced passwords";
+                break;
+            case Step::Kind::SignIn:
+                out << step.user << " signs in"
+                    << (step.detectionType.empty() ? ""
+                                                   : " with a " + step.detectionLevel + " " +
+                                                         step.detectionType + " detection")
+                    << (step.newPassword.empty() ? "" : ", ready to change the password");
+                break;
+            case Step::Kind::DismissRisk:
+                out << "an admin dismisses " << step.user << "'s risk";
+                break;
+            case Step::Kind::ConfirmCompromised:
+                out << "an admin confirms " << step.user << " compromised";
+                break;
+        }
+        if (!step.during.empty()) {
+            out << "; while it is in flight: "
+                << (step.during == "confirm_compromised"
+                        ? std::string("an admin confirms the user compromised")
+                        : "a " + step.duringLevel + " " + step.duringType + " detection");
         }
         if (step.relayDelaySeconds > 0) {
             out << "; the relay holds it " << seconds(step.relayDelaySeconds);
@@ -126,10 +170,30 @@ void explainScenario(const Scenario& s, std::ostream& out) {
             }
             out << "     expect: the agent logs " << join(ids) << "\n";
         }
+        if (e.signIn) {
+            out << "     expect: the sign-in ends " << *e.signIn << "\n";
+        }
+        if (e.httpStatus) {
+            out << "     expect: HTTP " << *e.httpStatus << "\n";
+        }
+        if (e.operation) {
+            out << "     expect: the operation ends " << *e.operation << "\n";
+        }
+        if (e.risk) {
+            out << "     expect: " << e.risk->user << "'s risk "
+                << e.risk->state.value_or("(any state)") << " / "
+                << e.risk->detail.value_or("(any detail)") << " / level "
+                << e.risk->level.value_or("(any)") << "\n";
+        }
         if (e.audit) {
             out << "     expect: audit '" << e.audit->activity << "'"
                 << (e.audit->result ? " with result " + *e.audit->result : "") << "\n";
         }
+    }
+    for (const auto& r : s.expectRisk) {
+        out << "Afterwards, " << r.user << "'s risk: " << r.state.value_or("(any state)") << " / "
+            << r.detail.value_or("(any detail)") << " / level " << r.level.value_or("(any)")
+            << "\n";
     }
     if (!s.expectDirectory.empty()) {
         out << "Afterwards, in the directory:\n";

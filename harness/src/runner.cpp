@@ -94,8 +94,75 @@ sim::TenantSettings tenantFrom(const TenantSpec& t) {
         settings.methodsAllowed.push_back(*sim::methodFromString(m));
     }
     settings.bannedPasswords = t.bannedPasswords;
+    settings.ssprPolicyDefined = t.ssprPolicyDefined;
+    settings.passwordHashSync = t.passwordHashSync;
+    settings.enforceCloudPasswordPolicyForSyncedUsers = t.enforceCloudPasswordPolicy;
+    auto policyOf = [](const RiskPolicySpec& spec) {
+        sim::RiskPolicy policy;
+        policy.enabled = spec.enabled;
+        policy.reportOnly = spec.reportOnly;
+        policy.threshold = *sim::riskLevelFromString(spec.threshold);
+        policy.grant = spec.grant == "block" ? sim::RiskGrant::Block
+                       : spec.grant == "mfa" ? sim::RiskGrant::Mfa
+                                             : sim::RiskGrant::PasswordChange;
+        policy.includeGroups = spec.includeGroups;
+        policy.excludeGroups = spec.excludeGroups;
+        return policy;
+    };
+    const auto& ip = t.identityProtection;
+    settings.identityProtection.userRisk = policyOf(ip.userRiskPolicy);
+    settings.identityProtection.signInRisk = policyOf(ip.signInRiskPolicy);
+    settings.identityProtection.onPremisesChangeResetsRisk = ip.onPremisesChangeResetsRisk;
+    settings.identityProtection.p2 = ip.p2;
     return settings;
 }
+
+/// The directory as the cloud's sync engine reads it: the fixture's users over LDAP.
+class FixtureDirectorySource : public sim::DirectorySource {
+public:
+    explicit FixtureDirectorySource(const fixture::DirectoryProbe& probe) : probe_(probe) {}
+
+    std::vector<sim::DirectoryObject> readUsers() override {
+        std::vector<sim::DirectoryObject> out;
+        auto users = probe_.listUsers();
+        if (!users) {
+            error = users.error().message;
+            return out;
+        }
+        for (auto& u : *users) {
+            out.push_back({u.anchor, u.upn, u.samAccountName, !u.disabled, u.passwordHash});
+        }
+        return out;
+    }
+
+    std::string error;  ///< the last read's failure, if any
+
+private:
+    const fixture::DirectoryProbe& probe_;
+};
+
+/// Passes requests through to the agent, and lets another event land while one is in flight
+/// (a scenario's `during:`).
+class RacingChannel : public sim::WritebackChannel {
+public:
+    explicit RacingChannel(sim::WritebackChannel& inner) : inner_(inner) {}
+
+    sim::WritebackReply deliver(const sim::WritebackRequest& request) override {
+        if (whileInFlight) {
+            auto event = std::move(whileInFlight);
+            whileInFlight = nullptr;
+            event();
+        }
+        return inner_.deliver(request);
+    }
+
+    bool serviceUp() const override { return inner_.serviceUp(); }
+
+    std::function<void()> whileInFlight;
+
+private:
+    sim::WritebackChannel& inner_;
+};
 
 /// Position of a password among the scenario's passwords, so reports can name it without
 /// printing it.
@@ -248,6 +315,125 @@ void checkSecurity(CaseResult& result,
         leaked == 0 ? "none" : std::to_string(leaked) + " password(s) found in agent.stderr");
 }
 
+void checkRisk(CaseResult& result,
+               const std::string& prefix,
+               const RiskExpect& e,
+               const sim::Cloud& cloud) {
+    const auto risky = cloud.riskOf(e.user);
+    const std::string name = prefix + e.user + " risk";
+    auto compare = [&](const char* field, const std::optional<std::string>& want, const char* got) {
+        if (want) {
+            add(result, name + " " + field, *want == got, *want, got);
+        }
+    };
+    compare("level", e.level, sim::toString(risky.level));
+    compare("state", e.state, sim::toString(risky.state));
+    compare("detail", e.detail, sim::toString(risky.detail));
+}
+
+/// Steps that never reach the agent: sync cycles, on-premises actions, risk events and the
+/// admin paths that do not write back.
+void runLabStep(CaseResult& result,
+                std::size_t index,
+                const Step& step,
+                sim::Cloud& cloud,
+                FixtureDirectorySource& directory,
+                const fixture::DirectoryProbe& probe,
+                const fixture::SlapdFixture& fx) {
+    const std::string label = "step " + std::to_string(index + 1);
+    switch (step.kind) {
+        case Step::Kind::UnsupportedReset: {
+            auto path = *sim::unsupportedPathFromString(step.path);
+            auto op = cloud.unsupportedReset(path, step.user, step.newPassword);
+            result.timeline.push_back("cloud: " + label + " reset of " + step.user + " through " +
+                                      step.path + ": " + sim::toString(op.outcome) +
+                                      " (no writeback request)");
+            checkStep(result, index, step, op, cloud);
+            break;
+        }
+        case Step::Kind::Sync: {
+            sim::SyncReport report;
+            if (step.syncKind != "hashes") {
+                report = cloud.syncObjects(directory);
+            }
+            if (step.syncKind != "objects") {
+                auto hashes = cloud.syncPasswordHashes(directory);
+                report.passwordsSynced = hashes.passwordsSynced;
+            }
+            result.timeline.push_back("sync: " + label + " " + step.syncKind +
+                                      " cycle: " + std::to_string(report.usersAdded) + " added, " +
+                                      std::to_string(report.usersDisabled) + " disabled, " +
+                                      std::to_string(report.passwordsSynced) +
+                                      " password(s) synced");
+            break;
+        }
+        case Step::Kind::OnPremChange: {
+            auto rc =
+                probe.changeOwnPassword(fx.userDn(step.user), step.oldPassword, step.newPassword);
+            const std::string observed =
+                rc ? (*rc == 0 ? "accepted" : "refused with LDAP result " + std::to_string(*rc))
+                   : "could not run: " + rc.error().message;
+            result.timeline.push_back("directory: " + label + " " + step.user +
+                                      " changes the password on-premises: " + observed);
+            add(result,
+                label + ": on-premises change accepted",
+                rc && *rc == 0,
+                "accepted",
+                observed);
+            break;
+        }
+        case Step::Kind::OnPremDisable: {
+            auto done = probe.setDisabled(fx.userDn(step.user), true);
+            result.timeline.push_back("directory: " + label + " an admin disables " + step.user);
+            add(result,
+                label + ": account disabled on-premises",
+                bool(done),
+                "disabled",
+                done ? "disabled" : done.error().message);
+            break;
+        }
+        case Step::Kind::RiskDetection:
+            cloud.raiseDetection(step.user,
+                                 *sim::detectionTypeFromString(step.detectionType),
+                                 *sim::riskLevelFromString(step.detectionLevel));
+            result.timeline.push_back("risk: " + label + " " + step.detectionType + " (" +
+                                      step.detectionLevel + ") for " + step.user);
+            break;
+        case Step::Kind::LeakedCredentials: {
+            int matches = cloud.detectLeakedCredentials(step.leakedPasswords);
+            result.timeline.push_back("risk: " + label + " leaked credentials matched " +
+                                      std::to_string(matches) + " user(s)");
+            if (step.expect.leakedMatches) {
+                add(result,
+                    label + ": leaked-credential matches",
+                    matches == *step.expect.leakedMatches,
+                    std::to_string(*step.expect.leakedMatches),
+                    std::to_string(matches));
+            }
+            break;
+        }
+        case Step::Kind::DismissRisk:
+            cloud.dismissUserRisk(step.user);
+            result.timeline.push_back("risk: " + label + " an admin dismisses " + step.user +
+                                      "'s risk");
+            break;
+        case Step::Kind::ConfirmCompromised:
+            cloud.confirmUserCompromised(step.user);
+            result.timeline.push_back("risk: " + label + " an admin confirms " + step.user +
+                                      " compromised");
+            break;
+        default:
+            break;
+    }
+    if (!directory.error.empty()) {
+        add(result, label + ": directory readable by sync", false, "readable", directory.error);
+        directory.error.clear();
+    }
+    if (step.expect.risk) {
+        checkRisk(result, label + ": ", *step.expect.risk, cloud);
+    }
+}
+
 CaseResult unresolved(CaseResult result, const std::string& why) {
     result.verdict = Verdict::Unresolved;
     result.message = why;
@@ -395,6 +581,24 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         user.licensed = u.licensed;
         cloud.addUser(std::move(user));
     }
+    for (const auto& u : s.tenant.cloudUsers) {
+        sim::CloudUser user;
+        user.upn = u.upn;
+        user.synced = false;
+        user.groups = u.groups;
+        user.methods.clear();
+        for (const auto& m : u.methods) {
+            user.methods.push_back(*sim::methodFromString(m));
+        }
+        user.adminRoles = u.adminRoles;
+        user.licensed = u.licensed;
+        cloud.addUser(std::move(user));
+    }
+    fixture::DirectoryProbe probe(fixture);
+    FixtureDirectorySource directory(probe);
+    cloud.setPasswordVerifier(fixture::storedPasswordMatches);
+    cloud.initialSync(directory);
+    RacingChannel channel(**agent);
     bool timedOut = false;
     // What each step sent over the wire (line and id), for replay steps.
     std::vector<std::pair<std::string, std::string>> sent;
@@ -423,6 +627,19 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
             }
             result.timeline.push_back("lab: " + label + " clock advanced by " +
                                       std::to_string(step.advanceSeconds) + " s");
+            auto cycles = cloud.runDueCycles(directory);
+            if (cycles.hashCycles + cycles.objectCycles > 0) {
+                result.timeline.push_back(
+                    "sync: " + std::to_string(cycles.hashCycles) + " hash cycle(s), " +
+                    std::to_string(cycles.objectCycles) + " object cycle(s), " +
+                    std::to_string(cycles.passwordsSynced) + " password(s) synced");
+            }
+            sent.emplace_back();
+            continue;
+        }
+        if (step.kind > Step::Kind::Replay && step.kind != Step::Kind::GraphReset &&
+            step.kind != Step::Kind::SignIn) {
+            runLabStep(result, i, step, cloud, directory, probe, fixture);
             sent.emplace_back();
             continue;
         }
@@ -443,30 +660,120 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         sim::OperationResult op;
         std::string what;
         (*agent)->holdNextRequest(step.relayDelaySeconds);
+        if (step.during == "confirm_compromised") {
+            channel.whileInFlight = [&cloud, &step, &result] {
+                cloud.confirmUserCompromised(step.user);
+                result.timeline.push_back(
+                    "cloud: while the request is in flight, an admin "
+                    "confirms " +
+                    step.user + " compromised");
+            };
+        } else if (step.during == "risk_detection") {
+            channel.whileInFlight = [&cloud, &step, &result] {
+                cloud.raiseDetection(step.user,
+                                     *sim::detectionTypeFromString(step.duringType),
+                                     *sim::riskLevelFromString(step.duringLevel));
+                result.timeline.push_back("cloud: while the request is in flight, " +
+                                          step.duringType + " is detected for " + step.user);
+            };
+        }
         if (step.relayDelaySeconds > 0) {
             result.timeline.push_back("relay: " + label + " holds the request for " +
                                       std::to_string(step.relayDelaySeconds) + " s");
         }
         switch (step.kind) {
+            case Step::Kind::GraphReset: {
+                auto response = cloud.graphResetPassword(step.caller, step.user, step.newPassword);
+                result.timeline.push_back("cloud: " + label + " Graph resetPassword by " +
+                                          step.caller + " -> HTTP " +
+                                          std::to_string(response.httpStatus) +
+                                          (response.error.empty() ? "" : " " + response.error));
+                if (step.expect.httpStatus) {
+                    add(result,
+                        label + ": HTTP status",
+                        response.httpStatus == *step.expect.httpStatus,
+                        std::to_string(*step.expect.httpStatus),
+                        std::to_string(response.httpStatus));
+                }
+                op.correlationId = response.operationId;
+                op.outcome = sim::Outcome::Refused;
+                if (response.httpStatus == 202) {
+                    // Poll the Location until the operation is terminal, as a client would.
+                    auto status = sim::OperationStatus::NotStarted;
+                    for (int poll = 0; poll < 5; ++poll) {
+                        status = cloud.pollOperation(response.operationId, channel);
+                        result.timeline.push_back(std::string("cloud: GET ") + response.location +
+                                                  " -> " + sim::toString(status));
+                        if (status == sim::OperationStatus::Succeeded ||
+                            status == sim::OperationStatus::Failed) {
+                            break;
+                        }
+                    }
+                    if (const auto* done = cloud.operationResult(response.operationId)) {
+                        op = *done;
+                    }
+                    if (step.expect.operation) {
+                        add(result,
+                            label + ": operation status",
+                            *step.expect.operation == sim::toString(status),
+                            *step.expect.operation,
+                            sim::toString(status));
+                    }
+                } else if (step.expect.operation) {
+                    add(result,
+                        label + ": operation status",
+                        false,
+                        *step.expect.operation,
+                        "no operation (HTTP " + std::to_string(response.httpStatus) + ")");
+                }
+                what = "graph_reset";
+                break;
+            }
+            case Step::Kind::SignIn: {
+                std::optional<sim::Detection> detection;
+                if (!step.detectionType.empty()) {
+                    detection = sim::Detection{*sim::detectionTypeFromString(step.detectionType),
+                                               *sim::riskLevelFromString(step.detectionLevel)};
+                }
+                auto signIn =
+                    cloud.signIn(step.user, step.oldPassword, step.newPassword, detection, channel);
+                result.timeline.push_back(
+                    std::string("cloud: ") + label + " sign-in of " + step.user + " ends " +
+                    sim::toString(signIn.outcome) + (signIn.mfaPerformed ? " (after MFA)" : "") +
+                    (signIn.reportOnlyMatched ? " (a report-only policy would have applied)" : ""));
+                if (step.expect.signIn) {
+                    add(result,
+                        label + ": sign-in",
+                        *step.expect.signIn == sim::toString(signIn.outcome),
+                        *step.expect.signIn,
+                        sim::toString(signIn.outcome));
+                }
+                op.correlationId = signIn.correlationId;
+                op.writebackAttempted = signIn.writebackAttempted;
+                op.reply = signIn.reply;
+                op.outcome = signIn.changeOutcome.value_or(sim::Outcome::Success);
+                what = "sign_in";
+                break;
+            }
             case Step::Kind::SsprReset:
-                op = cloud.selfServiceReset(step.user, step.newPassword, step.unlock, **agent);
+                op = cloud.selfServiceReset(step.user, step.newPassword, step.unlock, channel);
                 what = std::string("sspr_reset") + (step.unlock ? " (with unlock)" : "");
                 break;
             case Step::Kind::SsprChange:
                 op =
-                    cloud.selfServiceChange(step.user, step.oldPassword, step.newPassword, **agent);
+                    cloud.selfServiceChange(step.user, step.oldPassword, step.newPassword, channel);
                 what = "sspr_change";
                 break;
             case Step::Kind::ForcedChange:
-                op = cloud.forcedChange(step.user, step.oldPassword, step.newPassword, **agent);
+                op = cloud.forcedChange(step.user, step.oldPassword, step.newPassword, channel);
                 what = "forced_change";
                 break;
             case Step::Kind::AdminReset:
-                op = cloud.adminReset(step.user, step.newPassword, step.mustChange, **agent);
+                op = cloud.adminReset(step.user, step.newPassword, step.mustChange, channel);
                 what = std::string("admin_reset") + (step.mustChange ? " (must change)" : "");
                 break;
             default:
-                op = cloud.unlockOnly(step.user, **agent);
+                op = cloud.unlockOnly(step.user, channel);
                 what = "unlock";
                 break;
         }
@@ -475,14 +782,22 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         sent.emplace_back(op.writebackAttempted ? (*agent)->lastRequestLine() : std::string(),
                           op.correlationId);
         describeReply(result, op, timedOut);
-        result.timeline.push_back(std::string("cloud: user sees ") + sim::toString(op.outcome));
+        channel.whileInFlight = nullptr;
+        if (step.kind != Step::Kind::SignIn || op.writebackAttempted) {
+            result.timeline.push_back(std::string("cloud: user sees ") + sim::toString(op.outcome));
+        }
         checkStep(result, i, step, op, cloud);
+        if (step.expect.risk) {
+            checkRisk(result, label + ": ", *step.expect.risk, cloud);
+        }
     }
     checkSecurity(result, s, **agent, config.stderrPath);
     (*agent)->shutdown();
 
-    fixture::DirectoryProbe probe(fixture);
     checkDirectory(result, s, fixture, probe);
+    for (const auto& e : s.expectRisk) {
+        checkRisk(result, "", e, cloud);
+    }
     int failed = 0;
     std::string firstFailure;
     for (const auto& c : result.checks) {

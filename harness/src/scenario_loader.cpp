@@ -192,6 +192,120 @@ std::vector<std::string> readMethods(const Reader& r,
     return names;
 }
 
+std::string oneOf(const Reader& r,
+                  const YAML::Node& node,
+                  const std::string& path,
+                  const std::vector<std::string>& allowed) {
+    std::string value = r.string(node, path);
+    if (std::find(allowed.begin(), allowed.end(), value) == allowed.end()) {
+        std::string list;
+        for (const auto& a : allowed) {
+            list += (list.empty() ? "" : ", ") + a;
+        }
+        r.fail(node, path, "unknown value '" + value + "' (expected one of: " + list + ")");
+    }
+    return value;
+}
+
+const std::vector<std::string> kRiskLevels = {"low", "medium", "high"};
+
+RiskPolicySpec readRiskPolicy(const Reader& r,
+                              const YAML::Node& node,
+                              const std::string& path,
+                              RiskPolicySpec policy,
+                              const std::vector<std::string>& grants) {
+    r.checkKeys(
+        node,
+        path,
+        {"enabled", "report_only", "threshold", "grant", "include_groups", "exclude_groups"});
+    policy.enabled = true;  // a policy that is written down is on unless it says otherwise
+    if (node["enabled"]) {
+        policy.enabled = r.boolean(node["enabled"], path + ".enabled");
+    }
+    if (node["report_only"]) {
+        policy.reportOnly = r.boolean(node["report_only"], path + ".report_only");
+    }
+    if (node["threshold"]) {
+        policy.threshold = oneOf(r, node["threshold"], path + ".threshold", kRiskLevels);
+    }
+    if (node["grant"]) {
+        policy.grant = oneOf(r, node["grant"], path + ".grant", grants);
+    }
+    if (node["include_groups"]) {
+        policy.includeGroups = r.strings(node["include_groups"], path + ".include_groups");
+    }
+    if (node["exclude_groups"]) {
+        policy.excludeGroups = r.strings(node["exclude_groups"], path + ".exclude_groups");
+    }
+    return policy;
+}
+
+IdentityProtectionSpec readIdentityProtection(const Reader& r, const YAML::Node& node) {
+    const std::string path = "tenant.identity_protection";
+    r.checkKeys(
+        node,
+        path,
+        {"user_risk_policy", "sign_in_risk_policy", "on_premises_change_resets_risk", "p2"});
+    IdentityProtectionSpec ip;
+    if (node["user_risk_policy"]) {
+        ip.userRiskPolicy = readRiskPolicy(r,
+                                           node["user_risk_policy"],
+                                           path + ".user_risk_policy",
+                                           ip.userRiskPolicy,
+                                           {"password_change", "block"});
+    }
+    if (node["sign_in_risk_policy"]) {
+        ip.signInRiskPolicy = readRiskPolicy(r,
+                                             node["sign_in_risk_policy"],
+                                             path + ".sign_in_risk_policy",
+                                             ip.signInRiskPolicy,
+                                             {"mfa", "block"});
+    }
+    if (node["on_premises_change_resets_risk"]) {
+        ip.onPremisesChangeResetsRisk = r.boolean(node["on_premises_change_resets_risk"],
+                                                  path + ".on_premises_change_resets_risk");
+    }
+    if (node["p2"]) {
+        ip.p2 = r.boolean(node["p2"], path + ".p2");
+    }
+    return ip;
+}
+
+std::vector<CloudUserSpec> readCloudUsers(const Reader& r, const YAML::Node& node) {
+    if (!node.IsSequence()) {
+        r.fail(node, "tenant.cloud_users", "expected a list of cloud-only users");
+    }
+    std::vector<CloudUserSpec> users;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const auto& u = node[i];
+        const std::string path = "tenant.cloud_users[" + std::to_string(i) + "]";
+        r.checkKeys(u, path, {"upn", "groups", "methods", "admin_roles", "licensed"});
+        if (!u["upn"]) {
+            r.fail(u, path, "missing required key 'upn'");
+        }
+        CloudUserSpec spec;
+        spec.where = r.pos(u);
+        spec.upn = r.string(u["upn"], path + ".upn");
+        if (spec.upn.find('@') == std::string::npos) {
+            r.fail(u["upn"], path + ".upn", "a userPrincipalName looks like name@domain");
+        }
+        if (u["groups"]) {
+            spec.groups = r.strings(u["groups"], path + ".groups");
+        }
+        if (u["methods"]) {
+            spec.methods = readMethods(r, u["methods"], path + ".methods");
+        }
+        if (u["admin_roles"]) {
+            spec.adminRoles = r.strings(u["admin_roles"], path + ".admin_roles");
+        }
+        if (u["licensed"]) {
+            spec.licensed = r.boolean(u["licensed"], path + ".licensed");
+        }
+        users.push_back(std::move(spec));
+    }
+    return users;
+}
+
 TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
     r.checkKeys(node,
                 "tenant",
@@ -202,8 +316,29 @@ TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
                  "methods",
                  "banned_passwords",
                  "writeback",
-                 "unlock_without_reset"});
+                 "unlock_without_reset",
+                 "sspr_policy_defined",
+                 "password_hash_sync",
+                 "enforce_cloud_password_policy",
+                 "identity_protection",
+                 "cloud_users"});
     TenantSpec t;
+    if (node["sspr_policy_defined"]) {
+        t.ssprPolicyDefined = r.boolean(node["sspr_policy_defined"], "tenant.sspr_policy_defined");
+    }
+    if (node["password_hash_sync"]) {
+        t.passwordHashSync = r.boolean(node["password_hash_sync"], "tenant.password_hash_sync");
+    }
+    if (node["enforce_cloud_password_policy"]) {
+        t.enforceCloudPasswordPolicy = r.boolean(node["enforce_cloud_password_policy"],
+                                                 "tenant.enforce_cloud_password_policy");
+    }
+    if (node["identity_protection"]) {
+        t.identityProtection = readIdentityProtection(r, node["identity_protection"]);
+    }
+    if (node["cloud_users"]) {
+        t.cloudUsers = readCloudUsers(r, node["cloud_users"]);
+    }
     if (node["sspr_group"]) {
         if (!node["sspr_group"].IsScalar()) {
             r.fail(node["sspr_group"],
@@ -512,9 +647,65 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
     return o;
 }
 
+RiskExpect readRiskExpect(const Reader& r, const YAML::Node& node, const std::string& path) {
+    r.checkKeys(node, path, {"user", "level", "state", "detail"});
+    RiskExpect e;
+    e.where = r.pos(node);
+    if (node["user"]) {
+        e.user = r.string(node["user"], path + ".user");
+    }
+    if (node["level"]) {
+        e.level = oneOf(r, node["level"], path + ".level", {"none", "low", "medium", "high"});
+    }
+    if (node["state"]) {
+        e.state = r.string(node["state"], path + ".state");
+        if (!sim::riskStateFromString(*e.state)) {
+            r.fail(node["state"],
+                   path + ".state",
+                   "unknown riskState (expected none, confirmedSafe, remediated, dismissed, "
+                   "atRisk or confirmedCompromised)");
+        }
+    }
+    if (node["detail"]) {
+        e.detail = r.string(node["detail"], path + ".detail");
+        if (!sim::riskDetailFromString(*e.detail)) {
+            r.fail(node["detail"], path + ".detail", "unknown riskDetail '" + *e.detail + "'");
+        }
+    }
+    return e;
+}
+
 StepExpect readStepExpect(const Reader& r, const YAML::Node& node, const std::string& path) {
-    r.checkKeys(node, path, {"outcome", "events", "reason", "audit"});
+    r.checkKeys(node,
+                path,
+                {"outcome",
+                 "events",
+                 "reason",
+                 "audit",
+                 "sign_in",
+                 "http_status",
+                 "operation",
+                 "risk",
+                 "leaked_matches"});
     StepExpect e;
+    if (node["sign_in"]) {
+        e.signIn = oneOf(r, node["sign_in"], path + ".sign_in", sim::signInOutcomeNames());
+    }
+    if (node["http_status"]) {
+        e.httpStatus = r.integer(node["http_status"], path + ".http_status", 100, 599);
+    }
+    if (node["operation"]) {
+        e.operation = oneOf(r,
+                            node["operation"],
+                            path + ".operation",
+                            {"notStarted", "running", "succeeded", "failed"});
+    }
+    if (node["risk"]) {
+        e.risk = readRiskExpect(r, node["risk"], path + ".risk");
+    }
+    if (node["leaked_matches"]) {
+        e.leakedMatches = r.integer(node["leaked_matches"], path + ".leaked_matches", 0, 100000);
+    }
     if (node["outcome"]) {
         e.outcome = r.string(node["outcome"], path + ".outcome");
         if (!sim::outcomeFromString(*e.outcome)) {
@@ -561,11 +752,160 @@ std::string readPassword(const Reader& r, const YAML::Node& node, const std::str
     return pw;
 }
 
+/// The user a cloud step names: an on-premises user's sign-in name or a cloud-only user.
+void checkCloudUser(const Reader& r,
+                    const YAML::Node& node,
+                    const std::string& path,
+                    const std::string& upn,
+                    const Scenario& s) {
+    bool known = std::any_of(s.onprem.users.begin(),
+                             s.onprem.users.end(),
+                             [&](const UserSpec& u) { return u.signInName() == upn; }) ||
+                 std::any_of(s.tenant.cloudUsers.begin(),
+                             s.tenant.cloudUsers.end(),
+                             [&](const CloudUserSpec& u) { return u.upn == upn; });
+    if (!known) {
+        r.fail(node,
+               path,
+               "no user signs in as '" + upn +
+                   "' (an on-premises user's upn or cloud_upn, or a tenant.cloud_users upn)");
+    }
+}
+
+void checkSam(const Reader& r,
+              const YAML::Node& node,
+              const std::string& path,
+              const std::string& sam,
+              const OnPremSpec& onprem) {
+    bool known = std::any_of(
+        onprem.users.begin(), onprem.users.end(), [&](const UserSpec& u) { return u.sam == sam; });
+    if (!known) {
+        r.fail(node, path, "no user with sam '" + sam + "' in onprem.users");
+    }
+}
+
+void readDetection(const Reader& r,
+                   const YAML::Node& node,
+                   const std::string& path,
+                   std::string& type,
+                   std::string& level,
+                   bool userKey) {
+    if (userKey) {
+        r.checkKeys(node, path, {"user", "type", "level"});
+    } else {
+        r.checkKeys(node, path, {"type", "level"});
+    }
+    if (!node["type"]) {
+        r.fail(node, path, "missing required key 'type'");
+    }
+    type = oneOf(r, node["type"], path + ".type", sim::detectionTypeNames());
+    level = "high";
+    if (node["level"]) {
+        level = oneOf(r, node["level"], path + ".level", kRiskLevels);
+    }
+}
+
+/// The steps of the sync engine, Graph, unsupported paths and Identity Protection.
+void readCloudStep(const Reader& r,
+                   const YAML::Node& op,
+                   const std::string& opPath,
+                   Step& step,
+                   const Scenario& s) {
+    auto required = [&](const char* key) {
+        if (!op[key]) {
+            r.fail(op, opPath, std::string("missing required key '") + key + "'");
+        }
+    };
+    switch (step.kind) {
+        case Step::Kind::GraphReset:
+            r.checkKeys(op, opPath, {"caller", "user", "new_password"});
+            required("caller");
+            required("user");
+            step.caller = r.string(op["caller"], opPath + ".caller");
+            checkCloudUser(r, op["caller"], opPath + ".caller", step.caller, s);
+            step.user = r.string(op["user"], opPath + ".user");
+            checkCloudUser(r, op["user"], opPath + ".user", step.user, s);
+            if (op["new_password"]) {
+                step.newPassword = readPassword(r, op["new_password"], opPath + ".new_password");
+            }
+            break;
+        case Step::Kind::UnsupportedReset:
+            r.checkKeys(op, opPath, {"path", "user", "new_password"});
+            required("path");
+            required("user");
+            required("new_password");
+            step.path = oneOf(r,
+                              op["path"],
+                              opPath + ".path",
+                              {"m365_admin_center", "powershell", "graph_self_service"});
+            step.user = r.string(op["user"], opPath + ".user");
+            checkCloudUser(r, op["user"], opPath + ".user", step.user, s);
+            step.newPassword = readPassword(r, op["new_password"], opPath + ".new_password");
+            break;
+        case Step::Kind::Sync:
+            step.syncKind = oneOf(r, op, opPath, {"objects", "hashes", "all"});
+            break;
+        case Step::Kind::OnPremChange:
+            r.checkKeys(op, opPath, {"user", "old_password", "new_password"});
+            required("user");
+            required("old_password");
+            required("new_password");
+            step.user = r.string(op["user"], opPath + ".user");
+            checkSam(r, op["user"], opPath + ".user", step.user, s.onprem);
+            step.oldPassword = readPassword(r, op["old_password"], opPath + ".old_password");
+            step.newPassword = readPassword(r, op["new_password"], opPath + ".new_password");
+            break;
+        case Step::Kind::OnPremDisable:
+            step.user = r.string(op, opPath);
+            checkSam(r, op, opPath, step.user, s.onprem);
+            break;
+        case Step::Kind::RiskDetection:
+            readDetection(r, op, opPath, step.detectionType, step.detectionLevel, true);
+            required("user");
+            step.user = r.string(op["user"], opPath + ".user");
+            checkCloudUser(r, op["user"], opPath + ".user", step.user, s);
+            break;
+        case Step::Kind::LeakedCredentials:
+            step.leakedPasswords = r.strings(op, opPath);
+            if (step.leakedPasswords.empty()) {
+                r.fail(op, opPath, "give at least one leaked password");
+            }
+            break;
+        case Step::Kind::SignIn:
+            r.checkKeys(op, opPath, {"user", "password", "new_password", "detection"});
+            required("user");
+            required("password");
+            step.user = r.string(op["user"], opPath + ".user");
+            checkCloudUser(r, op["user"], opPath + ".user", step.user, s);
+            step.oldPassword = readPassword(r, op["password"], opPath + ".password");
+            if (op["new_password"]) {
+                step.newPassword = readPassword(r, op["new_password"], opPath + ".new_password");
+            }
+            if (op["detection"]) {
+                readDetection(r,
+                              op["detection"],
+                              opPath + ".detection",
+                              step.detectionType,
+                              step.detectionLevel,
+                              false);
+            }
+            break;
+        case Step::Kind::DismissRisk:
+        case Step::Kind::ConfirmCompromised:
+            step.user = r.string(op, opPath);
+            checkCloudUser(r, op, opPath, step.user, s);
+            break;
+        default:
+            break;
+    }
+}
+
 Step readStep(const Reader& r,
               const YAML::Node& node,
               const std::string& path,
-              const OnPremSpec& onprem,
+              const Scenario& scenario,
               std::size_t index) {
+    const OnPremSpec& onprem = scenario.onprem;
     static const std::vector<std::pair<const char*, Step::Kind>> kinds = {
         {"sspr_reset", Step::Kind::SsprReset},
         {"sspr_change", Step::Kind::SsprChange},
@@ -573,8 +913,18 @@ Step readStep(const Reader& r,
         {"admin_reset", Step::Kind::AdminReset},
         {"unlock", Step::Kind::Unlock},
         {"advance", Step::Kind::Advance},
-        {"replay", Step::Kind::Replay}};
-    std::vector<const char*> stepKeys = {"relay", "expect"};
+        {"replay", Step::Kind::Replay},
+        {"graph_reset", Step::Kind::GraphReset},
+        {"unsupported_reset", Step::Kind::UnsupportedReset},
+        {"sync", Step::Kind::Sync},
+        {"onprem_change", Step::Kind::OnPremChange},
+        {"onprem_disable", Step::Kind::OnPremDisable},
+        {"risk_detection", Step::Kind::RiskDetection},
+        {"leaked_credentials", Step::Kind::LeakedCredentials},
+        {"sign_in", Step::Kind::SignIn},
+        {"dismiss_risk", Step::Kind::DismissRisk},
+        {"confirm_compromised", Step::Kind::ConfirmCompromised}};
+    std::vector<const char*> stepKeys = {"relay", "expect", "during"};
     for (const auto& kind : kinds) {
         stepKeys.push_back(kind.first);
     }
@@ -595,10 +945,11 @@ Step readStep(const Reader& r,
         }
     }
     if (found == nullptr) {
-        r.fail(node,
-               path,
-               "a step needs one of sspr_reset, sspr_change, forced_change, admin_reset, unlock, "
-               "advance, replay");
+        std::string names;
+        for (const auto& kind : kinds) {
+            names += (names.empty() ? "" : ", ") + std::string(kind.first);
+        }
+        r.fail(node, path, "a step needs one of " + names);
     }
     const auto& op = node[found];
     const std::string opPath = path + "." + found;
@@ -606,6 +957,8 @@ Step readStep(const Reader& r,
         step.advanceSeconds = r.duration(op, opPath);
     } else if (step.kind == Step::Kind::Replay) {
         step.replayOf = r.integer(op, opPath, 1, static_cast<int>(index));
+    } else if (step.kind > Step::Kind::Replay) {
+        readCloudStep(r, op, opPath, step, scenario);
     } else {
         std::vector<const char*> keys = {"user"};
         if (step.kind != Step::Kind::Unlock) {
@@ -659,8 +1012,44 @@ Step readStep(const Reader& r,
             step.relayDelaySeconds = r.duration(node["relay"]["delay"], path + ".relay.delay");
         }
     }
+    if (node["during"]) {
+        const auto& d = node["during"];
+        const std::string dPath = path + ".during";
+        if (!step.isCloudOperation()) {
+            r.fail(d, dPath, "only a step that sends a request can race another event");
+        }
+        r.checkKeys(d, dPath, {"risk_detection", "confirm_compromised"});
+        if (d["risk_detection"] && d["confirm_compromised"]) {
+            r.fail(d, dPath, "one event races a step: risk_detection or confirm_compromised");
+        }
+        if (d["risk_detection"]) {
+            step.during = "risk_detection";
+            readDetection(r,
+                          d["risk_detection"],
+                          dPath + ".risk_detection",
+                          step.duringType,
+                          step.duringLevel,
+                          false);
+        } else if (d["confirm_compromised"]) {
+            if (!r.boolean(d["confirm_compromised"], dPath + ".confirm_compromised")) {
+                r.fail(d["confirm_compromised"], dPath + ".confirm_compromised", "expected true");
+            }
+            step.during = "confirm_compromised";
+        } else {
+            r.fail(d, dPath, "expected risk_detection or confirm_compromised");
+        }
+    }
     if (node["expect"]) {
         step.expect = readStepExpect(r, node["expect"], path + ".expect");
+        if (step.expect.risk && step.expect.risk->user.empty()) {
+            if (step.user.empty() || step.kind == Step::Kind::OnPremChange ||
+                step.kind == Step::Kind::OnPremDisable) {
+                r.fail(node["expect"]["risk"],
+                       path + ".expect.risk",
+                       "this step names no cloud user: say whose risk with 'user'");
+            }
+            step.expect.risk->user = step.user;
+        }
     }
     return step;
 }
@@ -766,7 +1155,7 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
     }
     const auto& steps = root["steps"];
     for (std::size_t i = 0; i < steps.size(); ++i) {
-        s.steps.push_back(readStep(r, steps[i], "steps[" + std::to_string(i) + "]", s.onprem, i));
+        s.steps.push_back(readStep(r, steps[i], "steps[" + std::to_string(i) + "]", s, i));
         if (s.steps.back().kind == Step::Kind::Replay &&
             !s.steps[static_cast<std::size_t>(s.steps.back().replayOf - 1)].isCloudOperation()) {
             r.fail(steps[i]["replay"],
@@ -780,18 +1169,36 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
         {Step::Kind::SsprChange, "change"},
         {Step::Kind::ForcedChange, "forced_change"},
         {Step::Kind::AdminReset, "admin_reset"},
-        {Step::Kind::Unlock, "unlock_only"}};
+        {Step::Kind::Unlock, "unlock_only"},
+        {Step::Kind::GraphReset, "admin_reset"}};
     for (const auto& step : s.steps) {
         auto it = needs.find(step.kind);
+        if (step.kind == Step::Kind::SignIn && !step.newPassword.empty()) {
+            it = needs.find(Step::Kind::SsprChange);
+        }
         if (it != needs.end() &&
             std::find(s.requires_.begin(), s.requires_.end(), it->second) == s.requires_.end()) {
             s.requires_.push_back(it->second);
         }
     }
     if (root["expect"]) {
-        r.checkKeys(root["expect"], "expect", {"directory"});
+        r.checkKeys(root["expect"], "expect", {"directory", "risk"});
         if (root["expect"]["directory"]) {
             s.expectDirectory = readDirectoryExpect(r, root["expect"]["directory"], s.onprem);
+        }
+        if (const auto& risk = root["expect"]["risk"]) {
+            if (!risk.IsSequence()) {
+                r.fail(risk, "expect.risk", "expected a list of per-user risk expectations");
+            }
+            for (std::size_t i = 0; i < risk.size(); ++i) {
+                const std::string path = "expect.risk[" + std::to_string(i) + "]";
+                auto e = readRiskExpect(r, risk[i], path);
+                if (e.user.empty()) {
+                    r.fail(risk[i], path, "missing required key 'user'");
+                }
+                checkCloudUser(r, risk[i]["user"], path + ".user", e.user, s);
+                s.expectRisk.push_back(std::move(e));
+            }
         }
     }
     return s;
@@ -810,6 +1217,7 @@ std::vector<std::string> Scenario::secrets() const {
                 out.push_back(*pw);
             }
         }
+        out.insert(out.end(), step.leakedPasswords.begin(), step.leakedPasswords.end());
     }
     for (const auto& d : expectDirectory) {
         out.insert(out.end(), d.binds.begin(), d.binds.end());

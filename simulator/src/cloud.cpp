@@ -1,3 +1,5 @@
+#include "lower.hpp"
+
 #include <wblab/sim/cloud.hpp>
 
 #include <algorithm>
@@ -8,12 +10,7 @@ namespace wblab::sim {
 
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-        return static_cast<char>(std::tolower(c));
-    });
-    return s;
-}
+using detail::lower;
 
 // Reason codes of the on-premises agent (DOMAIN.md §5.1).
 constexpr int kAdUserAccountLockedOut = 33006;
@@ -61,6 +58,14 @@ const char* toString(Outcome outcome) {
             return "banned_password";
         case Outcome::Throttled:
             return "throttled";
+        case Outcome::SsprPolicyNotDefined:
+            return "SSPR_0011";
+        case Outcome::OnPremisesSuccessCloudFailure:
+            return "OnPremisesSuccessCloudFailure";
+        case Outcome::CloudOnlyChange:
+            return "cloud_only";
+        case Outcome::Refused:
+            return "refused";
     }
     return "unknown";
 }
@@ -165,6 +170,10 @@ const std::vector<Outcome>& allOutcomes() {
         Outcome::WritebackNotEnabled,
         Outcome::OnPremisesAdminActionRequired,
         Outcome::OnPremisesConnectivityError,
+        Outcome::SsprPolicyNotDefined,
+        Outcome::OnPremisesSuccessCloudFailure,
+        Outcome::CloudOnlyChange,
+        Outcome::Refused,
     };
     return all;
 }
@@ -217,8 +226,8 @@ std::optional<Outcome> Cloud::ssprGate(const CloudUser& user) const {
     const bool admin = !user.adminRoles.empty();
     // Admins always get the Microsoft-managed two-gate policy, whatever the tenant's scope.
     if (!admin) {
-        if (settings_.sspr == SsprScope::None) {
-            return Outcome::TenantSsprDisabled;
+        if (!settings_.ssprPolicyDefined) {
+            return Outcome::SsprPolicyNotDefined;
         }
         if (settings_.sspr == SsprScope::Selected && !inGroup(user, settings_.ssprGroup)) {
             return Outcome::NotInSsprGroup;
@@ -292,14 +301,6 @@ void Cloud::record(const std::string& activity,
     audit_.push_back(std::move(e));
 }
 
-/// What differs between the cloud operations that may be written back.
-struct Cloud::Flow {
-    const char* activity;
-    bool selfService;  ///< gated by the tenant's SSPR setting
-    bool changesPassword;
-    std::string actor;  ///< who the audit names
-};
-
 OperationResult Cloud::run(const Flow& flow, WritebackRequest request, WritebackChannel& channel) {
     OperationResult result;
     result.correlationId = nextCorrelationId();
@@ -314,6 +315,26 @@ OperationResult Cloud::run(const Flow& flow, WritebackRequest request, Writeback
     auto audit = [&](bool success, const std::string& reason) {
         record(flow.activity, success, reason, actor, upn, result.correlationId);
     };
+    if (flow.selfService && user.adminRoles.empty() && settings_.sspr == SsprScope::None) {
+        result.outcome = Outcome::TenantSsprDisabled;
+        audit(false, toString(result.outcome));
+        return result;
+    }
+    if (user.synced) {
+        // How the password is managed comes first: an on-premises-managed password needs
+        // writeback deployed and its service up before the user meets any gate (DOMAIN.md §1.3
+        // step 1, §10).
+        if (!settings_.writebackEnabled) {
+            result.outcome = Outcome::WritebackNotEnabled;
+            audit(false, "SSPR_0010");
+            return result;
+        }
+        if (!channel.serviceUp()) {
+            result.outcome = Outcome::OnPremisesConnectivityError;
+            audit(false, "We could not reach your on-premises password reset service.");
+            return result;
+        }
+    }
     if (flow.selfService) {
         if (auto gate = ssprGate(user)) {
             result.outcome = *gate;
@@ -343,13 +364,11 @@ OperationResult Cloud::run(const Flow& flow, WritebackRequest request, Writeback
         if (flow.changesPassword) {
             ++user.passwordVersion;
         }
+        if (flow.remediates != RiskDetail::None) {
+            remediate(upn, flow.remediates);
+        }
         result.outcome = Outcome::Success;
         audit(true, "Successfully completed.");
-        return result;
-    }
-    if (!settings_.writebackEnabled) {
-        result.outcome = Outcome::WritebackNotEnabled;
-        audit(false, "SSPR_0010");
         return result;
     }
     if (flow.selfService) {
@@ -370,8 +389,21 @@ OperationResult Cloud::run(const Flow& flow, WritebackRequest request, Writeback
         return result;
     }
     if (reply.success) {
+        if (flow.changesPassword && settings_.enforceCloudPasswordPolicyForSyncedUsers &&
+            !meetsCloudPasswordPolicy(request.newPassword)) {
+            // Set on-premises, but the cloud's own rules refuse it: the cloud password stays
+            // as it was and risk is not reduced; the audit says success (DOMAIN.md §6.3, §7.3).
+            result.outcome = Outcome::OnPremisesSuccessCloudFailure;
+            audit(true, "OnPremisesSuccessCloudFailure");
+            pendingEcho_[lower(upn)] = request.newPassword;
+            return result;
+        }
         if (flow.changesPassword) {
             ++user.passwordVersion;
+            pendingEcho_[lower(upn)] = request.newPassword;
+        }
+        if (flow.remediates != RiskDetail::None) {
+            remediate(upn, flow.remediates);
         }
         if (flow.selfService && flow.changesPassword) {
             // Five resets of one account within an hour block it from SSPR for 24 h (§6.2).
@@ -427,7 +459,9 @@ OperationResult Cloud::selfServiceReset(const std::string& upn,
     request.upn = upn;
     request.newPassword = newPassword;
     request.unlock = unlock;
-    return run(Flow{kResetActivity, true, true, ""}, std::move(request), channel);
+    return run(Flow{kResetActivity, true, true, "", RiskDetail::UserPerformedSecuredPasswordReset},
+               std::move(request),
+               channel);
 }
 
 OperationResult Cloud::selfServiceChange(const std::string& upn,
@@ -467,7 +501,11 @@ OperationResult Cloud::adminReset(const std::string& upn,
     request.upn = upn;
     request.newPassword = newPassword;
     request.mustChange = mustChange;
-    return run(Flow{kAdminResetActivity, false, true, "admin@testlab.onmicrosoft.com"},
+    return run(Flow{kAdminResetActivity,
+                    false,
+                    true,
+                    "admin@testlab.onmicrosoft.com",
+                    RiskDetail::AdminGeneratedTemporaryPassword},
                std::move(request),
                channel);
 }

@@ -19,6 +19,33 @@
 
 namespace wblab::harness {
 
+/// A Conditional Access risk policy (DOMAIN.md §7.2).
+struct RiskPolicySpec {
+    bool enabled = false;
+    bool reportOnly = false;
+    std::string threshold = "high";         ///< low | medium | high
+    std::string grant = "password_change";  ///< password_change | block | mfa
+    std::vector<std::string> includeGroups;
+    std::vector<std::string> excludeGroups;
+};
+
+struct IdentityProtectionSpec {
+    RiskPolicySpec userRiskPolicy;
+    RiskPolicySpec signInRiskPolicy{false, false, "medium", "mfa", {}, {}};
+    bool onPremisesChangeResetsRisk = false;
+    bool p2 = true;
+};
+
+/// A cloud-only account: an administrator calling Graph, or a user with no on-premises password.
+struct CloudUserSpec {
+    std::string upn;
+    std::vector<std::string> groups;
+    std::vector<std::string> methods = {"email", "mobile_phone"};
+    std::vector<std::string> adminRoles;
+    bool licensed = true;
+    SourcePos where;
+};
+
 struct TenantSpec {
     std::string sspr = "all";                                ///< none | selected | all
     std::string ssprGroup;                                   ///< with sspr: selected
@@ -28,6 +55,11 @@ struct TenantSpec {
     std::vector<std::string> bannedPasswords;
     bool writeback = true;
     bool unlockWithoutReset = false;
+    bool ssprPolicyDefined = true;
+    bool passwordHashSync = true;
+    bool enforceCloudPasswordPolicy = false;
+    IdentityProtectionSpec identityProtection;
+    std::vector<CloudUserSpec> cloudUsers;
 };
 
 struct PolicySpec {
@@ -97,8 +129,22 @@ struct AuditExpect {
     std::optional<std::string> result;
 };
 
+/// The riskyUser as Graph shows it; unset fields are not checked.
+struct RiskExpect {
+    std::string user;  ///< sign-in name
+    std::optional<std::string> level;
+    std::optional<std::string> state;
+    std::optional<std::string> detail;
+    SourcePos where;
+};
+
 struct StepExpect {
     std::optional<std::string> outcome;
+    std::optional<std::string> signIn;     ///< sign_in steps: the sign-in outcome
+    std::optional<int> httpStatus;         ///< graph_reset: the HTTP status of the call
+    std::optional<std::string> operation;  ///< graph_reset: the operation's final status
+    std::optional<RiskExpect> risk;        ///< the step's user's risk after the step
+    std::optional<int> leakedMatches;      ///< leaked_credentials: how many users matched
     std::optional<std::vector<int>> events;
     std::optional<int> reason;
     std::optional<AuditExpect> audit;
@@ -106,13 +152,23 @@ struct StepExpect {
 
 struct Step {
     enum class Kind {
-        SsprReset,     ///< self-service reset at the SSPR portal (with unlock by default)
-        SsprChange,    ///< self-service change with the current password
-        ForcedChange,  ///< change at sign-in of a password that must be changed
-        AdminReset,    ///< admin reset from the Entra admin center
-        Unlock,        ///< unlock without reset
-        Advance,       ///< move the lab clock
-        Replay,        ///< the relay sends an earlier step's request again, byte for byte
+        SsprReset,           ///< self-service reset at the SSPR portal (with unlock by default)
+        SsprChange,          ///< self-service change with the current password
+        ForcedChange,        ///< change at sign-in of a password that must be changed
+        AdminReset,          ///< admin reset from the Entra admin center
+        Unlock,              ///< unlock without reset
+        Advance,             ///< move the lab clock
+        Replay,              ///< the relay sends an earlier step's request again, byte for byte
+        GraphReset,          ///< admin reset through Graph resetPassword, polled to the end
+        UnsupportedReset,    ///< a reset through a path that never writes back
+        Sync,                ///< a sync cycle now: objects, hashes or both
+        OnPremChange,        ///< the user changes their password on-premises (Ctrl+Alt+Del)
+        OnPremDisable,       ///< an administrator disables the account on-premises
+        RiskDetection,       ///< Identity Protection raises a detection for the user
+        LeakedCredentials,   ///< leaked-credential detection over hash-synced passwords
+        SignIn,              ///< the user signs in under the tenant's risk policies
+        DismissRisk,         ///< an administrator dismisses the user's risk
+        ConfirmCompromised,  ///< an administrator confirms the user compromised
     };
     Kind kind = Kind::SsprReset;
     std::string user;  ///< UPN, for the cloud operations
@@ -123,10 +179,26 @@ struct Step {
     int advanceSeconds = 0;
     int replayOf = 0;           ///< Replay: 1-based number of the step whose request is sent again
     int relayDelaySeconds = 0;  ///< the relay holds the request this long before delivering it
+    std::string caller;         ///< GraphReset: the calling administrator's UPN
+    std::string path;           ///< UnsupportedReset: m365_admin_center | powershell | ...
+    std::string syncKind;       ///< Sync: objects | hashes | all
+    std::string detectionType;  ///< RiskDetection, and SignIn's optional sign-in detection
+    std::string detectionLevel;
+    std::vector<std::string> leakedPasswords;
+    /// While this step's request is in flight, another event lands (a race): a detection
+    /// (`detectionType`) or an admin's confirmation of compromise.
+    std::string during;  ///< "" | risk_detection | confirm_compromised
+    std::string duringType;
+    std::string duringLevel;
     StepExpect expect;
     SourcePos where;
 
-    bool isCloudOperation() const { return kind != Kind::Advance && kind != Kind::Replay; }
+    /// Steps that may send a writeback request (and so may have a relay section).
+    bool isCloudOperation() const {
+        return kind == Kind::SsprReset || kind == Kind::SsprChange || kind == Kind::ForcedChange ||
+               kind == Kind::AdminReset || kind == Kind::Unlock || kind == Kind::GraphReset ||
+               kind == Kind::SignIn;
+    }
 };
 
 struct DirectoryExpect {
@@ -153,6 +225,7 @@ struct Scenario {
     OnPremSpec onprem;
     std::vector<Step> steps;
     std::vector<DirectoryExpect> expectDirectory;
+    std::vector<RiskExpect> expectRisk;
 
     /// Every password the scenario mentions: reports and logs must never contain any of them.
     std::vector<std::string> secrets() const;

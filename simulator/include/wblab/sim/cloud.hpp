@@ -13,7 +13,10 @@
 //   auto result = cloud.selfServiceReset("alice@testlab.example", "N3w-Passw0rd!", true, channel);
 //   if (result.outcome == Outcome::Success) { ... }
 
+#include <wblab/sim/risk.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -61,6 +64,17 @@ struct TenantSettings {
     bool unlockWithoutReset = false;
     /// How long a writeback request may wait for the agent (the relay's message lifetime).
     std::int64_t requestLifetimeSeconds = 300;
+    /// False models a tenant with no password reset policy for the user (SSPR_0011).
+    bool ssprPolicyDefined = true;
+    /// Password hash sync (PHS): hashes of directory passwords reach the cloud every
+    /// `hashSyncIntervalSeconds`; leaked-credential detection and on-premises changes need it.
+    bool passwordHashSync = true;
+    std::int64_t hashSyncIntervalSeconds = 120;  ///< DOMAIN.md §1.3 step 11: every 2 minutes
+    std::int64_t syncIntervalSeconds = 1800;     ///< delta object sync: every 30 minutes
+    /// EnforceCloudPasswordPolicyForPasswordSyncedUsers: a written-back password that misses the
+    /// cloud's rules is set on-premises but not in the cloud (OnPremisesSuccessCloudFailure).
+    bool enforceCloudPasswordPolicyForSyncedUsers = false;
+    IdentityProtectionSettings identityProtection;
 };
 
 struct CloudUser {
@@ -71,6 +85,10 @@ struct CloudUser {
     std::vector<Method> methods = {Method::Email, Method::MobilePhone};  ///< registered
     std::vector<std::string> adminRoles;  ///< any admin role brings the two-gate policy
     bool licensed = true;                 ///< Entra ID P1/P2 (writeback needs it)
+    bool enabled = true;                  ///< follows the directory at each object sync
+    std::string samAccountName;
+    /// The directory's stored password hash as password hash sync last brought it.
+    std::string syncedPasswordHash;
     /// Bumped at every successful password change in the cloud; the cloud keeps no password.
     int passwordVersion = 0;
 };
@@ -92,6 +110,11 @@ enum class Outcome {
     NotEnoughMethods,               ///< SSPR_0014
     BannedPassword,                 ///< FuzzyPolicyViolationInvalidPassword
     Throttled,                      ///< blocked from SSPR for 24 h after 5 resets in an hour
+    SsprPolicyNotDefined,           ///< SSPR_0011
+    /// Set on-premises, refused by the cloud's own password rules (audit result: success).
+    OnPremisesSuccessCloudFailure,
+    CloudOnlyChange,  ///< an unsupported path: the cloud password changed, nothing written back
+    Refused,          ///< an unsupported path that the cloud refuses outright
 };
 
 /// The name used in scenarios and reports: "success", "SSPR_0029", "policy_violation", ...
@@ -133,6 +156,65 @@ class WritebackChannel {
 public:
     virtual ~WritebackChannel() = default;
     virtual WritebackReply deliver(const WritebackRequest& request) = 0;
+
+    /// Whether the on-premises service is connected: the cloud asks before any gate
+    /// (DOMAIN.md §1.3 step 1, §10).
+    virtual bool serviceUp() const { return true; }
+};
+
+/// A user object as the sync engine reads it from the directory.
+struct DirectoryObject {
+    std::string anchor;
+    std::string upn;
+    std::string samAccountName;
+    bool enabled = true;
+    std::string passwordHash;  ///< the stored hash, for password hash sync; never a password
+};
+
+/// The directory as the sync engine sees it, implemented by the harness.
+class DirectorySource {
+public:
+    virtual ~DirectorySource() = default;
+    virtual std::vector<DirectoryObject> readUsers() = 0;
+};
+
+/// Tells whether a candidate password matches a stored hash (the harness knows the schemes).
+using PasswordVerifier =
+    std::function<bool(const std::string& storedHash, const std::string& candidate)>;
+
+struct SyncReport {
+    int objectCycles = 0;
+    int hashCycles = 0;
+    int usersAdded = 0;
+    int usersDisabled = 0;
+    int passwordsSynced = 0;
+};
+
+/// Microsoft Graph long-running operation status (DOMAIN.md §1.5, [S37]).
+enum class OperationStatus { NotStarted, Running, Succeeded, Failed };
+const char* toString(OperationStatus status);
+
+struct GraphResponse {
+    int httpStatus = 0;  ///< 202 accepted, 400 bad request, 403 forbidden, 404 not found
+    std::string operationId;
+    std::string location;  ///< /users/{upn}/authentication/operations/{id}
+    int retryAfterSeconds = 0;
+    std::string error;
+};
+
+/// Admin paths that do not write back (DOMAIN.md §2.2).
+enum class UnsupportedPath { M365AdminCenter, PowerShell, GraphSelfService };
+std::optional<UnsupportedPath> unsupportedPathFromString(std::string_view name);
+
+struct SignInResult {
+    SignInOutcome outcome = SignInOutcome::UnknownUser;
+    bool mfaPerformed = false;
+    bool userRiskPolicyApplied = false;
+    bool reportOnlyMatched = false;  ///< a report-only policy would have applied
+    std::string correlationId;
+    bool writebackAttempted = false;
+    WritebackReply reply;                  ///< of the secure password change, when attempted
+    std::optional<Outcome> changeOutcome;  ///< how the secure password change ended
 };
 
 struct AuditEntry {
@@ -188,6 +270,61 @@ public:
     /// Unlock without reset, when the tenant allows it.
     OperationResult unlockOnly(const std::string& upn, WritebackChannel& channel);
 
+    // ---- Sync engine (DOMAIN.md §1.3 step 11, DESIGN.md §2) ----
+
+    void setPasswordVerifier(PasswordVerifier verifier) { verifier_ = std::move(verifier); }
+
+    /// The first import: hashes and states as they are, without audit entries.
+    SyncReport initialSync(DirectorySource& source);
+    /// One delta object cycle: new users, UPN and enabled-state changes.
+    SyncReport syncObjects(DirectorySource& source);
+    /// One password hash sync cycle: changed hashes reach the cloud ("Change user password").
+    SyncReport syncPasswordHashes(DirectorySource& source);
+    /// Runs the cycles that fell due since the last ones, by the virtual clock.
+    SyncReport runDueCycles(DirectorySource& source);
+
+    // ---- Microsoft Graph resetPassword (DOMAIN.md §1.5) ----
+
+    GraphResponse graphResetPassword(const std::string& callerUpn,
+                                     const std::string& upn,
+                                     const std::string& newPassword);
+    /// GET on the operation: the first poll starts it (writeback included) and it ends
+    /// succeeded or failed.
+    OperationStatus pollOperation(const std::string& operationId, WritebackChannel& channel);
+    /// How the operation's writeback ended, once it is terminal.
+    const OperationResult* operationResult(const std::string& operationId) const;
+
+    /// A reset through a path that does not write back (DOMAIN.md §2.2): the M365 admin center
+    /// and PowerShell change only the cloud password; a user resetting themselves through Graph
+    /// is refused. Neither ever reaches the agent.
+    OperationResult unsupportedReset(UnsupportedPath path,
+                                     const std::string& upn,
+                                     const std::string& newPassword);
+
+    // ---- Identity Protection (DOMAIN.md §7) ----
+
+    /// Raises a detection; leaked credentials are always high.
+    bool raiseDetection(const std::string& upn, DetectionType type, RiskLevel level);
+    /// Offline leaked-credentials detection: every hash-synced password that matches one of the
+    /// leaked passwords raises a high-risk detection. Needs password hash sync. Returns matches.
+    int detectLeakedCredentials(const std::vector<std::string>& leakedPasswords);
+    void dismissUserRisk(const std::string& upn);
+    void confirmUserCompromised(const std::string& upn);
+    /// A sign-in with the user's password, optionally with a sign-in risk detection, under the
+    /// tenant's risk policies. When the user-risk policy asks for a password change and
+    /// `newPassword` is set, the user does MFA and changes it (through writeback if synced).
+    SignInResult signIn(const std::string& upn,
+                        const std::string& password,
+                        const std::string& newPassword,
+                        std::optional<Detection> signInDetection,
+                        WritebackChannel& channel);
+    /// The riskyUser as Graph would show it (details hidden without P2).
+    RiskyUser riskOf(const std::string& upn) const;
+
+    /// True when the password meets the cloud's own rules: 8–256 characters, printable ASCII,
+    /// three of the four character classes (DOMAIN.md §3, [S8]).
+    static bool meetsCloudPasswordPolicy(const std::string& password);
+
     const std::vector<AuditEntry>& auditLog() const { return audit_; }
 
     const TenantSettings& settings() const { return settings_; }
@@ -198,7 +335,29 @@ public:
     bool isBanned(const std::string& password) const;
 
 private:
-    struct Flow;
+    /// What differs between the cloud operations that may be written back.
+    struct Flow {
+        const char* activity;
+        bool selfService;  ///< gated by the tenant's SSPR setting
+        bool changesPassword;
+        std::string actor;  ///< who the audit names
+        /// How a success settles the user's risk (DOMAIN.md §7.3); None: it does not.
+        RiskDetail remediates = RiskDetail::None;
+    };
+
+    struct GraphOperation {
+        std::string caller;
+        std::string upn;
+        std::string newPassword;  ///< held in memory until the operation runs
+        OperationStatus status = OperationStatus::NotStarted;
+        OperationResult result;
+    };
+
+    CloudUser* mutableUser(const std::string& upn);
+    void remediate(const std::string& upn, RiskDetail detail);
+    void recomputeRisk(RiskyUser& risky);
+    bool inRiskPolicyScope(const CloudUser& user, const RiskPolicy& policy) const;
+    static bool canDoMfa(const CloudUser& user);
     bool inGroup(const CloudUser& user, const std::string& group) const;
     /// The SSPR gates before anything goes on-premises (DOMAIN.md §6.1–§6.3), in order.
     std::optional<Outcome> ssprGate(const CloudUser& user) const;
@@ -223,6 +382,14 @@ private:
     std::map<std::string, std::vector<std::int64_t>> resetTimes_;  ///< by lower-case UPN
     std::map<std::string, std::int64_t> blockedUntil_;
     int nextId_ = 1;
+    PasswordVerifier verifier_;
+    std::int64_t lastHashSync_ = 0;
+    std::int64_t lastObjectSync_ = 0;
+    /// Users whose cloud-written password will come back by hash sync, with that password (in
+    /// memory only) so the echo can be told from an on-premises change.
+    std::map<std::string, std::string> pendingEcho_;
+    std::map<std::string, GraphOperation> operations_;
+    std::map<std::string, RiskyUser> risk_;  ///< by lower-case UPN
 };
 
 }  // namespace wblab::sim

@@ -1,0 +1,200 @@
+// Microsoft Graph resetPassword as a long-running operation (DOMAIN.md §1.5) and the admin paths
+// that never write back (DOMAIN.md §2.2). Pinned by simulator/tests/graph_test.cpp.
+#include "lower.hpp"
+
+#include <wblab/sim/cloud.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+namespace wblab::sim {
+
+namespace {
+
+using detail::lower;
+
+// Roles that may call resetPassword ([S17]).
+const char* const kResetRoles[] = {"Global Administrator",
+                                   "Privileged Authentication Administrator",
+                                   "Authentication Administrator"};
+
+constexpr const char* kAdminResetActivity = "Reset password (by admin)";
+// The directory's own audit activity for a password set outside SSPR (DOMAIN.md §6.4).
+constexpr const char* kCloudResetActivity = "Reset user password";
+
+}  // namespace
+
+const char* toString(OperationStatus status) {
+    switch (status) {
+        case OperationStatus::NotStarted:
+            return "notStarted";
+        case OperationStatus::Running:
+            return "running";
+        case OperationStatus::Succeeded:
+            return "succeeded";
+        case OperationStatus::Failed:
+            return "failed";
+    }
+    return "unknownFutureValue";
+}
+
+std::optional<UnsupportedPath> unsupportedPathFromString(std::string_view name) {
+    if (name == "m365_admin_center") {
+        return UnsupportedPath::M365AdminCenter;
+    }
+    if (name == "powershell") {
+        return UnsupportedPath::PowerShell;
+    }
+    if (name == "graph_self_service") {
+        return UnsupportedPath::GraphSelfService;
+    }
+    return std::nullopt;
+}
+
+bool Cloud::meetsCloudPasswordPolicy(const std::string& password) {
+    if (password.size() < 8 || password.size() > 256) {
+        return false;
+    }
+    bool upper = false;
+    bool lowerCase = false;
+    bool digit = false;
+    bool symbol = false;
+    for (unsigned char c : password) {
+        if (c < 0x20 || c > 0x7e) {
+            return false;  // no Unicode, no control characters
+        }
+        upper = upper || std::isupper(c) != 0;
+        lowerCase = lowerCase || std::islower(c) != 0;
+        digit = digit || std::isdigit(c) != 0;
+        symbol = symbol || (std::isalnum(c) == 0);
+    }
+    return int(upper) + int(lowerCase) + int(digit) + int(symbol) >= 3;
+}
+
+GraphResponse Cloud::graphResetPassword(const std::string& callerUpn,
+                                        const std::string& upn,
+                                        const std::string& newPassword) {
+    GraphResponse response;
+    const CloudUser* caller = findUser(callerUpn);
+    const CloudUser* target = findUser(upn);
+    if (target == nullptr) {
+        response.httpStatus = 404;
+        response.error = "Request_ResourceNotFound";
+        return response;
+    }
+    const bool allowed =
+        caller != nullptr &&
+        std::any_of(
+            caller->adminRoles.begin(), caller->adminRoles.end(), [](const std::string& role) {
+                return std::find(std::begin(kResetRoles), std::end(kResetRoles), role) !=
+                       std::end(kResetRoles);
+            });
+    if (!allowed) {
+        response.httpStatus = 403;
+        response.error = "Authorization_RequestDenied";
+        return response;
+    }
+    if (lower(callerUpn) == lower(upn)) {
+        // A caller can't use it on their own account ([S17]).
+        response.httpStatus = 403;
+        response.error = "Authorization_RequestDenied: a caller cannot reset their own password";
+        return response;
+    }
+    if (target->synced && newPassword.empty()) {
+        // newPassword is required for hybrid tenants ([S17]).
+        response.httpStatus = 400;
+        response.error = "newPassword is required for users synchronised from on-premises";
+        return response;
+    }
+    GraphOperation op;
+    op.caller = caller->upn;
+    op.upn = target->upn;
+    op.newPassword = newPassword;
+    response.httpStatus = 202;
+    response.operationId = nextCorrelationId();
+    response.location =
+        "/users/" + target->upn + "/authentication/operations/" + response.operationId;
+    response.retryAfterSeconds = 1;
+    operations_[response.operationId] = std::move(op);
+    return response;
+}
+
+OperationStatus Cloud::pollOperation(const std::string& operationId, WritebackChannel& channel) {
+    auto it = operations_.find(operationId);
+    if (it == operations_.end()) {
+        return OperationStatus::Failed;
+    }
+    auto& op = it->second;
+    if (op.status == OperationStatus::NotStarted) {
+        op.status = OperationStatus::Running;
+        return op.status;
+    }
+    if (op.status == OperationStatus::Running) {
+        // The user must change the password at next sign-in ([S17]).
+        WritebackRequest request;
+        request.operation = "admin_reset";
+        request.upn = op.upn;
+        request.newPassword = op.newPassword;
+        request.mustChange = true;
+        op.result = run(Flow{kAdminResetActivity,
+                             false,
+                             true,
+                             op.caller,
+                             RiskDetail::AdminGeneratedTemporaryPassword},
+                        std::move(request),
+                        channel);
+        op.newPassword.clear();
+        op.status = op.result.outcome == Outcome::Success ? OperationStatus::Succeeded
+                                                          : OperationStatus::Failed;
+    }
+    return op.status;
+}
+
+const OperationResult* Cloud::operationResult(const std::string& operationId) const {
+    auto it = operations_.find(operationId);
+    if (it == operations_.end() || (it->second.status != OperationStatus::Succeeded &&
+                                    it->second.status != OperationStatus::Failed)) {
+        return nullptr;
+    }
+    return &it->second.result;
+}
+
+OperationResult Cloud::unsupportedReset(UnsupportedPath path,
+                                        const std::string& upn,
+                                        const std::string& newPassword) {
+    OperationResult result;
+    result.correlationId = nextCorrelationId();
+    CloudUser* user = mutableUser(upn);
+    if (user == nullptr) {
+        result.outcome = Outcome::UnknownUser;
+        return result;
+    }
+    if (path == UnsupportedPath::GraphSelfService) {
+        // A user resetting their own password through Graph is refused ([S17], DOMAIN.md §2.2).
+        result.outcome = Outcome::Refused;
+        record(kCloudResetActivity,
+               false,
+               "Authorization_RequestDenied",
+               user->upn,
+               user->upn,
+               result.correlationId);
+        return result;
+    }
+    if (newPassword.empty()) {
+        result.outcome = Outcome::Refused;
+        return result;
+    }
+    // The lab's choice where the documentation only says "not written back": the cloud password
+    // changes and the directory keeps the old one until the next on-premises change is synced.
+    ++user->passwordVersion;
+    result.outcome = Outcome::CloudOnlyChange;
+    record(kCloudResetActivity,
+           true,
+           path == UnsupportedPath::PowerShell ? "PowerShell" : "Microsoft 365 admin center",
+           "admin@testlab.onmicrosoft.com",
+           user->upn,
+           result.correlationId);
+    return result;
+}
+
+}  // namespace wblab::sim

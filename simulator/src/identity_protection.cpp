@@ -1,0 +1,391 @@
+// Identity Protection: detections, the risk policies at sign-in, remediation and admin actions
+// (DOMAIN.md §7). Every rule here is pinned by a test in simulator/tests/risk_test.cpp.
+#include "lower.hpp"
+
+#include <wblab/sim/cloud.hpp>
+
+#include <algorithm>
+
+namespace wblab::sim {
+
+namespace {
+
+using detail::lower;
+
+template <typename Enum>
+struct Named {
+    Enum value;
+    const char* name;
+};
+
+constexpr Named<RiskLevel> kLevels[] = {{RiskLevel::None, "none"},
+                                        {RiskLevel::Low, "low"},
+                                        {RiskLevel::Medium, "medium"},
+                                        {RiskLevel::High, "high"}};
+
+constexpr Named<RiskState> kStates[] = {{RiskState::None, "none"},
+                                        {RiskState::ConfirmedSafe, "confirmedSafe"},
+                                        {RiskState::Remediated, "remediated"},
+                                        {RiskState::Dismissed, "dismissed"},
+                                        {RiskState::AtRisk, "atRisk"},
+                                        {RiskState::ConfirmedCompromised, "confirmedCompromised"}};
+
+constexpr Named<RiskDetail> kDetails[] = {
+    {RiskDetail::None, "none"},
+    {RiskDetail::Hidden, "hidden"},
+    {RiskDetail::AdminGeneratedTemporaryPassword, "adminGeneratedTemporaryPassword"},
+    {RiskDetail::UserPerformedSecuredPasswordChange, "userPerformedSecuredPasswordChange"},
+    {RiskDetail::UserPerformedSecuredPasswordReset, "userPerformedSecuredPasswordReset"},
+    {RiskDetail::UserPassedMfaDrivenByRiskBasedPolicy, "userPassedMFADrivenByRiskBasedPolicy"},
+    {RiskDetail::AdminDismissedAllRiskForUser, "adminDismissedAllRiskForUser"},
+    {RiskDetail::AdminConfirmedUserCompromised, "adminConfirmedUserCompromised"},
+    {RiskDetail::UserChangedPasswordOnPremises, "userChangedPasswordOnPremises"},
+};
+
+// riskEventType values (DOMAIN.md §7.1, [S20]).
+constexpr Named<DetectionType> kDetections[] = {
+    {DetectionType::LeakedCredentials, "leakedCredentials"},
+    {DetectionType::AnonymizedIpAddress, "anonymizedIPAddress"},
+    {DetectionType::UnfamiliarFeatures, "unfamiliarFeatures"},
+    {DetectionType::MaliciousIpAddress, "maliciousIPAddress"},
+    {DetectionType::PasswordSpray, "passwordSpray"},
+    {DetectionType::AdminConfirmedUserCompromised, "adminConfirmedUserCompromised"},
+};
+
+constexpr Named<SignInOutcome> kSignIns[] = {
+    {SignInOutcome::SignedIn, "signed_in"},
+    {SignInOutcome::SignedInAfterMfa, "signed_in_after_mfa"},
+    {SignInOutcome::InvalidPassword, "invalid_password"},
+    {SignInOutcome::PasswordChangeRequired, "password_change_required"},
+    {SignInOutcome::PasswordChanged, "password_changed"},
+    {SignInOutcome::Blocked, "blocked"},
+    {SignInOutcome::AccountDisabled, "account_disabled"},
+    {SignInOutcome::UnknownUser, "unknown_user"},
+};
+
+template <typename Enum, std::size_t N>
+const char* nameOf(const Named<Enum> (&table)[N], Enum value) {
+    for (const auto& entry : table) {
+        if (entry.value == value) {
+            return entry.name;
+        }
+    }
+    return "unknown";
+}
+
+template <typename Enum, std::size_t N>
+std::optional<Enum> valueOf(const Named<Enum> (&table)[N], std::string_view name) {
+    for (const auto& entry : table) {
+        if (name == entry.name) {
+            return entry.value;
+        }
+    }
+    return std::nullopt;
+}
+
+constexpr const char* kChangeActivity = "Change password (self-service)";
+
+}  // namespace
+
+const char* toString(RiskLevel level) {
+    return nameOf(kLevels, level);
+}
+
+const char* toString(RiskState state) {
+    return nameOf(kStates, state);
+}
+
+const char* toString(RiskDetail detail) {
+    return nameOf(kDetails, detail);
+}
+
+const char* toString(DetectionType type) {
+    return nameOf(kDetections, type);
+}
+
+const char* toString(SignInOutcome outcome) {
+    return nameOf(kSignIns, outcome);
+}
+
+std::optional<RiskLevel> riskLevelFromString(std::string_view name) {
+    return valueOf(kLevels, name);
+}
+
+std::optional<RiskState> riskStateFromString(std::string_view name) {
+    return valueOf(kStates, name);
+}
+
+std::optional<RiskDetail> riskDetailFromString(std::string_view name) {
+    return valueOf(kDetails, name);
+}
+
+std::optional<DetectionType> detectionTypeFromString(std::string_view name) {
+    auto type = valueOf(kDetections, name);
+    // Admin confirmation is an admin action with its own step, not a raw detection.
+    if (type == DetectionType::AdminConfirmedUserCompromised) {
+        return std::nullopt;
+    }
+    return type;
+}
+
+std::optional<SignInOutcome> signInOutcomeFromString(std::string_view name) {
+    return valueOf(kSignIns, name);
+}
+
+std::vector<std::string> detectionTypeNames() {
+    std::vector<std::string> names;
+    for (const auto& d : kDetections) {
+        if (d.value != DetectionType::AdminConfirmedUserCompromised) {
+            names.emplace_back(d.name);
+        }
+    }
+    return names;
+}
+
+std::vector<std::string> signInOutcomeNames() {
+    std::vector<std::string> names;
+    for (const auto& s : kSignIns) {
+        names.emplace_back(s.name);
+    }
+    return names;
+}
+
+CloudUser* Cloud::mutableUser(const std::string& upn) {
+    auto it = users_.find(lower(upn));
+    return it == users_.end() ? nullptr : &it->second;
+}
+
+void Cloud::recomputeRisk(RiskyUser& risky) {
+    // The user's level is the highest level among detections still at risk; a confirmed
+    // compromise is high until remediated or dismissed.
+    if (risky.state == RiskState::ConfirmedCompromised) {
+        risky.level = RiskLevel::High;
+        return;
+    }
+    RiskLevel level = RiskLevel::None;
+    for (const auto& d : risky.detections) {
+        if (d.state == RiskState::AtRisk && d.level > level) {
+            level = d.level;
+        }
+    }
+    risky.level = level;
+    if (level != RiskLevel::None) {
+        risky.state = RiskState::AtRisk;
+        risky.detail = RiskDetail::None;
+    }
+}
+
+bool Cloud::raiseDetection(const std::string& upn, DetectionType type, RiskLevel level) {
+    if (findUser(upn) == nullptr) {
+        return false;
+    }
+    Detection d;
+    d.type = type;
+    // Leaked credentials are always high ([S20]).
+    d.level = type == DetectionType::LeakedCredentials ? RiskLevel::High : level;
+    d.time = clock_.now();
+    auto& risky = risk_[lower(upn)];
+    risky.detections.push_back(d);
+    if (risky.state != RiskState::ConfirmedCompromised) {
+        recomputeRisk(risky);
+    }
+    return true;
+}
+
+int Cloud::detectLeakedCredentials(const std::vector<std::string>& leakedPasswords) {
+    // Leaked credentials are matched against current valid hashes, which for on-premises
+    // passwords needs password hash sync (DOMAIN.md §7.1).
+    if (!settings_.passwordHashSync || !verifier_) {
+        return 0;
+    }
+    int matches = 0;
+    for (auto& [key, user] : users_) {
+        if (user.syncedPasswordHash.empty()) {
+            continue;
+        }
+        for (const auto& leaked : leakedPasswords) {
+            if (verifier_(user.syncedPasswordHash, leaked)) {
+                raiseDetection(user.upn, DetectionType::LeakedCredentials, RiskLevel::High);
+                ++matches;
+                break;
+            }
+        }
+    }
+    return matches;
+}
+
+void Cloud::remediate(const std::string& upn, RiskDetail detail) {
+    auto it = risk_.find(lower(upn));
+    if (it == risk_.end()) {
+        return;
+    }
+    auto& risky = it->second;
+    if (risky.state != RiskState::AtRisk && risky.state != RiskState::ConfirmedCompromised) {
+        return;
+    }
+    for (auto& d : risky.detections) {
+        if (d.state == RiskState::AtRisk) {
+            d.state = RiskState::Remediated;
+        }
+    }
+    risky.state = RiskState::Remediated;
+    risky.detail = detail;
+    risky.level = RiskLevel::None;
+}
+
+void Cloud::dismissUserRisk(const std::string& upn) {
+    // The user and all their detections go to dismissed; the password is not changed
+    // (DOMAIN.md §7.3).
+    auto& risky = risk_[lower(upn)];
+    for (auto& d : risky.detections) {
+        if (d.state == RiskState::AtRisk) {
+            d.state = RiskState::Dismissed;
+        }
+    }
+    risky.state = RiskState::Dismissed;
+    risky.detail = RiskDetail::AdminDismissedAllRiskForUser;
+    risky.level = RiskLevel::None;
+}
+
+void Cloud::confirmUserCompromised(const std::string& upn) {
+    auto& risky = risk_[lower(upn)];
+    Detection d;
+    d.type = DetectionType::AdminConfirmedUserCompromised;
+    d.level = RiskLevel::High;
+    d.time = clock_.now();
+    risky.detections.push_back(d);
+    risky.state = RiskState::ConfirmedCompromised;
+    risky.detail = RiskDetail::AdminConfirmedUserCompromised;
+    risky.level = RiskLevel::High;
+}
+
+RiskyUser Cloud::riskOf(const std::string& upn) const {
+    auto it = risk_.find(lower(upn));
+    RiskyUser risky = it == risk_.end() ? RiskyUser{} : it->second;
+    if (!settings_.identityProtection.p2 && risky.detail != RiskDetail::None) {
+        risky.detail = RiskDetail::Hidden;  // details are P2-only (DOMAIN.md §7.1)
+    }
+    return risky;
+}
+
+bool Cloud::inRiskPolicyScope(const CloudUser& user, const RiskPolicy& policy) const {
+    for (const auto& g : policy.excludeGroups) {
+        if (inGroup(user, g)) {
+            return false;
+        }
+    }
+    if (policy.includeGroups.empty()) {
+        return true;
+    }
+    return std::any_of(policy.includeGroups.begin(),
+                       policy.includeGroups.end(),
+                       [&](const std::string& g) { return inGroup(user, g); });
+}
+
+bool Cloud::canDoMfa(const CloudUser& user) {
+    // Email and security questions verify SSPR, not MFA.
+    return std::any_of(user.methods.begin(), user.methods.end(), [](Method m) {
+        return m == Method::AppNotification || m == Method::AppCode || m == Method::MobilePhone ||
+               m == Method::OfficePhone;
+    });
+}
+
+SignInResult Cloud::signIn(const std::string& upn,
+                           const std::string& password,
+                           const std::string& newPassword,
+                           std::optional<Detection> signInDetection,
+                           WritebackChannel& channel) {
+    SignInResult result;
+    result.correlationId = nextCorrelationId();
+    CloudUser* user = mutableUser(upn);
+    if (user == nullptr) {
+        return result;
+    }
+    if (!user->enabled) {
+        result.outcome = SignInOutcome::AccountDisabled;
+        return result;
+    }
+    // With hash sync the cloud checks the password against the synced hash.
+    if (verifier_ && !user->syncedPasswordHash.empty() &&
+        !verifier_(user->syncedPasswordHash, password)) {
+        result.outcome = SignInOutcome::InvalidPassword;
+        return result;
+    }
+    const auto& ip = settings_.identityProtection;
+    auto& risky = risk_[lower(user->upn)];
+    result.outcome = SignInOutcome::SignedIn;
+
+    if (signInDetection) {
+        raiseDetection(user->upn, signInDetection->type, signInDetection->level);
+        const auto& policy = ip.signInRisk;
+        if (policy.enabled && inRiskPolicyScope(*user, policy) &&
+            signInDetection->level >= policy.threshold) {
+            if (policy.reportOnly) {
+                result.reportOnlyMatched = true;
+            } else if (policy.grant == RiskGrant::Block || !canDoMfa(*user)) {
+                result.outcome = SignInOutcome::Blocked;
+                return result;
+            } else {
+                // MFA passed: the sign-in's own detection is remediated.
+                result.mfaPerformed = true;
+                result.outcome = SignInOutcome::SignedInAfterMfa;
+                auto& d = risky.detections.back();
+                d.state = RiskState::Remediated;
+                if (risky.state != RiskState::ConfirmedCompromised) {
+                    recomputeRisk(risky);
+                    if (risky.level == RiskLevel::None) {
+                        risky.state = RiskState::Remediated;
+                        risky.detail = RiskDetail::UserPassedMfaDrivenByRiskBasedPolicy;
+                    }
+                }
+            }
+        }
+    }
+
+    const auto& policy = ip.userRisk;
+    const bool riskyNow =
+        risky.state == RiskState::AtRisk || risky.state == RiskState::ConfirmedCompromised;
+    if (!policy.enabled || !riskyNow || risky.level < policy.threshold ||
+        !inRiskPolicyScope(*user, policy)) {
+        return result;
+    }
+    if (policy.reportOnly) {
+        result.reportOnlyMatched = true;
+        return result;
+    }
+    result.userRiskPolicyApplied = true;
+    // Users not registered for MFA are blocked and need an admin (DOMAIN.md §7.2).
+    if (policy.grant == RiskGrant::Block || !canDoMfa(*user)) {
+        result.outcome = SignInOutcome::Blocked;
+        return result;
+    }
+    result.mfaPerformed = true;
+    if (newPassword.empty()) {
+        result.outcome = SignInOutcome::PasswordChangeRequired;
+        return result;
+    }
+    // The secure password change. For a synced user it must go through writeback; without it
+    // the user stays blocked and at risk (DOMAIN.md §7.2).
+    WritebackRequest request;
+    request.operation = "change";
+    request.upn = user->upn;
+    request.oldPassword = password;
+    request.newPassword = newPassword;
+    Flow flow{kChangeActivity, false, true, "", RiskDetail::UserPerformedSecuredPasswordChange};
+    auto op = run(flow, std::move(request), channel);
+    result.writebackAttempted = op.writebackAttempted;
+    result.reply = op.reply;
+    result.changeOutcome = op.outcome;
+    result.correlationId = op.correlationId;
+    if (op.outcome == Outcome::Success) {
+        result.outcome = SignInOutcome::PasswordChanged;
+    } else if (op.outcome == Outcome::OnPremisesSuccessCloudFailure) {
+        // No error shown; the user is asked again and risk is not reduced (DOMAIN.md §7.3).
+        result.outcome = SignInOutcome::PasswordChangeRequired;
+    } else {
+        result.outcome = SignInOutcome::Blocked;
+    }
+    return result;
+}
+
+}  // namespace wblab::sim

@@ -1,0 +1,129 @@
+// The sync engine: directory users reach the cloud by object sync (every 30 minutes) and their
+// password hashes by password hash sync (every 2 minutes), on the lab's virtual clock
+// (DOMAIN.md §1.3 step 11, DESIGN.md §2). Pinned by simulator/tests/sync_test.cpp.
+#include "lower.hpp"
+
+#include <wblab/sim/cloud.hpp>
+
+namespace wblab::sim {
+
+namespace {
+
+using detail::lower;
+
+// Audit of a synced password change (DOMAIN.md §1.3 step 11, §6.4).
+constexpr const char* kSyncedChangeActivity = "Change user password";
+constexpr const char* kSyncActor = "Sync_Connect";
+
+}  // namespace
+
+SyncReport Cloud::initialSync(DirectorySource& source) {
+    SyncReport report;
+    for (const auto& object : source.readUsers()) {
+        for (auto& [key, user] : users_) {
+            if (user.anchor == object.anchor) {
+                user.enabled = object.enabled;
+                if (user.samAccountName.empty()) {
+                    user.samAccountName = object.samAccountName;
+                }
+                if (settings_.passwordHashSync) {
+                    user.syncedPasswordHash = object.passwordHash;
+                }
+            }
+        }
+    }
+    lastHashSync_ = clock_.now();
+    lastObjectSync_ = clock_.now();
+    return report;
+}
+
+SyncReport Cloud::syncObjects(DirectorySource& source) {
+    SyncReport report;
+    report.objectCycles = 1;
+    for (const auto& object : source.readUsers()) {
+        CloudUser* match = nullptr;
+        for (auto& [key, user] : users_) {
+            if (user.synced && user.anchor == object.anchor) {
+                match = &user;
+                break;
+            }
+        }
+        if (match == nullptr) {
+            // A new directory user: created in the cloud with the tenant's defaults.
+            CloudUser user;
+            user.upn = object.upn;
+            user.anchor = object.anchor;
+            user.samAccountName = object.samAccountName;
+            user.synced = true;
+            user.enabled = object.enabled;
+            users_[lower(user.upn)] = std::move(user);
+            ++report.usersAdded;
+            continue;
+        }
+        if (match->enabled && !object.enabled) {
+            ++report.usersDisabled;
+        }
+        match->enabled = object.enabled;
+    }
+    lastObjectSync_ = clock_.now();
+    return report;
+}
+
+SyncReport Cloud::syncPasswordHashes(DirectorySource& source) {
+    SyncReport report;
+    report.hashCycles = 1;
+    lastHashSync_ = clock_.now();
+    if (!settings_.passwordHashSync) {
+        return report;
+    }
+    for (const auto& object : source.readUsers()) {
+        for (auto& [key, user] : users_) {
+            if (!user.synced || user.anchor != object.anchor ||
+                user.syncedPasswordHash == object.passwordHash) {
+                continue;
+            }
+            user.syncedPasswordHash = object.passwordHash;
+            ++report.passwordsSynced;
+            record(kSyncedChangeActivity,
+                   true,
+                   "Password hash synchronized",
+                   kSyncActor,
+                   user.upn,
+                   "");
+            auto echo = pendingEcho_.find(key);
+            const bool fromCloud = echo != pendingEcho_.end() && verifier_ &&
+                                   verifier_(object.passwordHash, echo->second);
+            if (echo != pendingEcho_.end()) {
+                pendingEcho_.erase(echo);
+            }
+            if (!fromCloud) {
+                // Changed on-premises (Ctrl+Alt+Del, ADUC): with the tenant setting on, this
+                // remediates user risk (DOMAIN.md §7.3).
+                ++user.passwordVersion;
+                if (settings_.identityProtection.onPremisesChangeResetsRisk) {
+                    remediate(user.upn, RiskDetail::UserChangedPasswordOnPremises);
+                }
+            }
+        }
+    }
+    return report;
+}
+
+SyncReport Cloud::runDueCycles(DirectorySource& source) {
+    SyncReport report;
+    const auto now = clock_.now();
+    if (settings_.passwordHashSync && now - lastHashSync_ >= settings_.hashSyncIntervalSeconds) {
+        auto r = syncPasswordHashes(source);
+        report.hashCycles += r.hashCycles;
+        report.passwordsSynced += r.passwordsSynced;
+    }
+    if (now - lastObjectSync_ >= settings_.syncIntervalSeconds) {
+        auto r = syncObjects(source);
+        report.objectCycles += r.objectCycles;
+        report.usersAdded += r.usersAdded;
+        report.usersDisabled += r.usersDisabled;
+    }
+    return report;
+}
+
+}  // namespace wblab::sim

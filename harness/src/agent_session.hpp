@@ -34,6 +34,10 @@ public:
 
     sim::WritebackReply deliver(const sim::WritebackRequest& request) override;
 
+    /// The service is up while the agent process is alive and has not broken the protocol's
+    /// framing; the cloud asks before any gate.
+    bool serviceUp() const override { return !dead_; }
+
     /// Sends a request line again, byte for byte (a relay that replays a captured message).
     sim::WritebackReply replay(const std::string& requestLine, const std::string& id);
 

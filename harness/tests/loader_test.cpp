@@ -157,3 +157,84 @@ TEST_CASE("An agent command line is split on spaces with quotes grouping words",
     CHECK_FALSE(resolveAgent("/opt/agent \"unbalanced", "/usr/bin/wblab"));
     CHECK_FALSE(resolveAgent("   ", "/usr/bin/wblab"));
 }
+
+namespace {
+
+const std::string kRisk = R"yaml(id: case
+tenant:
+  sspr: all
+  methods_required: 1
+  identity_protection:
+    user_risk_policy: {threshold: high, grant: password_change}
+onprem:
+  users:
+    - {sam: user1, upn: user1@testlab.example, password: "Seed-Passw0rd-1"}
+steps:
+  - risk_detection: {user: user1@testlab.example, type: leakedCredentials, level: high}
+  - sign_in: {user: user1@testlab.example, password: "Seed-Passw0rd-1", new_password: "N3w-Passw0rd!"}
+    expect: {sign_in: password_changed, risk: {state: remediated, detail: userPerformedSecuredPasswordChange}}
+expect:
+  risk:
+    - {user: user1@testlab.example, state: remediated, level: none}
+)yaml";
+
+}  // namespace
+
+TEST_CASE("Risk steps and expectations load, and derive the change capability",
+          "[harness][loader][risk]") {
+    TempScenario t;
+    auto s = t.load(kRisk);
+    REQUIRE(s);
+    REQUIRE(s->steps.size() == 2);
+    CHECK(s->steps[0].kind == Step::Kind::RiskDetection);
+    CHECK(s->steps[1].expect.risk->user == "user1@testlab.example");
+    CHECK(s->tenant.identityProtection.userRiskPolicy.enabled);
+    CHECK(s->expectRisk.size() == 1);
+    CHECK(s->requires_ == std::vector<std::string>{"change"});
+}
+
+TEST_CASE("Bad tenant and risk input is rejected with file and line", "[harness][loader][risk]") {
+    struct Case {
+        std::string from;
+        std::string to;
+        std::string message;
+        int line;
+    };
+
+    auto c =
+        GENERATE(Case{"type: leakedCredentials",
+                      "type: leakedPasswords",
+                      "unknown value 'leakedPasswords'",
+                      11},
+                 Case{"level: high}", "level: severe}", "unknown value 'severe'", 11},
+                 Case{"threshold: high", "threshold: extreme", "unknown value 'extreme'", 6},
+                 Case{"grant: password_change", "grant: mfa", "unknown value 'mfa'", 6},
+                 Case{"state: remediated, level", "state: fixed, level", "unknown riskState", 16},
+                 Case{"detail: userPerformedSecuredPasswordChange",
+                      "detail: userSaidSo",
+                      "unknown riskDetail 'userSaidSo'",
+                      13},
+                 Case{"methods_required: 1", "methods_required: 3", "must be between 1 and 2", 4},
+                 Case{"methods_required: 1",
+                      "methods_required: 1\n  methods: [email, carrier_pigeon]",
+                      "unknown method 'carrier_pigeon'",
+                      5},
+                 Case{"sspr: all", "sspr: selected\n  sspr_group: [A, B]", "exactly one group", 4},
+                 Case{"user: user1@testlab.example, type",
+                      "user: ghost@testlab.example, type",
+                      "no user signs in as 'ghost@testlab.example'",
+                      11},
+                 Case{"sign_in: {user", "sign_in: {colour: red, user", "unknown key", 12});
+    std::string text = kRisk;
+    auto pos = text.find(c.from);
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, c.from.size(), c.to);
+    TempScenario t;
+    auto s = t.load(text);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == ErrorCode::InvalidInput);
+    CHECK_THAT(s.error().message, Catch::Contains(c.message));
+    REQUIRE(s.error().where);
+    CHECK_THAT(s.error().where->file, Catch::EndsWith("/case.yaml"));
+    CHECK(s.error().where->line == c.line);
+}

@@ -395,7 +395,7 @@ OperationResult Cloud::run(const Flow& flow, WritebackRequest request, Writeback
             // as it was and risk is not reduced; the audit says success (DOMAIN.md §6.3, §7.3).
             result.outcome = Outcome::OnPremisesSuccessCloudFailure;
             audit(true, "OnPremisesSuccessCloudFailure");
-            pendingEcho_[lower(upn)] = request.newPassword;
+            refusedPassword_[lower(upn)] = request.newPassword;
             return result;
         }
         if (flow.changesPassword) {

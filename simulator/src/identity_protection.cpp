@@ -305,9 +305,15 @@ SignInResult Cloud::signIn(const std::string& upn,
         result.outcome = SignInOutcome::AccountDisabled;
         return result;
     }
-    // With hash sync the cloud checks the password against the synced hash.
-    if (verifier_ && !user->syncedPasswordHash.empty() &&
-        !verifier_(user->syncedPasswordHash, password)) {
+    // A password the cloud set is valid in the cloud at once; otherwise, with hash sync, the
+    // cloud checks the password against the synced hash. A writeback that did not really
+    // happen shows here once the echo brings the old hash back.
+    auto pending = pendingEcho_.find(lower(user->upn));
+    const bool valid = pending != pendingEcho_.end()
+                           ? pending->second == password
+                           : !verifier_ || user->syncedPasswordHash.empty() ||
+                                 verifier_(user->syncedPasswordHash, password);
+    if (!valid) {
         result.outcome = SignInOutcome::InvalidPassword;
         return result;
     }

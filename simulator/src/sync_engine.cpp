@@ -82,6 +82,11 @@ SyncReport Cloud::syncPasswordHashes(DirectorySource& source) {
                 user.syncedPasswordHash == object.passwordHash) {
                 continue;
             }
+            auto refused = refusedPassword_.find(key);
+            if (refused != refusedPassword_.end() && verifier_ &&
+                verifier_(object.passwordHash, refused->second)) {
+                continue;  // the cloud's rules refuse this password, by hash sync too
+            }
             user.syncedPasswordHash = object.passwordHash;
             ++report.passwordsSynced;
             record(kSyncedChangeActivity,

@@ -388,6 +388,9 @@ private:
     /// Users whose cloud-written password will come back by hash sync, with that password (in
     /// memory only) so the echo can be told from an on-premises change.
     std::map<std::string, std::string> pendingEcho_;
+    /// Passwords set on-premises that the cloud's own rules refused: their hashes are not
+    /// imported either (DOMAIN.md §7.3, EnforceCloudPasswordPolicyForPasswordSyncedUsers).
+    std::map<std::string, std::string> refusedPassword_;
     std::map<std::string, GraphOperation> operations_;
     std::map<std::string, RiskyUser> risk_;  ///< by lower-case UPN
 };

@@ -1,0 +1,156 @@
+// Graph resetPassword, the unsupported paths, the order of the checks before the gates, SSPR_0011
+// and OnPremisesSuccessCloudFailure (docs/cloud-model.md).
+#include "lab.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace wblab::sim;
+using namespace wblab::sim::test;
+
+namespace {
+
+struct GraphLab : Lab {
+    GraphLab() {
+        CloudUser admin = user("helpdesk@testlab.onmicrosoft.com", "", false);
+        admin.adminRoles = {"Authentication Administrator"};
+        cloud.addUser(admin);
+        CloudUser reader = user("reader@testlab.onmicrosoft.com", "", false);
+        reader.adminRoles = {"Global Reader"};
+        cloud.addUser(reader);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("Graph resetPassword is accepted, then runs the writeback when polled", "[sim][graph]") {
+    GraphLab lab;
+    FakeChannel channel(answered(true, {31009, 31010}));
+    auto response = lab.cloud.graphResetPassword(
+        "helpdesk@testlab.onmicrosoft.com", "user1@testlab.example", "Temp-Passw0rd!");
+    CHECK(response.httpStatus == 202);
+    CHECK(response.location ==
+          "/users/user1@testlab.example/authentication/operations/" + response.operationId);
+    CHECK(channel.requests.empty());
+    CHECK(lab.cloud.pollOperation(response.operationId, channel) == OperationStatus::Running);
+    CHECK(lab.cloud.operationResult(response.operationId) == nullptr);
+    CHECK(lab.cloud.pollOperation(response.operationId, channel) == OperationStatus::Succeeded);
+    REQUIRE(channel.requests.size() == 1);
+    CHECK(channel.requests[0].operation == "admin_reset");
+    CHECK(channel.requests[0].mustChange);  // the user must change it at next sign-in
+    CHECK(lastAudit(lab.cloud).actor == "helpdesk@testlab.onmicrosoft.com");
+    // Terminal: polling again does not send it again.
+    CHECK(lab.cloud.pollOperation(response.operationId, channel) == OperationStatus::Succeeded);
+    CHECK(channel.requests.size() == 1);
+}
+
+TEST_CASE("A Graph reset the directory refuses ends failed", "[sim][graph]") {
+    GraphLab lab;
+    FakeChannel channel(answered(false, {31009, 31011, 33008}, 33008));
+    auto response = lab.cloud.graphResetPassword(
+        "helpdesk@testlab.onmicrosoft.com", "user1@testlab.example", "short");
+    lab.cloud.pollOperation(response.operationId, channel);
+    CHECK(lab.cloud.pollOperation(response.operationId, channel) == OperationStatus::Failed);
+    CHECK(lab.cloud.operationResult(response.operationId)->outcome ==
+          Outcome::OnPremisesPolicyViolation);
+}
+
+TEST_CASE(
+    "Graph resetPassword refuses callers without the role, self-resets and hybrid users "
+    "without a password",
+    "[sim][graph]") {
+    GraphLab lab;
+    CHECK(lab.cloud
+              .graphResetPassword(
+                  "reader@testlab.onmicrosoft.com", "user1@testlab.example", "Temp-Passw0rd!")
+              .httpStatus == 403);
+    CHECK(lab.cloud
+              .graphResetPassword("helpdesk@testlab.onmicrosoft.com",
+                                  "HELPDESK@testlab.onmicrosoft.com",
+                                  "Temp-Passw0rd!")
+              .httpStatus == 403);
+    CHECK(lab.cloud
+              .graphResetPassword("helpdesk@testlab.onmicrosoft.com", "user1@testlab.example", "")
+              .httpStatus == 400);
+    CHECK(lab.cloud
+              .graphResetPassword(
+                  "helpdesk@testlab.onmicrosoft.com", "nobody@testlab.example", "Temp-Passw0rd!")
+              .httpStatus == 404);
+}
+
+TEST_CASE("Unsupported paths change only the cloud password or are refused", "[sim][graph]") {
+    Lab lab;
+    auto viaAdminCenter = lab.cloud.unsupportedReset(
+        UnsupportedPath::M365AdminCenter, "user1@testlab.example", "Cloud-0nly!");
+    CHECK(viaAdminCenter.outcome == Outcome::CloudOnlyChange);
+    CHECK_FALSE(viaAdminCenter.writebackAttempted);
+    CHECK(lab.cloud.findUser("user1@testlab.example")->passwordVersion == 1);
+    auto viaPowerShell = lab.cloud.unsupportedReset(
+        UnsupportedPath::PowerShell, "user1@testlab.example", "Cloud-0nly!");
+    CHECK(viaPowerShell.outcome == Outcome::CloudOnlyChange);
+    auto self = lab.cloud.unsupportedReset(
+        UnsupportedPath::GraphSelfService, "user1@testlab.example", "Cloud-0nly!");
+    CHECK(self.outcome == Outcome::Refused);
+    CHECK(lab.cloud.findUser("user1@testlab.example")->passwordVersion == 2);
+}
+
+TEST_CASE("The writeback service is checked before the verification gates", "[sim][gates]") {
+    TenantSettings settings;
+    settings.sspr = SsprScope::Selected;
+    settings.ssprGroup = "SSPR-Users";  // user1 is not in it: the gate would say SSPR_0013
+    Lab lab(settings);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    channel.up = false;
+    auto r = lab.cloud.selfServiceReset("user1@testlab.example", "N3w-Passw0rd!", true, channel);
+    CHECK(r.outcome == Outcome::OnPremisesConnectivityError);
+    CHECK(channel.requests.empty());
+    channel.up = true;
+    r = lab.cloud.selfServiceReset("user1@testlab.example", "N3w-Passw0rd!", true, channel);
+    CHECK(r.outcome == Outcome::NotInSsprGroup);
+}
+
+TEST_CASE("No password reset policy for the user is SSPR_0011 and admins keep the two-gate policy",
+          "[sim][gates]") {
+    TenantSettings settings;
+    settings.ssprPolicyDefined = false;
+    Lab lab(settings);
+    CloudUser admin = Lab::user("admin@testlab.example", "anchor-2");
+    admin.adminRoles = {"User Administrator"};
+    admin.methods = {Method::AppNotification, Method::MobilePhone};
+    lab.cloud.addUser(admin);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    CHECK(lab.cloud.selfServiceReset("user1@testlab.example", "N3w-Passw0rd!", true, channel)
+              .outcome == Outcome::SsprPolicyNotDefined);
+    CHECK(std::string(toString(Outcome::SsprPolicyNotDefined)) == "SSPR_0011");
+    CHECK(lab.cloud.selfServiceReset("admin@testlab.example", "N3w-Passw0rd!", true, channel)
+              .outcome == Outcome::Success);
+}
+
+TEST_CASE(
+    "A password set on-premises that the cloud's rules refuse is "
+    "OnPremisesSuccessCloudFailure, audited as success",
+    "[sim][policy]") {
+    TenantSettings settings;
+    settings.enforceCloudPasswordPolicyForSyncedUsers = true;
+    Lab lab(settings);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    auto r = lab.cloud.selfServiceReset("user1@testlab.example", "only lower words", true, channel);
+    CHECK(r.outcome == Outcome::OnPremisesSuccessCloudFailure);
+    CHECK(channel.requests.size() == 1);
+    CHECK(lab.cloud.findUser("user1@testlab.example")->passwordVersion == 0);
+    CHECK(lastAudit(lab.cloud).result == "success");
+    CHECK(lastAudit(lab.cloud).reason == "OnPremisesSuccessCloudFailure");
+    // Without the setting the same password is an ordinary success.
+    Lab relaxed;
+    CHECK(relaxed.cloud.selfServiceReset("user1@testlab.example", "only lower words", true, channel)
+              .outcome == Outcome::Success);
+}
+
+TEST_CASE("The cloud password policy: 8-256 printable ASCII characters, three classes of four",
+          "[sim][policy]") {
+    CHECK(Cloud::meetsCloudPasswordPolicy("Abcdef12"));
+    CHECK(Cloud::meetsCloudPasswordPolicy("abcdef1!"));
+    CHECK_FALSE(Cloud::meetsCloudPasswordPolicy("Abcde12"));           // 7 characters
+    CHECK_FALSE(Cloud::meetsCloudPasswordPolicy("abcdefgh12"));        // two classes
+    CHECK_FALSE(Cloud::meetsCloudPasswordPolicy("Abcdef12\xc3\xa9"));  // not ASCII
+    CHECK_FALSE(Cloud::meetsCloudPasswordPolicy(std::string(257, 'a') + "A1"));
+}

@@ -64,7 +64,11 @@ struct CliRun {
     std::string output;
 };
 
-CliRun runCli(const std::vector<std::string>& args, const std::string& dir) {
+/// Runs the wblab command line; runs over the whole bundled suite get a deadline that grows with
+/// it (a hung wblab still fails the test instead of hanging it).
+CliRun runCli(const std::vector<std::string>& args,
+              const std::string& dir,
+              std::chrono::milliseconds deadline = std::chrono::milliseconds(300000)) {
     ProcessSpec spec;
     spec.argv = {WBLAB_CLI_PATH};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
@@ -72,7 +76,7 @@ CliRun runCli(const std::vector<std::string>& args, const std::string& dir) {
     spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}, {"TMPDIR", dir}};
     spec.stdoutPath = dir + "/cli.out";
     spec.stderrPath = dir + "/cli.err";
-    auto status = runProcess(spec, std::chrono::milliseconds(60000));
+    auto status = runProcess(spec, deadline);
     REQUIRE(status);
     REQUIRE(status->exited);
     CliRun run;

@@ -352,14 +352,10 @@ void runLabStep(CaseResult& result,
             break;
         }
         case Step::Kind::Sync: {
-            sim::SyncReport report;
-            if (step.syncKind != "hashes") {
-                report = cloud.syncObjects(directory);
-            }
-            if (step.syncKind != "objects") {
-                auto hashes = cloud.syncPasswordHashes(directory);
-                report.passwordsSynced = hashes.passwordsSynced;
-            }
+            const sim::SyncReport report = step.syncKind == "objects" ? cloud.syncObjects(directory)
+                                           : step.syncKind == "hashes"
+                                               ? cloud.syncPasswordHashes(directory)
+                                               : cloud.syncAll(directory);
             result.timeline.push_back("sync: " + label + " " + step.syncKind +
                                       " cycle: " + std::to_string(report.usersAdded) + " added, " +
                                       std::to_string(report.usersDisabled) + " disabled, " +

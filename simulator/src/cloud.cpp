@@ -191,7 +191,19 @@ Cloud::Cloud(TenantSettings settings, VirtualClock& clock) : settings_(settings)
 
 void Cloud::addUser(CloudUser user) {
     auto key = lower(user.upn);
+    if (user.synced && !user.anchor.empty()) {
+        byAnchor_[user.anchor] = key;
+    }
     users_[key] = std::move(user);
+}
+
+CloudUser* Cloud::userByAnchor(const std::string& anchor) {
+    auto it = byAnchor_.find(anchor);
+    if (it == byAnchor_.end()) {
+        return nullptr;
+    }
+    auto user = users_.find(it->second);
+    return user == users_.end() ? nullptr : &user->second;
 }
 
 const CloudUser* Cloud::findUser(const std::string& upn) const {

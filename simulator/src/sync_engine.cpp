@@ -20,15 +20,13 @@ constexpr const char* kSyncActor = "Sync_Connect";
 SyncReport Cloud::initialSync(DirectorySource& source) {
     SyncReport report;
     for (const auto& object : source.readUsers()) {
-        for (auto& [key, user] : users_) {
-            if (user.anchor == object.anchor) {
-                user.enabled = object.enabled;
-                if (user.samAccountName.empty()) {
-                    user.samAccountName = object.samAccountName;
-                }
-                if (settings_.passwordHashSync) {
-                    user.syncedPasswordHash = object.passwordHash;
-                }
+        if (CloudUser* user = userByAnchor(object.anchor)) {
+            user->enabled = object.enabled;
+            if (user->samAccountName.empty()) {
+                user->samAccountName = object.samAccountName;
+            }
+            if (settings_.passwordHashSync) {
+                user->syncedPasswordHash = object.passwordHash;
             }
         }
     }
@@ -38,16 +36,28 @@ SyncReport Cloud::initialSync(DirectorySource& source) {
 }
 
 SyncReport Cloud::syncObjects(DirectorySource& source) {
+    return applyObjects(source.readUsers());
+}
+
+SyncReport Cloud::syncPasswordHashes(DirectorySource& source) {
+    return applyHashes(source.readUsers());
+}
+
+SyncReport Cloud::syncAll(DirectorySource& source) {
+    // One read of the directory serves both cycles.
+    const auto objects = source.readUsers();
+    auto report = applyObjects(objects);
+    auto hashes = applyHashes(objects);
+    report.hashCycles = hashes.hashCycles;
+    report.passwordsSynced = hashes.passwordsSynced;
+    return report;
+}
+
+SyncReport Cloud::applyObjects(const std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.objectCycles = 1;
-    for (const auto& object : source.readUsers()) {
-        CloudUser* match = nullptr;
-        for (auto& [key, user] : users_) {
-            if (user.synced && user.anchor == object.anchor) {
-                match = &user;
-                break;
-            }
-        }
+    for (const auto& object : objects) {
+        CloudUser* match = userByAnchor(object.anchor);
         if (match == nullptr) {
             // A new directory user: created in the cloud with the tenant's defaults.
             CloudUser user;
@@ -56,7 +66,7 @@ SyncReport Cloud::syncObjects(DirectorySource& source) {
             user.samAccountName = object.samAccountName;
             user.synced = true;
             user.enabled = object.enabled;
-            users_[lower(user.upn)] = std::move(user);
+            addUser(std::move(user));
             ++report.usersAdded;
             continue;
         }
@@ -69,45 +79,40 @@ SyncReport Cloud::syncObjects(DirectorySource& source) {
     return report;
 }
 
-SyncReport Cloud::syncPasswordHashes(DirectorySource& source) {
+SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.hashCycles = 1;
     lastHashSync_ = clock_.now();
     if (!settings_.passwordHashSync) {
         return report;
     }
-    for (const auto& object : source.readUsers()) {
-        for (auto& [key, user] : users_) {
-            if (!user.synced || user.anchor != object.anchor ||
-                user.syncedPasswordHash == object.passwordHash) {
-                continue;
-            }
-            auto refused = refusedPassword_.find(key);
-            if (refused != refusedPassword_.end() && verifier_ &&
-                verifier_(object.passwordHash, refused->second)) {
-                continue;  // the cloud's rules refuse this password, by hash sync too
-            }
-            user.syncedPasswordHash = object.passwordHash;
-            ++report.passwordsSynced;
-            record(kSyncedChangeActivity,
-                   true,
-                   "Password hash synchronized",
-                   kSyncActor,
-                   user.upn,
-                   "");
-            auto echo = pendingEcho_.find(key);
-            const bool fromCloud = echo != pendingEcho_.end() && verifier_ &&
-                                   verifier_(object.passwordHash, echo->second);
-            if (echo != pendingEcho_.end()) {
-                pendingEcho_.erase(echo);
-            }
-            if (!fromCloud) {
-                // Changed on-premises (Ctrl+Alt+Del, ADUC): with the tenant setting on, this
-                // remediates user risk (DOMAIN.md §7.3).
-                ++user.passwordVersion;
-                if (settings_.identityProtection.onPremisesChangeResetsRisk) {
-                    remediate(user.upn, RiskDetail::UserChangedPasswordOnPremises);
-                }
+    for (const auto& object : objects) {
+        CloudUser* user = userByAnchor(object.anchor);
+        if (user == nullptr || user->syncedPasswordHash == object.passwordHash) {
+            continue;
+        }
+        const std::string key = lower(user->upn);
+        auto refused = refusedPassword_.find(key);
+        if (refused != refusedPassword_.end() && verifier_ &&
+            verifier_(object.passwordHash, refused->second)) {
+            continue;  // the cloud's rules refuse this password, by hash sync too
+        }
+        user->syncedPasswordHash = object.passwordHash;
+        ++report.passwordsSynced;
+        record(
+            kSyncedChangeActivity, true, "Password hash synchronized", kSyncActor, user->upn, "");
+        auto echo = pendingEcho_.find(key);
+        const bool fromCloud =
+            echo != pendingEcho_.end() && verifier_ && verifier_(object.passwordHash, echo->second);
+        if (echo != pendingEcho_.end()) {
+            pendingEcho_.erase(echo);
+        }
+        if (!fromCloud) {
+            // Changed on-premises (Ctrl+Alt+Del, ADUC): with the tenant setting on, this
+            // remediates user risk (DOMAIN.md §7.3).
+            ++user->passwordVersion;
+            if (settings_.identityProtection.onPremisesChangeResetsRisk) {
+                remediate(user->upn, RiskDetail::UserChangedPasswordOnPremises);
             }
         }
     }
@@ -117,13 +122,20 @@ SyncReport Cloud::syncPasswordHashes(DirectorySource& source) {
 SyncReport Cloud::runDueCycles(DirectorySource& source) {
     SyncReport report;
     const auto now = clock_.now();
-    if (settings_.passwordHashSync && now - lastHashSync_ >= settings_.hashSyncIntervalSeconds) {
-        auto r = syncPasswordHashes(source);
+    const bool hashesDue =
+        settings_.passwordHashSync && now - lastHashSync_ >= settings_.hashSyncIntervalSeconds;
+    const bool objectsDue = now - lastObjectSync_ >= settings_.syncIntervalSeconds;
+    if (!hashesDue && !objectsDue) {
+        return report;
+    }
+    const auto objects = source.readUsers();
+    if (hashesDue) {
+        auto r = applyHashes(objects);
         report.hashCycles += r.hashCycles;
         report.passwordsSynced += r.passwordsSynced;
     }
-    if (now - lastObjectSync_ >= settings_.syncIntervalSeconds) {
-        auto r = syncObjects(source);
+    if (objectsDue) {
+        auto r = applyObjects(objects);
         report.objectCycles += r.objectCycles;
         report.usersAdded += r.usersAdded;
         report.usersDisabled += r.usersDisabled;

@@ -280,6 +280,8 @@ public:
     SyncReport syncObjects(DirectorySource& source);
     /// One password hash sync cycle: changed hashes reach the cloud ("Change user password").
     SyncReport syncPasswordHashes(DirectorySource& source);
+    /// Both cycles over one read of the directory.
+    SyncReport syncAll(DirectorySource& source);
     /// Runs the cycles that fell due since the last ones, by the virtual clock.
     SyncReport runDueCycles(DirectorySource& source);
 
@@ -354,6 +356,10 @@ private:
     };
 
     CloudUser* mutableUser(const std::string& upn);
+    SyncReport applyObjects(const std::vector<DirectoryObject>& objects);
+    SyncReport applyHashes(const std::vector<DirectoryObject>& objects);
+    /// The synced user with this source anchor (the sync engine's join), or null.
+    CloudUser* userByAnchor(const std::string& anchor);
     void remediate(const std::string& upn, RiskDetail detail);
     void recomputeRisk(RiskyUser& risky);
     bool inRiskPolicyScope(const CloudUser& user, const RiskPolicy& policy) const;
@@ -377,7 +383,8 @@ private:
 
     TenantSettings settings_;
     VirtualClock& clock_;
-    std::map<std::string, CloudUser> users_;  ///< by lower-case UPN
+    std::map<std::string, CloudUser> users_;       ///< by lower-case UPN
+    std::map<std::string, std::string> byAnchor_;  ///< anchor -> lower-case UPN, synced users
     std::vector<AuditEntry> audit_;
     std::map<std::string, std::vector<std::int64_t>> resetTimes_;  ///< by lower-case UPN
     std::map<std::string, std::int64_t> blockedUntil_;

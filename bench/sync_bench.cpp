@@ -1,0 +1,106 @@
+// The sync benchmark (DESIGN.md §8 budget: 100,000 users seeded and synced into the cloud model in
+// at most 10 s, peak RSS at most 500 MB). One run, phases timed separately: seeding the directory
+// (slapadd + slapd), the raw LDAP read of every user (the baseline: what any sync must pay), and
+// the cloud's object and password-hash cycles over that read.
+#include <wblab/fixture/directory.hpp>
+#include <wblab/sim/cloud.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <sys/resource.h>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+    return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+class ProbeSource : public wblab::sim::DirectorySource {
+public:
+    explicit ProbeSource(const wblab::fixture::DirectoryProbe& probe) : probe_(probe) {}
+
+    std::vector<wblab::sim::DirectoryObject> readUsers() override {
+        std::vector<wblab::sim::DirectoryObject> out;
+        auto users = probe_.listUsers();
+        if (!users) {
+            std::fprintf(stderr, "listing users failed: %s\n", users.error().message.c_str());
+            std::exit(1);
+        }
+        out.reserve(users->size());
+        for (auto& u : *users) {
+            out.push_back({u.anchor, u.upn, u.samAccountName, !u.disabled, u.passwordHash});
+        }
+        return out;
+    }
+
+private:
+    const wblab::fixture::DirectoryProbe& probe_;
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const int count = argc > 1 ? std::atoi(argv[1]) : 100000;
+    wblab::fixture::DirectorySeed seed;
+    for (int i = 0; i < count; ++i) {
+        auto n = std::to_string(i);
+        wblab::fixture::DirectoryUser u;
+        u.samAccountName = "user" + n;
+        u.upn = "user" + n + "@testlab.example";
+        u.password = "Seed-Passw0rd-" + n;
+        seed.users.push_back(std::move(u));
+    }
+    const auto started = Clock::now();
+    auto fx = wblab::fixture::SlapdFixture::start(seed, {});
+    if (!fx) {
+        std::fprintf(stderr, "fixture: %s\n", fx.error().message.c_str());
+        return 1;
+    }
+    const double seeded = secondsSince(started);
+    wblab::fixture::DirectoryProbe probe(**fx);
+
+    auto readStart = Clock::now();
+    auto raw = probe.listUsers();
+    const double rawRead = secondsSince(readStart);
+    if (!raw || static_cast<int>(raw->size()) != count) {
+        std::fprintf(stderr, "raw read returned the wrong number of users\n");
+        return 1;
+    }
+
+    wblab::sim::VirtualClock clock(1'800'000'000);
+    wblab::sim::Cloud cloud(wblab::sim::TenantSettings{}, clock);
+    cloud.setPasswordVerifier(wblab::fixture::storedPasswordMatches);
+    ProbeSource source(probe);
+    auto syncStart = Clock::now();
+    auto report = cloud.syncAll(source);
+    const double synced = secondsSince(syncStart);
+    const double total = secondsSince(started);
+    if (report.usersAdded != count || report.passwordsSynced != count) {
+        std::fprintf(stderr,
+                     "sync imported %d users and %d hashes, expected %d\n",
+                     report.usersAdded,
+                     report.passwordsSynced,
+                     count);
+        return 1;
+    }
+    rusage self{};
+    rusage children{};
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &children);
+    (*fx)->stop();
+    std::printf("users %d\n", count);
+    std::printf("seed directory (slapadd + slapd ready)  %.2f s\n", seeded);
+    std::printf("raw LDAP read of all users (baseline)    %.2f s\n", rawRead);
+    std::printf("object + hash sync (one read)            %.2f s (%.2fx the raw read)\n",
+                synced,
+                synced / rawRead);
+    std::printf("seeded and synced, total                 %.2f s (budget 10 s)\n", total);
+    std::printf("peak RSS wblab %.0f MiB, slapd/slapadd %.0f MiB (budget 500 MB)\n",
+                static_cast<double>(self.ru_maxrss) / 1024.0,
+                static_cast<double>(children.ru_maxrss) / 1024.0);
+    return 0;
+}

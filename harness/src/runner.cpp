@@ -791,6 +791,13 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     (*agent)->shutdown();
 
     checkDirectory(result, s, fixture, probe);
+    // The risk state the lab ends with, for people reading the report.
+    for (const auto& upn : cloud.riskyUsers()) {
+        const auto risky = cloud.riskOf(upn);
+        result.timeline.push_back("risk: " + upn + " ends " + sim::toString(risky.state) + " / " +
+                                  sim::toString(risky.detail) + " / level " +
+                                  sim::toString(risky.level));
+    }
     for (const auto& e : s.expectRisk) {
         checkRisk(result, "", e, cloud);
     }

@@ -268,6 +268,17 @@ RiskyUser Cloud::riskOf(const std::string& upn) const {
     return risky;
 }
 
+std::vector<std::string> Cloud::riskyUsers() const {
+    std::vector<std::string> upns;
+    for (const auto& [key, risky] : risk_) {
+        if (risky.state != RiskState::None) {
+            const CloudUser* user = findUser(key);
+            upns.push_back(user != nullptr ? user->upn : key);
+        }
+    }
+    return upns;
+}
+
 bool Cloud::inRiskPolicyScope(const CloudUser& user, const RiskPolicy& policy) const {
     for (const auto& g : policy.excludeGroups) {
         if (inGroup(user, g)) {

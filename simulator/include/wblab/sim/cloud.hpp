@@ -322,6 +322,8 @@ public:
                         WritebackChannel& channel);
     /// The riskyUser as Graph would show it (details hidden without P2).
     RiskyUser riskOf(const std::string& upn) const;
+    /// The UPNs of users with any risk history (the riskyUsers list), sorted.
+    std::vector<std::string> riskyUsers() const;
 
     /// True when the password meets the cloud's own rules: 8–256 characters, printable ASCII,
     /// three of the four character classes (DOMAIN.md §3, [S8]).

@@ -148,6 +148,9 @@ void explainScenario(const Scenario& s, std::ostream& out) {
             case Step::Kind::ConfirmCompromised:
                 out << "an admin confirms " << step.user << " compromised";
                 break;
+            case Step::Kind::Register:
+                out << step.user << " registers " << join(step.methods);
+                break;
         }
         if (!step.during.empty()) {
             out << "; while it is in flight: "

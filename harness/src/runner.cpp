@@ -95,6 +95,8 @@ sim::TenantSettings tenantFrom(const TenantSpec& t) {
     }
     settings.bannedPasswords = t.bannedPasswords;
     settings.ssprPolicyDefined = t.ssprPolicyDefined;
+    settings.registrationRequired = t.registrationRequired;
+    settings.federatedAdminResetWritesBack = t.federatedAdminResetWritesBack;
     settings.passwordHashSync = t.passwordHashSync;
     settings.enforceCloudPasswordPolicyForSyncedUsers = t.enforceCloudPasswordPolicy;
     auto policyOf = [](const RiskPolicySpec& spec) {
@@ -413,6 +415,16 @@ void runLabStep(CaseResult& result,
             result.timeline.push_back("risk: " + label + " an admin dismisses " + step.user +
                                       "'s risk");
             break;
+        case Step::Kind::Register: {
+            std::vector<sim::Method> methods;
+            for (const auto& m : step.methods) {
+                methods.push_back(*sim::methodFromString(m));
+            }
+            cloud.registerMethods(step.user, methods);
+            result.timeline.push_back("cloud: " + label + " " + step.user + " registers " +
+                                      std::to_string(methods.size()) + " method(s)");
+            break;
+        }
         case Step::Kind::ConfirmCompromised:
             cloud.confirmUserCompromised(step.user);
             result.timeline.push_back("risk: " + label + " an admin confirms " + step.user +
@@ -575,6 +587,7 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         }
         user.adminRoles = u.adminRoles;
         user.licensed = u.licensed;
+        user.federated = u.federated;
         cloud.addUser(std::move(user));
     }
     for (const auto& u : s.tenant.cloudUsers) {

@@ -321,8 +321,18 @@ TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
                  "password_hash_sync",
                  "enforce_cloud_password_policy",
                  "identity_protection",
-                 "cloud_users"});
+                 "cloud_users",
+                 "registration_required",
+                 "federated_admin_reset_writeback"});
     TenantSpec t;
+    if (node["registration_required"]) {
+        t.registrationRequired =
+            r.boolean(node["registration_required"], "tenant.registration_required");
+    }
+    if (node["federated_admin_reset_writeback"]) {
+        t.federatedAdminResetWritesBack = r.boolean(node["federated_admin_reset_writeback"],
+                                                    "tenant.federated_admin_reset_writeback");
+    }
     if (node["sspr_policy_defined"]) {
         t.ssprPolicyDefined = r.boolean(node["sspr_policy_defined"], "tenant.sspr_policy_defined");
     }
@@ -359,13 +369,23 @@ TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
     }
     if (node["methods"]) {
         t.methods = readMethods(r, node["methods"], "tenant.methods");
-        const bool onlyApp = std::all_of(t.methods.begin(), t.methods.end(), [](const auto& m) {
+        auto isApp = [](const std::string& m) {
             return m == "app_notification" || m == "app_code";
-        });
-        if (t.methods.empty() || onlyApp) {
+        };
+        const auto others = std::count_if(
+            t.methods.begin(), t.methods.end(), [&](const auto& m) { return !isApp(m); });
+        const bool anyApp = std::any_of(t.methods.begin(), t.methods.end(), isApp);
+        if (t.methods.empty() || (anyApp && others == 0)) {
             r.fail(node["methods"],
                    "tenant.methods",
                    "the Authenticator app cannot be the only method (DOMAIN.md §6.1)");
+        }
+        if (anyApp && others < t.methodsRequired) {
+            r.fail(node["methods"],
+                   "tenant.methods",
+                   "with the Authenticator app and " + std::to_string(t.methodsRequired) +
+                       " methods required, allow at least " + std::to_string(t.methodsRequired) +
+                       " other methods (DOMAIN.md §6.1)");
         }
     }
     if (node["banned_passwords"]) {
@@ -518,7 +538,8 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
                      "groups",
                      "methods",
                      "admin_roles",
-                     "licensed"});
+                     "licensed",
+                     "federated"});
         UserSpec spec;
         spec.where = r.pos(u);
         for (const char* required : {"sam", "upn", "password"}) {
@@ -587,6 +608,9 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
         }
         if (u["licensed"]) {
             spec.licensed = r.boolean(u["licensed"], path + ".licensed");
+        }
+        if (u["federated"]) {
+            spec.federated = r.boolean(u["federated"], path + ".federated");
         }
         if (u["password_age"]) {
             spec.passwordAgeSeconds = r.duration(u["password_age"], path + ".password_age");
@@ -890,6 +914,14 @@ void readCloudStep(const Reader& r,
                               false);
             }
             break;
+        case Step::Kind::Register:
+            r.checkKeys(op, opPath, {"user", "methods"});
+            required("user");
+            required("methods");
+            step.user = r.string(op["user"], opPath + ".user");
+            checkCloudUser(r, op["user"], opPath + ".user", step.user, s);
+            step.methods = readMethods(r, op["methods"], opPath + ".methods");
+            break;
         case Step::Kind::DismissRisk:
         case Step::Kind::ConfirmCompromised:
             step.user = r.string(op, opPath);
@@ -923,7 +955,8 @@ Step readStep(const Reader& r,
         {"leaked_credentials", Step::Kind::LeakedCredentials},
         {"sign_in", Step::Kind::SignIn},
         {"dismiss_risk", Step::Kind::DismissRisk},
-        {"confirm_compromised", Step::Kind::ConfirmCompromised}};
+        {"confirm_compromised", Step::Kind::ConfirmCompromised},
+        {"register", Step::Kind::Register}};
     std::vector<const char*> stepKeys = {"relay", "expect", "during"};
     for (const auto& kind : kinds) {
         stepKeys.push_back(kind.first);

@@ -248,6 +248,14 @@ std::optional<Outcome> Cloud::ssprGate(const CloudUser& user) const {
     if (user.synced && !user.licensed) {
         return Outcome::UserNotLicensed;
     }
+    if (usableMethods(user) < (admin ? 2 : settings_.methodsRequired)) {
+        return Outcome::NotEnoughMethods;
+    }
+    return std::nullopt;
+}
+
+int Cloud::usableMethods(const CloudUser& user) const {
+    const bool admin = !user.adminRoles.empty();
     int usable = 0;
     for (auto m : user.methods) {
         bool allowed = admin ? m != Method::SecurityQuestions
@@ -256,10 +264,27 @@ std::optional<Outcome> Cloud::ssprGate(const CloudUser& user) const {
                                          m) != settings_.methodsAllowed.end();
         usable += allowed ? 1 : 0;
     }
-    if (usable < (admin ? 2 : settings_.methodsRequired)) {
-        return Outcome::NotEnoughMethods;
+    return usable;
+}
+
+bool Cloud::registerMethods(const std::string& upn, const std::vector<Method>& methods) {
+    auto it = users_.find(lower(upn));
+    if (it == users_.end()) {
+        return false;
     }
-    return std::nullopt;
+    for (auto m : methods) {
+        if (std::find(it->second.methods.begin(), it->second.methods.end(), m) ==
+            it->second.methods.end()) {
+            it->second.methods.push_back(m);
+        }
+    }
+    record("User registered for self-service password reset",
+           true,
+           "User registered all required security info",
+           it->second.upn,
+           it->second.upn,
+           nextCorrelationId());
+    return true;
 }
 
 bool Cloud::isBanned(const std::string& password) const {
@@ -508,6 +533,21 @@ OperationResult Cloud::adminReset(const std::string& upn,
                                   const std::string& newPassword,
                                   bool mustChange,
                                   WritebackChannel& channel) {
+    const CloudUser* user = findUser(upn);
+    if (user != nullptr && user->synced && user->federated &&
+        !settings_.federatedAdminResetWritesBack) {
+        // The reading of [S16]: reset a federated user in on-premises AD instead.
+        OperationResult result;
+        result.correlationId = nextCorrelationId();
+        result.outcome = Outcome::Refused;
+        record(kAdminResetActivity,
+               false,
+               "Federated user: reset the password in the on-premises directory",
+               "admin@testlab.onmicrosoft.com",
+               user->upn,
+               result.correlationId);
+        return result;
+    }
     WritebackRequest request;
     request.operation = "admin_reset";
     request.upn = upn;

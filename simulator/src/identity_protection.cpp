@@ -56,6 +56,7 @@ constexpr Named<SignInOutcome> kSignIns[] = {
     {SignInOutcome::SignedIn, "signed_in"},
     {SignInOutcome::SignedInAfterMfa, "signed_in_after_mfa"},
     {SignInOutcome::InvalidPassword, "invalid_password"},
+    {SignInOutcome::RegistrationRequired, "registration_required"},
     {SignInOutcome::PasswordChangeRequired, "password_change_required"},
     {SignInOutcome::PasswordChanged, "password_changed"},
     {SignInOutcome::Blocked, "blocked"},
@@ -326,6 +327,12 @@ SignInResult Cloud::signIn(const std::string& upn,
                                  verifier_(user->syncedPasswordHash, password);
     if (!valid) {
         result.outcome = SignInOutcome::InvalidPassword;
+        return result;
+    }
+    const bool admin = !user->adminRoles.empty();
+    if (settings_.registrationRequired &&
+        usableMethods(*user) < (admin ? 2 : settings_.methodsRequired)) {
+        result.outcome = SignInOutcome::RegistrationRequired;
         return result;
     }
     const auto& ip = settings_.identityProtection;

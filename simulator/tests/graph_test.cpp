@@ -154,3 +154,39 @@ TEST_CASE("The cloud password policy: 8-256 printable ASCII characters, three cl
     CHECK_FALSE(Cloud::meetsCloudPasswordPolicy("Abcdef12\xc3\xa9"));  // not ASCII
     CHECK_FALSE(Cloud::meetsCloudPasswordPolicy(std::string(257, 'a') + "A1"));
 }
+
+TEST_CASE("Registration required sends users without enough methods to register at sign-in",
+          "[sim][gates]") {
+    TenantSettings settings;
+    settings.registrationRequired = true;
+    settings.methodsRequired = 2;
+    Lab lab(settings);
+    CloudUser newbie = Lab::user("newbie@testlab.example", "anchor-5");
+    newbie.methods = {Method::Email};
+    lab.cloud.addUser(newbie);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    auto signIn = [&] {
+        return lab.cloud.signIn("newbie@testlab.example", "pw", "", std::nullopt, channel).outcome;
+    };
+    CHECK(signIn() == SignInOutcome::RegistrationRequired);
+    REQUIRE(lab.cloud.registerMethods("newbie@testlab.example", {Method::MobilePhone}));
+    CHECK(lastAudit(lab.cloud).activity == "User registered for self-service password reset");
+    CHECK(signIn() == SignInOutcome::SignedIn);
+    CHECK_FALSE(lab.cloud.registerMethods("nobody@testlab.example", {Method::Email}));
+}
+
+TEST_CASE("An admin reset of a federated user follows the tenant's reading of the sources",
+          "[sim][admin]") {
+    for (bool writesBack : {true, false}) {
+        TenantSettings settings;
+        settings.federatedAdminResetWritesBack = writesBack;
+        Lab lab(settings);
+        CloudUser fed = Lab::user("fed@fabrikam.example", "anchor-6");
+        fed.federated = true;
+        lab.cloud.addUser(fed);
+        FakeChannel channel(answered(true, {31009, 31010}));
+        auto r = lab.cloud.adminReset("fed@fabrikam.example", "Temp-Passw0rd!", true, channel);
+        CHECK(r.outcome == (writesBack ? Outcome::Success : Outcome::Refused));
+        CHECK(channel.requests.size() == (writesBack ? 1U : 0U));
+    }
+}

@@ -60,6 +60,8 @@ struct TenantSpec {
     bool enforceCloudPasswordPolicy = false;
     IdentityProtectionSpec identityProtection;
     std::vector<CloudUserSpec> cloudUsers;
+    bool registrationRequired = false;
+    bool federatedAdminResetWritesBack = true;
 };
 
 struct PolicySpec {
@@ -112,6 +114,7 @@ struct UserSpec {
     std::vector<std::string> methods = {"email", "mobile_phone"};  ///< registered for SSPR
     std::vector<std::string> adminRoles;
     bool licensed = true;
+    bool federated = false;  ///< in a federated domain (AD FS); only admin resets care
     SourcePos where;
 };
 
@@ -169,6 +172,7 @@ struct Step {
         SignIn,              ///< the user signs in under the tenant's risk policies
         DismissRisk,         ///< an administrator dismisses the user's risk
         ConfirmCompromised,  ///< an administrator confirms the user compromised
+        Register,            ///< the user registers authentication methods
     };
     Kind kind = Kind::SsprReset;
     std::string user;  ///< UPN, for the cloud operations
@@ -185,6 +189,7 @@ struct Step {
     std::string detectionType;  ///< RiskDetection, and SignIn's optional sign-in detection
     std::string detectionLevel;
     std::vector<std::string> leakedPasswords;
+    std::vector<std::string> methods;  ///< Register: the methods registered
     /// While this step's request is in flight, another event lands (a race): a detection
     /// (`detectionType`) or an admin's confirmation of compromise.
     std::string during;  ///< "" | risk_detection | confirm_compromised

@@ -75,6 +75,12 @@ struct TenantSettings {
     /// cloud's rules is set on-premises but not in the cloud (OnPremisesSuccessCloudFailure).
     bool enforceCloudPasswordPolicyForSyncedUsers = false;
     IdentityProtectionSettings identityProtection;
+    /// "Require users to register when signing in": a user without enough methods is sent to
+    /// registration at sign-in.
+    bool registrationRequired = false;
+    /// Whether an admin-center reset of a federated user is written back. The sources disagree
+    /// ([S1] yes, [S16] no, DOMAIN.md §2.2); default [S1].
+    bool federatedAdminResetWritesBack = true;
 };
 
 struct CloudUser {
@@ -86,6 +92,7 @@ struct CloudUser {
     std::vector<std::string> adminRoles;  ///< any admin role brings the two-gate policy
     bool licensed = true;                 ///< Entra ID P1/P2 (writeback needs it)
     bool enabled = true;                  ///< follows the directory at each object sync
+    bool federated = false;               ///< in a federated domain (AD FS)
     std::string samAccountName;
     /// The directory's stored password hash as password hash sync last brought it.
     std::string syncedPasswordHash;
@@ -320,6 +327,10 @@ public:
                         const std::string& newPassword,
                         std::optional<Detection> signInDetection,
                         WritebackChannel& channel);
+    /// The user registers authentication methods (audit "User registered for self-service
+    /// password reset"). False for an unknown user.
+    bool registerMethods(const std::string& upn, const std::vector<Method>& methods);
+
     /// The riskyUser as Graph would show it (details hidden without P2).
     RiskyUser riskOf(const std::string& upn) const;
     /// The UPNs of users with any risk history (the riskyUsers list), sorted.
@@ -369,6 +380,7 @@ private:
     bool inGroup(const CloudUser& user, const std::string& group) const;
     /// The SSPR gates before anything goes on-premises (DOMAIN.md §6.1–§6.3), in order.
     std::optional<Outcome> ssprGate(const CloudUser& user) const;
+    int usableMethods(const CloudUser& user) const;
     OperationResult run(const Flow& flow, WritebackRequest request, WritebackChannel& channel);
     OperationResult change(const char* operation,
                            const std::string& upn,

@@ -99,6 +99,7 @@ enum class SignInOutcome {
     SignedIn,
     SignedInAfterMfa,  ///< the sign-in risk policy asked for MFA and it passed
     InvalidPassword,
+    RegistrationRequired,    ///< sent to register security info before going on
     PasswordChangeRequired,  ///< the user-risk policy wants a secure change; none was made
     PasswordChanged,         ///< MFA and a secure password change, remediating user risk
     Blocked,                 ///< the policy blocks, or the user cannot do MFA, or the change failed

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 using namespace wblab;
@@ -172,6 +173,27 @@ TEST_CASE("The checks catch an agent that reports success without writing", "[e2
     }
     CHECK(newPasswordCheckFailed);
     CHECK(oldPasswordCheckFailed);
+}
+
+TEST_CASE("A risk remediated by an agent that did not write fails on the directory's truth",
+          "[e2e][slapd][risk]") {
+    const std::string file = std::string(WBLAB_SOURCE_DIR) +
+                             "/scenarios/risk/0101_leaked_credentials_secure_change.yaml";
+    auto honest = runScenario(load(file), optionsFor(referenceAgent()));
+    INFO(honest.message);
+    CHECK(honest.verdict == report::Verdict::Pass);
+
+    auto lying =
+        runScenario(load(file), optionsFor({WBLAB_AGENT_PATH, "--bug", "success-without-write"}));
+    CHECK(lying.verdict == report::Verdict::Fail);
+    std::map<std::string, bool> passed;
+    for (const auto& c : lying.checks) {
+        passed[c.name] = c.passed;
+    }
+    // The cloud believed the agent, as the real service must; the directory says otherwise.
+    CHECK(passed.at("step 2: risky1@testlab.example risk state"));
+    CHECK_FALSE(passed.at("risky1: the new password of step 2 binds"));
+    CHECK_FALSE(passed.at("risky1: the seeded password binds"));
 }
 
 TEST_CASE("An agent that cannot start fails the scenario instead of crashing the run",

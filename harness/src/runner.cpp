@@ -119,6 +119,18 @@ sim::TenantSettings tenantFrom(const TenantSpec& t) {
     return settings;
 }
 
+sim::CloudUser cloudUserFrom(const CloudSideSpec& spec) {
+    sim::CloudUser user;
+    user.groups = spec.groups;
+    user.methods.clear();
+    for (const auto& m : spec.methods) {
+        user.methods.push_back(*sim::methodFromString(m));
+    }
+    user.adminRoles = spec.adminRoles;
+    user.licensed = spec.licensed;
+    return user;
+}
+
 /// The directory as the cloud's sync engine reads it: the fixture's users over LDAP.
 class FixtureDirectorySource : public sim::DirectorySource {
 public:
@@ -576,31 +588,17 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
                                 .count());
     sim::Cloud cloud(tenantFrom(s.tenant), clock);
     for (const auto& u : s.onprem.users) {
-        sim::CloudUser user;
+        sim::CloudUser user = cloudUserFrom(u);
         user.upn = u.signInName();
         user.anchor = u.anchor.empty() ? fixture::defaultAnchorFor(u.sam) : u.anchor;
         user.synced = true;
-        user.groups = u.groups;
-        user.methods.clear();
-        for (const auto& m : u.methods) {
-            user.methods.push_back(*sim::methodFromString(m));
-        }
-        user.adminRoles = u.adminRoles;
-        user.licensed = u.licensed;
         user.federated = u.federated;
         cloud.addUser(std::move(user));
     }
     for (const auto& u : s.tenant.cloudUsers) {
-        sim::CloudUser user;
+        sim::CloudUser user = cloudUserFrom(u);
         user.upn = u.upn;
         user.synced = false;
-        user.groups = u.groups;
-        user.methods.clear();
-        for (const auto& m : u.methods) {
-            user.methods.push_back(*sim::methodFromString(m));
-        }
-        user.adminRoles = u.adminRoles;
-        user.licensed = u.licensed;
         cloud.addUser(std::move(user));
     }
     fixture::DirectoryProbe probe(fixture);

@@ -271,6 +271,24 @@ IdentityProtectionSpec readIdentityProtection(const Reader& r, const YAML::Node&
     return ip;
 }
 
+void readCloudSide(const Reader& r,
+                   const YAML::Node& u,
+                   const std::string& path,
+                   CloudSideSpec& spec) {
+    if (u["groups"]) {
+        spec.groups = r.strings(u["groups"], path + ".groups");
+    }
+    if (u["methods"]) {
+        spec.methods = readMethods(r, u["methods"], path + ".methods");
+    }
+    if (u["admin_roles"]) {
+        spec.adminRoles = r.strings(u["admin_roles"], path + ".admin_roles");
+    }
+    if (u["licensed"]) {
+        spec.licensed = r.boolean(u["licensed"], path + ".licensed");
+    }
+}
+
 std::vector<CloudUserSpec> readCloudUsers(const Reader& r, const YAML::Node& node) {
     if (!node.IsSequence()) {
         r.fail(node, "tenant.cloud_users", "expected a list of cloud-only users");
@@ -289,18 +307,7 @@ std::vector<CloudUserSpec> readCloudUsers(const Reader& r, const YAML::Node& nod
         if (spec.upn.find('@') == std::string::npos) {
             r.fail(u["upn"], path + ".upn", "a userPrincipalName looks like name@domain");
         }
-        if (u["groups"]) {
-            spec.groups = r.strings(u["groups"], path + ".groups");
-        }
-        if (u["methods"]) {
-            spec.methods = readMethods(r, u["methods"], path + ".methods");
-        }
-        if (u["admin_roles"]) {
-            spec.adminRoles = r.strings(u["admin_roles"], path + ".admin_roles");
-        }
-        if (u["licensed"]) {
-            spec.licensed = r.boolean(u["licensed"], path + ".licensed");
-        }
+        readCloudSide(r, u, path, spec);
         users.push_back(std::move(spec));
     }
     return users;
@@ -597,18 +604,7 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
             spec.cannotChangePassword =
                 r.boolean(u["cannot_change_password"], path + ".cannot_change_password");
         }
-        if (u["groups"]) {
-            spec.groups = r.strings(u["groups"], path + ".groups");
-        }
-        if (u["methods"]) {
-            spec.methods = readMethods(r, u["methods"], path + ".methods");
-        }
-        if (u["admin_roles"]) {
-            spec.adminRoles = r.strings(u["admin_roles"], path + ".admin_roles");
-        }
-        if (u["licensed"]) {
-            spec.licensed = r.boolean(u["licensed"], path + ".licensed");
-        }
+        readCloudSide(r, u, path, spec);
         if (u["federated"]) {
             spec.federated = r.boolean(u["federated"], path + ".federated");
         }

@@ -39,6 +39,30 @@ expect:
     - {user: user1, binds: ["N3w-Passw0rd!"], rejects: ["Seed-Passw0rd-1"], locked: false}
 )yaml";
 
+/// A one-place edit of a valid scenario that the loader must refuse, and where it must say so.
+struct BadEdit {
+    std::string from;
+    std::string to;
+    std::string message;
+    int line;
+};
+
+void checkRejected(const std::string& valid, const BadEdit& c) {
+    std::string text = valid;
+    auto pos = text.find(c.from);
+    REQUIRE(pos != std::string::npos);
+    text.replace(pos, c.from.size(), c.to);
+    TempScenario t;
+    auto s = t.load(text);
+    REQUIRE_FALSE(s);
+    CHECK(s.error().code == ErrorCode::InvalidInput);
+    CHECK_THAT(s.error().message, Catch::Contains(c.message));
+    REQUIRE(s.error().where);
+    CHECK_THAT(s.error().where->file, Catch::EndsWith("/case.yaml"));
+    CHECK(s.error().where->line == c.line);
+    CHECK(s.error().where->column >= 1);
+}
+
 }  // namespace
 
 TEST_CASE("A valid scenario loads into the model", "[harness][loader]") {
@@ -63,13 +87,7 @@ TEST_CASE("A valid scenario loads into the model", "[harness][loader]") {
 }
 
 TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[harness][loader]") {
-    struct Case {
-        std::string from;
-        std::string to;
-        std::string message;
-        int line;
-    };
-
+    using Case = BadEdit;
     auto c = GENERATE(
         Case{"tags: [smoke]", "tags: [smoke]\ncolour: blue", "colour: unknown key", 5},
         Case{"min_length: 8",
@@ -96,19 +114,7 @@ TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[h
              "tags: [smoke]\nrequires: [teleport]",
              "unknown capability 'teleport'",
              5});
-    std::string text = kValid;
-    auto pos = text.find(c.from);
-    REQUIRE(pos != std::string::npos);
-    text.replace(pos, c.from.size(), c.to);
-    TempScenario t;
-    auto s = t.load(text);
-    REQUIRE_FALSE(s);
-    CHECK(s.error().code == ErrorCode::InvalidInput);
-    CHECK_THAT(s.error().message, Catch::Contains(c.message));
-    REQUIRE(s.error().where);
-    CHECK_THAT(s.error().where->file, Catch::EndsWith("/case.yaml"));
-    CHECK(s.error().where->line == c.line);
-    CHECK(s.error().where->column >= 1);
+    checkRejected(kValid, c);
 }
 
 TEST_CASE("Malformed YAML is an input error with a position, not a crash", "[harness][loader]") {
@@ -194,13 +200,7 @@ TEST_CASE("Risk steps and expectations load, and derive the change capability",
 }
 
 TEST_CASE("Bad tenant and risk input is rejected with file and line", "[harness][loader][risk]") {
-    struct Case {
-        std::string from;
-        std::string to;
-        std::string message;
-        int line;
-    };
-
+    using Case = BadEdit;
     auto c =
         GENERATE(Case{"type: leakedCredentials",
                       "type: leakedPasswords",
@@ -229,16 +229,5 @@ TEST_CASE("Bad tenant and risk input is rejected with file and line", "[harness]
                       "no user signs in as 'ghost@testlab.example'",
                       11},
                  Case{"sign_in: {user", "sign_in: {colour: red, user", "unknown key", 12});
-    std::string text = kRisk;
-    auto pos = text.find(c.from);
-    REQUIRE(pos != std::string::npos);
-    text.replace(pos, c.from.size(), c.to);
-    TempScenario t;
-    auto s = t.load(text);
-    REQUIRE_FALSE(s);
-    CHECK(s.error().code == ErrorCode::InvalidInput);
-    CHECK_THAT(s.error().message, Catch::Contains(c.message));
-    REQUIRE(s.error().where);
-    CHECK_THAT(s.error().where->file, Catch::EndsWith("/case.yaml"));
-    CHECK(s.error().where->line == c.line);
+    checkRejected(kRisk, c);
 }

@@ -36,13 +36,17 @@ struct IdentityProtectionSpec {
     bool p2 = true;
 };
 
-/// A cloud-only account: an administrator calling Graph, or a user with no on-premises password.
-struct CloudUserSpec {
-    std::string upn;
+/// What only the cloud knows of a user: groups, registered methods, roles, licence.
+struct CloudSideSpec {
     std::vector<std::string> groups;
-    std::vector<std::string> methods = {"email", "mobile_phone"};
+    std::vector<std::string> methods = {"email", "mobile_phone"};  ///< registered for SSPR
     std::vector<std::string> adminRoles;
-    bool licensed = true;
+    bool licensed = true;  ///< Entra ID P1/P2
+};
+
+/// A cloud-only account: an administrator calling Graph, or a user with no on-premises password.
+struct CloudUserSpec : CloudSideSpec {
+    std::string upn;
     SourcePos where;
 };
 
@@ -90,7 +94,7 @@ struct ConnectorSpec {
     bool unexpirePassword = true;
 };
 
-struct UserSpec {
+struct UserSpec : CloudSideSpec {
     std::string sam;
     std::string upn;
     /// The UPN the cloud knows the user by, when it differs from the on-premises one (an
@@ -109,11 +113,6 @@ struct UserSpec {
     bool protectedAccount = false;  ///< adminCount=1 (member of a protected group)
     bool cannotChangePassword = false;
     int passwordAgeSeconds = 0;
-    // Cloud side of the user.
-    std::vector<std::string> groups;
-    std::vector<std::string> methods = {"email", "mobile_phone"};  ///< registered for SSPR
-    std::vector<std::string> adminRoles;
-    bool licensed = true;
     bool federated = false;  ///< in a federated domain (AD FS); only admin resets care
     SourcePos where;
 };

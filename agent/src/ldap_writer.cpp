@@ -104,6 +104,10 @@ Expected<void> LdapWriter::connect() {
     int rc = ldap_sasl_bind_s(
         ld_, config_.connectorDn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
     if (rc != LDAP_SUCCESS) {
+        // Keep no half-open handle: a later search on it would run unauthenticated once the
+        // directory is back, find nobody and blame the user (33002).
+        ldap_unbind_ext_s(ld_, nullptr, nullptr);
+        ld_ = nullptr;
         return makeError(ErrorCode::Unavailable, std::string("bind: ") + ldap_err2string(rc));
     }
     return {};

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
@@ -81,6 +82,7 @@ constexpr Bug kBugs[] = {
     {"answers-late", "answers each request 11 s late, after the harness's deadline"},
     {"accepts-plaintext", "asks for passwords in clear: declares plaintext and sends no key"},
     {"ignores-expiry", "applies a request after its expires_at"},
+    {"applies-stale", "applies an older request that arrives after a newer one for the same user"},
 };
 
 struct Agent {
@@ -88,6 +90,8 @@ struct Agent {
     std::optional<KeyPair> keys;
     std::optional<agent::LdapWriter> directory;
     std::set<std::string> seenIds;
+    /// The latest issued_at seen per anchor: an older request arriving later is stale.
+    std::map<std::string, std::int64_t> newestIssued;
 
     bool hasBug(const char* name) const { return bug == name; }
 
@@ -179,6 +183,15 @@ struct Agent {
         if (!expires || (*expires < now && !hasBug("ignores-expiry"))) {
             return fail(r, kInputValidationError, "request expired, not applied");
         }
+        // A relay may deliver out of order: a request issued before one already received for the
+        // same account must not overwrite it (docs/agent-protocol.md, "Order").
+        auto issued = parseUtc(r.issuedAt);
+        auto& newest = newestIssued[r.anchor];
+        if (issued && *issued < newest && !hasBug("applies-stale")) {
+            return fail(
+                r, kInputValidationError, "stale request (a newer one came first), not applied");
+        }
+        newest = std::max(newest, issued ? *issued : newest);
         std::string newPassword;
         std::string oldPassword;
         if (r.operation != Operation::UnlockOnly) {

@@ -3,6 +3,7 @@
 #include <wblab/protocol/crypto.hpp>
 
 #include <algorithm>
+#include <csignal>
 #include <tuple>
 
 namespace wblab::harness {
@@ -89,20 +90,27 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
 }
 
 sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) {
-    using Delivery = sim::WritebackReply::Delivery;
     sim::WritebackReply reply;
     if (dead_) {
-        reply.delivery = Delivery::Unreachable;
+        reply.delivery = sim::WritebackReply::Delivery::Unreachable;
         reply.detail = "the agent is no longer running";
         return reply;
     }
+    if (!encode(request, reply)) {
+        return reply;
+    }
+    return exchange(lastRequestLine_, request.correlationId);
+}
+
+bool AgentSession::encode(const sim::WritebackRequest& request, sim::WritebackReply& reply) {
+    using Delivery = sim::WritebackReply::Delivery;
     protocol::Request wire;
     wire.id = request.correlationId;
     auto op = protocol::operationFromString(request.operation);
     if (!op) {
         reply.delivery = Delivery::Garbled;
         reply.detail = "internal: unknown operation " + request.operation;
-        return reply;
+        return false;
     }
     wire.operation = *op;
     wire.anchor = request.anchor;
@@ -132,12 +140,19 @@ sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) 
         if (!sealed) {
             reply.delivery = Delivery::Garbled;
             reply.detail = "cannot seal to the agent's key: " + sealed.error().message;
-            return reply;
+            return false;
         }
         *field = *sealed;
     }
     lastRequestLine_ = protocol::encode(wire);
-    return exchange(lastRequestLine_, wire.id);
+    return true;
+}
+
+void AgentSession::crash() {
+    // SIGKILL: no bye, no chance to finish anything (a power cut or an OOM kill).
+    process_.signalGroup(SIGKILL);
+    process_.waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
+    dead_ = true;
 }
 
 sim::WritebackReply AgentSession::replay(const std::string& requestLine, const std::string& id) {

@@ -41,7 +41,14 @@ public:
     /// Sends a request line again, byte for byte (a relay that replays a captured message).
     sim::WritebackReply replay(const std::string& requestLine, const std::string& id);
 
-    /// The last request line sent, as it went over the wire (secrets sealed).
+    /// Turns a request into its wire line (secrets sealed) without sending it: lastRequestLine()
+    /// afterwards. False, with `reply` saying why, when it cannot be encoded.
+    bool encode(const sim::WritebackRequest& request, sim::WritebackReply& reply);
+
+    /// Kills the agent's process group at once (no shutdown, no bye).
+    void crash();
+
+    /// The last request line encoded, as it goes over the wire (secrets sealed).
     const std::string& lastRequestLine() const { return lastRequestLine_; }
 
     /// The relay delivers the next request `seconds` after the cloud issued it (a slow relay):

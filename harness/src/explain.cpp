@@ -1,5 +1,7 @@
 // `wblab explain`: a scenario in plain words, for a person deciding what it covers. Passwords are
 // named by role, never printed.
+#include "fault_steps.hpp"
+
 #include <wblab/harness/scenario.hpp>
 
 #include <ostream>
@@ -151,12 +153,23 @@ void explainScenario(const Scenario& s, std::ostream& out) {
             case Step::Kind::Register:
                 out << step.user << " registers " << join(step.methods);
                 break;
+            case Step::Kind::Fault:
+                out << "fault: " << toString(step.fault);
+                break;
+            case Step::Kind::Release:
+                out << "the relay delivers the request it held at step " << step.releaseOf;
+                break;
         }
         if (!step.during.empty()) {
             out << "; while it is in flight: "
                 << (step.during == "confirm_compromised"
                         ? std::string("an admin confirms the user compromised")
                         : "a " + step.duringLevel + " " + step.duringType + " detection");
+        }
+        if (step.relay != Step::Relay::Deliver) {
+            out << (step.relay == Step::Relay::Drop        ? "; the relay drops it"
+                    : step.relay == Step::Relay::Duplicate ? "; the relay delivers it twice"
+                                                           : "; the relay holds it until released");
         }
         if (step.relayDelaySeconds > 0) {
             out << "; the relay holds it " << seconds(step.relayDelaySeconds);

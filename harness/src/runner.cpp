@@ -1,4 +1,5 @@
 #include "agent_session.hpp"
+#include "fault_steps.hpp"
 
 #include <wblab/fixture/directory.hpp>
 #include <wblab/harness/runner.hpp>
@@ -204,10 +205,12 @@ void checkStep(CaseResult& result,
                std::size_t index,
                const Step& step,
                const sim::OperationResult& op,
-               const sim::Cloud& cloud) {
+               const sim::Cloud& cloud,
+               bool faultInjected = false) {
     const std::string prefix = "step " + std::to_string(index + 1) + ": ";
     const auto& e = step.expect;
-    if (op.writebackAttempted && op.reply.delivery != sim::WritebackReply::Delivery::Answered) {
+    if (op.writebackAttempted && op.reply.delivery != sim::WritebackReply::Delivery::Answered &&
+        !faultInjected) {
         // A misbehaving agent is a verdict: name what it did.
         add(result,
             prefix + "agent answered per protocol",
@@ -308,18 +311,20 @@ void describeReply(CaseResult& result, const sim::OperationResult& op, bool& tim
 /// holds none of them (DESIGN.md §4, §9).
 void checkSecurity(CaseResult& result,
                    const Scenario& s,
-                   const AgentSession& agent,
-                   const std::string& agentLog) {
+                   bool sentPlaintext,
+                   const std::vector<std::string>& agentLogs) {
     add(result,
         "security: passwords sealed to the agent's key",
-        !agent.sentPlaintext(),
+        !sentPlaintext,
         "sealed",
-        agent.sentPlaintext() ? "sent in clear (the agent declared plaintext)" : "sealed");
-    auto log = readFile(agentLog);
+        sentPlaintext ? "sent in clear (the agent declared plaintext)" : "sealed");
     int leaked = 0;
-    if (log) {
-        for (const auto& secret : s.secrets()) {
-            leaked += log->find(secret) != std::string::npos ? 1 : 0;
+    for (const auto& agentLog : agentLogs) {
+        auto log = readFile(agentLog);
+        if (log) {
+            for (const auto& secret : s.secrets()) {
+                leaked += log->find(secret) != std::string::npos ? 1 : 0;
+            }
         }
     }
     add(result,
@@ -454,6 +459,70 @@ void runLabStep(CaseResult& result,
     }
 }
 
+void describeRelay(CaseResult& result, const std::string& label, Step::Relay relay) {
+    switch (relay) {
+        case Step::Relay::Drop:
+            result.timeline.push_back("relay: " + label + " drops the request");
+            break;
+        case Step::Relay::Duplicate:
+            result.timeline.push_back("relay: " + label + " delivers the request twice");
+            break;
+        case Step::Relay::Hold:
+            result.timeline.push_back("relay: " + label + " holds the request until released");
+            break;
+        case Step::Relay::Deliver:
+            break;
+    }
+}
+
+/// A request delivered twice must be applied once: the second copy is a replay (32003).
+void checkDuplicate(CaseResult& result, std::size_t index, const FaultyRelay& relay) {
+    const auto& second = relay.duplicateReply();
+    if (!second) {
+        return;
+    }
+    const bool answered = second->delivery == sim::WritebackReply::Delivery::Answered;
+    const std::string observed =
+        !answered ? second->detail
+                  : std::string(second->success ? "success" : "failure") +
+                        (second->reason != 0 ? " reason " + std::to_string(second->reason) : "");
+    result.timeline.push_back("agent: second copy: " + observed);
+    add(result,
+        "step " + std::to_string(index + 1) + ": second copy not applied",
+        answered && !second->success && second->reason == 32003,
+        "failure reason 32003",
+        observed);
+}
+
+/// Fault and release steps (fault_steps.hpp). False when the scenario cannot go on.
+bool runFaultStep(CaseResult& result,
+                  std::size_t index,
+                  const Step& step,
+                  FaultyRelay& relay,
+                  const sim::Cloud& cloud,
+                  bool& timedOut) {
+    const std::string label = "step " + std::to_string(index + 1);
+    if (step.kind == Step::Kind::Release) {
+        result.timeline.push_back("relay: " + label + " delivers the request held at step " +
+                                  std::to_string(step.releaseOf));
+        sim::OperationResult op;
+        op.writebackAttempted = true;
+        op.reply = relay.release(step.releaseOf);
+        describeReply(result, op, timedOut);
+        checkStep(result, index, step, op, cloud, relay.lastFailureInjected());
+        return true;
+    }
+    auto done = relay.apply(step.fault);
+    if (!done) {
+        add(result, label + ": " + toString(step.fault), false, "done", done.error().message);
+        result.timeline.push_back("lab: " + label + " " + toString(step.fault) +
+                                  " failed: " + done.error().message);
+        return false;
+    }
+    result.timeline.push_back("lab: " + label + " " + toString(step.fault) + ": " + *done);
+    return true;
+}
+
 CaseResult unresolved(CaseResult result, const std::string& why) {
     result.verdict = Verdict::Unresolved;
     result.message = why;
@@ -580,6 +649,8 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     result.timeline.push_back("agent: ready (" + (*agent)->ready().agentName + " " +
                               (*agent)->ready().agentVersion + ", onboarding events " +
                               listOf((*agent)->ready().events) + ")");
+    // Every request goes through the relay, which also carries out the scenario's faults.
+    FaultyRelay relay(config, std::move(*agent), fixture);
 
     // The lab clock starts at the real time: the agent and slapd read the real clock, and a
     // request's expiry must mean the same to both sides.
@@ -605,7 +676,7 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     FixtureDirectorySource directory(probe);
     cloud.setPasswordVerifier(fixture::storedPasswordMatches);
     cloud.initialSync(directory);
-    RacingChannel channel(**agent);
+    RacingChannel channel(relay);
     bool timedOut = false;
     // What each step sent over the wire (line and id), for replay steps.
     std::vector<std::pair<std::string, std::string>> sent;
@@ -629,7 +700,7 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
             clock.advance(step.advanceSeconds);
             auto advanced = fixture.advanceClock(step.advanceSeconds);
             if (!advanced) {
-                (*agent)->shutdown();
+                (void)relay.finish();
                 return finish(unresolved(result, label + ": " + advanced.error().message));
             }
             result.timeline.push_back("lab: " + label + " clock advanced by " +
@@ -640,6 +711,13 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
                     "sync: " + std::to_string(cycles.hashCycles) + " hash cycle(s), " +
                     std::to_string(cycles.objectCycles) + " object cycle(s), " +
                     std::to_string(cycles.passwordsSynced) + " password(s) synced");
+            }
+            sent.emplace_back();
+            continue;
+        }
+        if (step.kind == Step::Kind::Fault || step.kind == Step::Kind::Release) {
+            if (!runFaultStep(result, i, step, relay, cloud, timedOut)) {
+                break;
             }
             sent.emplace_back();
             continue;
@@ -655,18 +733,19 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
             sim::OperationResult op;
             op.writebackAttempted = !original.first.empty();
             if (op.writebackAttempted) {
-                op.reply = (*agent)->replay(original.first, original.second);
+                op.reply = relay.replay(original.first, original.second);
             }
             result.timeline.push_back("relay: " + label + " sends the request of step " +
                                       std::to_string(step.replayOf) + " again");
             describeReply(result, op, timedOut);
-            checkStep(result, i, step, op, cloud);
+            checkStep(result, i, step, op, cloud, relay.lastFailureInjected());
             sent.emplace_back();
             continue;
         }
         sim::OperationResult op;
         std::string what;
-        (*agent)->holdNextRequest(step.relayDelaySeconds);
+        relay.prepare(step, static_cast<int>(i + 1));
+        describeRelay(result, label, step.relay);
         if (step.during == "confirm_compromised") {
             channel.whileInFlight = [&cloud, &step, &result] {
                 cloud.confirmUserCompromised(step.user);
@@ -786,20 +865,24 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         }
         result.timeline.push_back("cloud: " + label + " " + what + " " + step.user +
                                   ", correlation " + op.correlationId);
-        sent.emplace_back(op.writebackAttempted ? (*agent)->lastRequestLine() : std::string(),
+        sent.emplace_back(op.writebackAttempted ? relay.lastRequestLine() : std::string(),
                           op.correlationId);
         describeReply(result, op, timedOut);
         channel.whileInFlight = nullptr;
         if (step.kind != Step::Kind::SignIn || op.writebackAttempted) {
             result.timeline.push_back(std::string("cloud: user sees ") + sim::toString(op.outcome));
         }
-        checkStep(result, i, step, op, cloud);
+        checkStep(result, i, step, op, cloud, relay.lastFailureInjected());
+        checkDuplicate(result, i, relay);
         if (step.expect.risk) {
             checkRisk(result, label + ": ", *step.expect.risk, cloud);
         }
     }
-    checkSecurity(result, s, **agent, config.stderrPath);
-    (*agent)->shutdown();
+    const bool sentPlaintext = relay.sentPlaintext();
+    if (auto finished = relay.finish(); !finished) {
+        return finish(unresolved(result, "directory_up at the end: " + finished.error().message));
+    }
+    checkSecurity(result, s, sentPlaintext, relay.agentLogs());
 
     checkDirectory(result, s, fixture, probe);
     // The risk state the lab ends with, for people reading the report.

@@ -1,5 +1,7 @@
 // Scenario loading with yaml-cpp. yaml-cpp exceptions stop at this file's boundary and become
 // Errors with a 1-based file:line:column.
+#include "fault_steps.hpp"
+
 #include <wblab/harness/scenario.hpp>
 #include <wblab/sim/cloud.hpp>
 #include <wblab/support/files.hpp>
@@ -928,6 +930,110 @@ void readCloudStep(const Reader& r,
     }
 }
 
+/// `fault: NAME` and `release: N` (fault_steps.hpp).
+void readFaultStep(const Reader& r,
+                   const YAML::Node& node,
+                   const std::string& path,
+                   std::size_t index,
+                   Step& step) {
+    if (step.kind == Step::Kind::Fault) {
+        const auto name = r.string(node["fault"], path + ".fault");
+        auto fault = faultFromString(name);
+        if (!fault) {
+            r.fail(node["fault"],
+                   path + ".fault",
+                   "unknown fault '" + name + "' (expected one of: " + faultNames() + ")");
+        }
+        step.fault = *fault;
+        if (node["expect"]) {
+            r.fail(node["expect"], path + ".expect", "a fault step has nothing to expect");
+        }
+        return;
+    }
+    step.releaseOf = r.integer(node["release"], path + ".release", 1, static_cast<int>(index));
+    if (node["expect"]) {
+        for (const char* cloudSide : {"outcome", "audit"}) {
+            if (node["expect"].IsMap() && node["expect"][cloudSide]) {
+                r.fail(node["expect"][cloudSide],
+                       path + ".expect." + cloudSide,
+                       "the cloud gave up on a held request: a release step expects only events "
+                       "and reason");
+            }
+        }
+    }
+}
+
+/// `relay: {drop | duplicate | hold: true}`: at most one of them.
+void readRelayFault(const Reader& r, const YAML::Node& relay, const std::string& path, Step& step) {
+    const std::pair<const char*, Step::Relay> modes[] = {{"drop", Step::Relay::Drop},
+                                                         {"duplicate", Step::Relay::Duplicate},
+                                                         {"hold", Step::Relay::Hold}};
+    const char* chosen = nullptr;
+    for (const auto& [key, mode] : modes) {
+        if (!relay[key] || !r.boolean(relay[key], path + "." + key)) {
+            continue;
+        }
+        if (chosen != nullptr) {
+            r.fail(relay[key],
+                   path + "." + key,
+                   std::string("the relay does one thing with a request: '") + chosen + "' and '" +
+                       key + "' are both set");
+        }
+        chosen = key;
+        step.relay = mode;
+    }
+}
+
+/// Faults must make sense in order: stop only what runs, start only what is down, release only
+/// a held request, once.
+void checkFaultOrder(const Reader& r, const YAML::Node& steps, const std::vector<Step>& parsed) {
+    bool agentUp = true;
+    bool directoryUp = true;
+    std::set<int> released;
+    for (std::size_t i = 0; i < parsed.size(); ++i) {
+        const auto& step = parsed[i];
+        const std::string path = "steps[" + std::to_string(i) + "]";
+        if (step.kind == Step::Kind::Release) {
+            const auto& held = parsed[static_cast<std::size_t>(step.releaseOf - 1)];
+            if (!held.isCloudOperation() || held.relay != Step::Relay::Hold) {
+                r.fail(steps[i]["release"],
+                       path + ".release",
+                       "step " + std::to_string(step.releaseOf) +
+                           " has no held request (give it relay: {hold: true})");
+            }
+            if (!released.insert(step.releaseOf).second) {
+                r.fail(steps[i]["release"],
+                       path + ".release",
+                       "the request of step " + std::to_string(step.releaseOf) +
+                           " was already released");
+            }
+            continue;
+        }
+        if (step.kind != Step::Kind::Fault) {
+            continue;
+        }
+        const bool stopsAgent =
+            step.fault == Step::Fault::AgentDown || step.fault == Step::Fault::AgentCrash;
+        std::string problem;
+        if (stopsAgent && !agentUp) {
+            problem = "the agent is already down";
+        } else if (step.fault == Step::Fault::AgentUp && agentUp) {
+            problem = "the agent is already running (stop it first with agent_down or agent_crash)";
+        } else if (step.fault == Step::Fault::DirectoryDown && !directoryUp) {
+            problem = "the directory is already down";
+        } else if (step.fault == Step::Fault::DirectoryUp && directoryUp) {
+            problem = "the directory is already up (stop it first with directory_down)";
+        }
+        if (!problem.empty()) {
+            r.fail(steps[i]["fault"], path + ".fault", problem);
+        }
+        agentUp = stopsAgent ? false : step.fault == Step::Fault::AgentUp ? true : agentUp;
+        directoryUp = step.fault == Step::Fault::DirectoryDown ? false
+                      : step.fault == Step::Fault::DirectoryUp ? true
+                                                               : directoryUp;
+    }
+}
+
 Step readStep(const Reader& r,
               const YAML::Node& node,
               const std::string& path,
@@ -952,7 +1058,9 @@ Step readStep(const Reader& r,
         {"sign_in", Step::Kind::SignIn},
         {"dismiss_risk", Step::Kind::DismissRisk},
         {"confirm_compromised", Step::Kind::ConfirmCompromised},
-        {"register", Step::Kind::Register}};
+        {"register", Step::Kind::Register},
+        {"fault", Step::Kind::Fault},
+        {"release", Step::Kind::Release}};
     std::vector<const char*> stepKeys = {"relay", "expect", "during"};
     for (const auto& kind : kinds) {
         stepKeys.push_back(kind.first);
@@ -986,6 +1094,8 @@ Step readStep(const Reader& r,
         step.advanceSeconds = r.duration(op, opPath);
     } else if (step.kind == Step::Kind::Replay) {
         step.replayOf = r.integer(op, opPath, 1, static_cast<int>(index));
+    } else if (step.kind == Step::Kind::Fault || step.kind == Step::Kind::Release) {
+        readFaultStep(r, node, path, index, step);
     } else if (step.kind > Step::Kind::Replay) {
         readCloudStep(r, op, opPath, step, scenario);
     } else {
@@ -1036,10 +1146,11 @@ Step readStep(const Reader& r,
         if (!step.isCloudOperation()) {
             r.fail(node["relay"], path + ".relay", "only a step that sends a request has a relay");
         }
-        r.checkKeys(node["relay"], path + ".relay", {"delay"});
+        r.checkKeys(node["relay"], path + ".relay", {"delay", "drop", "duplicate", "hold"});
         if (node["relay"]["delay"]) {
             step.relayDelaySeconds = r.duration(node["relay"]["delay"], path + ".relay.delay");
         }
+        readRelayFault(r, node["relay"], path + ".relay", step);
     }
     if (node["during"]) {
         const auto& d = node["during"];
@@ -1192,6 +1303,7 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
                    "can only replay a step that sent a request to the agent");
         }
     }
+    checkFaultOrder(r, steps, s.steps);
     // Each step's operation is a capability the agent must declare.
     static const std::map<Step::Kind, const char*> needs = {
         {Step::Kind::SsprReset, "reset"},

@@ -172,7 +172,17 @@ struct Step {
         DismissRisk,         ///< an administrator dismisses the user's risk
         ConfirmCompromised,  ///< an administrator confirms the user compromised
         Register,            ///< the user registers authentication methods
+        Fault,               ///< the lab breaks or mends something (fault_steps.hpp: Fault)
+        Release,             ///< the relay delivers the request it held at an earlier step
     };
+    /// What the relay does with this step's request (faults; docs/scenario-language.md).
+    enum class Relay {
+        Deliver,    ///< normally (after relayDelaySeconds)
+        Drop,       ///< never: the cloud waits in vain
+        Duplicate,  ///< twice: the second copy must be rejected (32003)
+        Hold,       ///< not now: the cloud waits in vain; a later `release` step delivers it
+    };
+    enum class Fault { AgentDown, AgentUp, AgentCrash, DirectoryDown, DirectoryUp };
     Kind kind = Kind::SsprReset;
     std::string user;  ///< UPN, for the cloud operations
     std::string newPassword;
@@ -194,6 +204,9 @@ struct Step {
     std::string during;  ///< "" | risk_detection | confirm_compromised
     std::string duringType;
     std::string duringLevel;
+    Relay relay = Relay::Deliver;
+    Fault fault = Fault::AgentDown;  ///< Fault
+    int releaseOf = 0;               ///< Release: 1-based number of the step whose request was held
     StepExpect expect;
     SourcePos where;
 

@@ -1,0 +1,195 @@
+#include "fault_steps.hpp"
+
+#include <wblab/fixture/directory.hpp>
+
+namespace wblab::harness {
+
+namespace {
+
+struct FaultName {
+    Step::Fault fault;
+    const char* name;
+};
+
+constexpr FaultName kFaults[] = {
+    {Step::Fault::AgentDown, "agent_down"},
+    {Step::Fault::AgentUp, "agent_up"},
+    {Step::Fault::AgentCrash, "agent_crash"},
+    {Step::Fault::DirectoryDown, "directory_down"},
+    {Step::Fault::DirectoryUp, "directory_up"},
+};
+
+sim::WritebackReply unanswered(sim::WritebackReply::Delivery delivery, std::string why) {
+    sim::WritebackReply reply;
+    reply.delivery = delivery;
+    reply.detail = std::move(why);
+    return reply;
+}
+
+}  // namespace
+
+const char* toString(Step::Fault fault) {
+    for (const auto& f : kFaults) {
+        if (f.fault == fault) {
+            return f.name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<Step::Fault> faultFromString(const std::string& name) {
+    for (const auto& f : kFaults) {
+        if (name == f.name) {
+            return f.fault;
+        }
+    }
+    return std::nullopt;
+}
+
+std::string faultNames() {
+    std::string out;
+    for (const auto& f : kFaults) {
+        out += (out.empty() ? "" : ", ") + std::string(f.name);
+    }
+    return out;
+}
+
+FaultyRelay::FaultyRelay(AgentConfig config,
+                         std::unique_ptr<AgentSession> agent,
+                         fixture::SlapdFixture& directory)
+    : config_(std::move(config)), agent_(std::move(agent)), directory_(directory) {
+    logs_.push_back(config_.stderrPath);
+}
+
+FaultyRelay::~FaultyRelay() {
+    retireAgent();
+}
+
+void FaultyRelay::prepare(const Step& step, int stepNumber) {
+    mode_ = step.relay;
+    stepNumber_ = stepNumber;
+    injected_ = false;
+    duplicate_.reset();
+    lastLine_.clear();
+    if (agent_) {
+        agent_->holdNextRequest(step.relayDelaySeconds);
+    }
+}
+
+sim::WritebackReply FaultyRelay::deliver(const sim::WritebackRequest& request) {
+    using Delivery = sim::WritebackReply::Delivery;
+    const auto mode = std::exchange(mode_, Step::Relay::Deliver);
+    if (mode == Step::Relay::Drop) {
+        injected_ = true;
+        return unanswered(Delivery::TimedOut, "the relay dropped the request (fault)");
+    }
+    if (!agent_) {
+        injected_ = true;
+        return unanswered(Delivery::Unreachable, "no agent is running (" + downBecause_ + ")");
+    }
+    if (mode == Step::Relay::Hold) {
+        sim::WritebackReply failed;
+        if (!agent_->encode(request, failed)) {
+            return failed;
+        }
+        held_[stepNumber_] = {agent_->lastRequestLine(), request.correlationId};
+        lastLine_ = agent_->lastRequestLine();
+        injected_ = true;
+        return unanswered(Delivery::TimedOut, "the relay held the request (fault)");
+    }
+    auto reply = agent_->deliver(request);
+    lastLine_ = agent_->lastRequestLine();
+    if (mode == Step::Relay::Duplicate && reply.delivery == Delivery::Answered) {
+        // The cloud sees the first answer; the second copy's answer only goes to the report.
+        duplicate_ = agent_->replay(lastLine_, request.correlationId);
+    }
+    return reply;
+}
+
+sim::WritebackReply FaultyRelay::release(int stepNumber) {
+    auto it = held_.find(stepNumber);
+    if (it == held_.end()) {
+        return unanswered(sim::WritebackReply::Delivery::Unreachable,
+                          "the relay holds no request of step " + std::to_string(stepNumber));
+    }
+    auto [line, id] = it->second;
+    held_.erase(it);
+    return replay(line, id);
+}
+
+sim::WritebackReply FaultyRelay::replay(const std::string& line, const std::string& id) {
+    injected_ = false;
+    if (!agent_) {
+        injected_ = true;
+        return unanswered(sim::WritebackReply::Delivery::Unreachable,
+                          "no agent is running (" + downBecause_ + ")");
+    }
+    return agent_->replay(line, id);
+}
+
+void FaultyRelay::retireAgent() {
+    if (agent_) {
+        plaintextBefore_ = plaintextBefore_ || agent_->sentPlaintext();
+        agent_->shutdown();
+        agent_.reset();
+    }
+}
+
+bool FaultyRelay::sentPlaintext() const {
+    return plaintextBefore_ || (agent_ && agent_->sentPlaintext());
+}
+
+Expected<std::string> FaultyRelay::apply(Step::Fault fault) {
+    switch (fault) {
+        case Step::Fault::AgentDown:
+            retireAgent();
+            downBecause_ = "stopped by agent_down";
+            return std::string("the agent is stopped (shutdown, bye)");
+        case Step::Fault::AgentCrash:
+            if (agent_) {
+                agent_->crash();
+            }
+            retireAgent();
+            downBecause_ = "killed by agent_crash";
+            return std::string("the agent is killed (SIGKILL, no bye)");
+        case Step::Fault::AgentUp: {
+            AgentConfig next = config_;
+            next.stderrPath = config_.stderrPath + "." + std::to_string(logs_.size() + 1);
+            logs_.push_back(next.stderrPath);
+            auto started = AgentSession::start(next);
+            if (!started) {
+                return makeError(started.error().code,
+                                 "the agent did not start again: " + started.error().message);
+            }
+            agent_ = std::move(*started);
+            downBecause_.clear();
+            return "a new agent process is up (" + agent_->ready().agentName + ", handshake done)";
+        }
+        case Step::Fault::DirectoryDown:
+            directory_.stopServer();
+            directoryDown_ = true;
+            return std::string("slapd is stopped (the directory is down)");
+        case Step::Fault::DirectoryUp:
+            if (auto up = directory_.startServer(); !up) {
+                return makeError(up.error().code,
+                                 "the directory did not come back: " + up.error().message);
+            }
+            directoryDown_ = false;
+            return std::string("slapd is running again on the same data");
+    }
+    return std::string();
+}
+
+Expected<void> FaultyRelay::finish() {
+    retireAgent();
+    if (directoryDown_) {
+        // The directory checks need it; the scenario's faults are over.
+        if (auto up = directory_.startServer(); !up) {
+            return up.error();
+        }
+        directoryDown_ = false;
+    }
+    return {};
+}
+
+}  // namespace wblab::harness

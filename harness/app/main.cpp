@@ -44,13 +44,15 @@ std::optional<std::vector<wblab::harness::Scenario>> loadAll(
     std::vector<wblab::harness::Scenario> scenarios;
     bool ok = true;
     for (const auto& f : *files) {
-        auto s = wblab::harness::loadScenario(f);
+        auto s = wblab::harness::loadScenarios(f);
         if (!s) {
             std::cerr << "wblab: error: " << s.error().describe() << "\n";
             ok = false;
             continue;
         }
-        scenarios.push_back(std::move(*s));
+        for (auto& one : *s) {
+            scenarios.push_back(std::move(one));
+        }
     }
     if (!ok) {
         return std::nullopt;
@@ -275,7 +277,9 @@ int main(int argc, char** argv) {
             return kExitUsage;
         }
         for (const auto& s : *scenarios) {
-            std::cout << "ok " << s.file << "\n";
+            // A matrix file gives one line per expansion.
+            const bool expanded = s.id.find('[') != std::string::npos;
+            std::cout << "ok " << s.file << (expanded ? " " + s.id : std::string()) << "\n";
         }
         return kExitPass;
     }

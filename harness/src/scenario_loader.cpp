@@ -1235,10 +1235,15 @@ std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
     return out;
 }
 
-Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string& file) {
+Scenario readScenario(const Reader& r,
+                      const YAML::Node& root,
+                      const std::string& file,
+                      const std::string& idSuffix = "") {
     r.checkKeys(root,
                 "",
-                {"id",
+                {"include",
+                 "matrix",
+                 "id",
                  "title",
                  "criteria",
                  "tags",
@@ -1255,6 +1260,7 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
     if (root["id"] && s.id != stem) {
         r.fail(root["id"], "id", "must equal the file name without extension ('" + stem + "')");
     }
+    s.id += idSuffix;
     if (root["title"]) {
         s.title = r.string(root["title"], "title");
     }
@@ -1345,6 +1351,352 @@ Scenario readScenario(const Reader& r, const YAML::Node& root, const std::string
     return s;
 }
 
+// ---- Shared setup (`include:`) and parameter matrices (`matrix:`) ----
+
+constexpr std::size_t kMaxIncludeDepth = 16;
+constexpr std::size_t kMaxMatrixRows = 64;
+
+Expected<std::string> readScenarioText(const std::string& path) {
+    std::error_code ec;
+    auto size = std::filesystem::file_size(path, ec);
+    if (ec) {
+        return Error{ErrorCode::NotFound, "cannot read the scenario file", SourcePos{path, 0, 0}};
+    }
+    if (size > kMaxScenarioBytes) {
+        return Error{
+            ErrorCode::InvalidInput, "scenario file larger than 1 MiB", SourcePos{path, 0, 0}};
+    }
+    auto text = readFile(path);
+    if (!text) {
+        return Error{ErrorCode::NotFound, "cannot read the scenario file", SourcePos{path, 0, 0}};
+    }
+    return text;
+}
+
+std::string canonicalOf(const std::string& path) {
+    std::error_code ec;
+    auto canonical = std::filesystem::weakly_canonical(path, ec);
+    return ec ? path : canonical.string();
+}
+
+/// Where `${name}` occurs in the text: (offset, length, name).
+struct ParameterUse {
+    std::size_t offset;
+    std::size_t length;
+    std::string name;
+};
+
+std::vector<ParameterUse> parameterUses(const std::string& text) {
+    std::vector<ParameterUse> uses;
+    for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at + 2)) {
+        std::size_t end = at + 2;
+        while (end < text.size() &&
+               (std::isalnum(static_cast<unsigned char>(text[end])) != 0 || text[end] == '_')) {
+            ++end;
+        }
+        if (end < text.size() && text[end] == '}' && end > at + 2) {
+            uses.push_back({at, end + 1 - at, text.substr(at + 2, end - at - 2)});
+        }
+    }
+    return uses;
+}
+
+SourcePos positionOf(const std::string& file, const std::string& text, std::size_t offset) {
+    int line = 1;
+    int column = 1;
+    for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+        if (text[i] == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+    return SourcePos{file, line, column};
+}
+
+std::string maskParameters(std::string text) {
+    for (const auto& use : parameterUses(text)) {
+        text.replace(use.offset, use.length, std::string(use.length, '_'));
+    }
+    return text;
+}
+
+using MatrixRow = std::vector<std::pair<std::string, std::string>>;
+
+struct Matrix {
+    std::vector<std::string> names;
+    std::vector<MatrixRow> rows;
+};
+
+/// Every `${name}` must be a matrix parameter (none at all without a matrix).
+void checkParameters(const std::string& file,
+                     const std::string& text,
+                     const std::vector<std::string>& names) {
+    for (const auto& use : parameterUses(text)) {
+        if (std::find(names.begin(), names.end(), use.name) == names.end()) {
+            throw LoadError{
+                positionOf(file, text, use.offset),
+                "unknown parameter '${" + use.name + "}'" +
+                    (names.empty() ? " (the scenario has no matrix)" : " (not in the matrix)")};
+        }
+    }
+}
+
+std::string substituteParameters(const std::string& file,
+                                 const std::string& text,
+                                 const MatrixRow& row) {
+    std::vector<std::string> names;
+    for (const auto& kv : row) {
+        names.push_back(kv.first);
+    }
+    checkParameters(file, text, names);
+    std::string out = text;
+    auto uses = parameterUses(text);
+    // From the end, so earlier offsets stay valid.
+    for (auto it = uses.rbegin(); it != uses.rend(); ++it) {
+        for (const auto& [name, value] : row) {
+            if (name == it->name) {
+                out.replace(it->offset, it->length, value);
+            }
+        }
+    }
+    return out;
+}
+
+std::string matrixValue(const Reader& r, const YAML::Node& node, const std::string& path) {
+    if (!node.IsScalar()) {
+        r.fail(node, path, "a matrix value is a plain value (a number, word or true/false)");
+    }
+    const std::string value = node.Scalar();
+    if (value.empty() || value.size() > 64 ||
+        value.find_first_of("\n\r{}[],#&*!|>'\"%@`") != std::string::npos) {
+        r.fail(node, path, "a matrix value is 1 to 64 characters without YAML punctuation");
+    }
+    return value;
+}
+
+void checkParameterName(const Reader& r, const YAML::Node& node, const std::string& path) {
+    const std::string name = r.string(node, path);
+    bool ok = !name.empty() && std::isdigit(static_cast<unsigned char>(name[0])) == 0;
+    for (char c : name) {
+        ok = ok && (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_');
+    }
+    if (!ok) {
+        r.fail(
+            node, path, "a parameter name is letters, digits and '_' (not starting with a digit)");
+    }
+}
+
+/// `matrix: {name: [values…], …}` (every combination, the first name varying slowest) or
+/// `matrix: [{name: value, …}, …]` (these rows).
+Matrix readMatrix(const Reader& r, const YAML::Node& node) {
+    Matrix m;
+    if (node.IsMap()) {
+        if (node.size() == 0) {
+            r.fail(node, "matrix", "expected at least one parameter");
+        }
+        std::vector<std::vector<std::string>> values;
+        std::size_t combinations = 1;
+        for (const auto& kv : node) {
+            const std::string name = kv.first.Scalar();
+            checkParameterName(r, kv.first, "matrix");
+            const std::string path = "matrix." + name;
+            if (!kv.second.IsSequence() || kv.second.size() == 0) {
+                r.fail(kv.second, path, "expected a list of values");
+            }
+            std::vector<std::string> list;
+            for (std::size_t i = 0; i < kv.second.size(); ++i) {
+                list.push_back(matrixValue(r, kv.second[i], path + "[" + std::to_string(i) + "]"));
+            }
+            combinations *= list.size();
+            if (combinations > kMaxMatrixRows) {
+                r.fail(node, "matrix", "expands to more than 64 scenarios");
+            }
+            m.names.push_back(name);
+            values.push_back(std::move(list));
+        }
+        for (std::size_t n = 0; n < combinations; ++n) {
+            MatrixRow row;
+            std::size_t rest = n;
+            std::size_t stride = combinations;
+            for (std::size_t k = 0; k < values.size(); ++k) {
+                stride /= values[k].size();
+                row.emplace_back(m.names[k], values[k][rest / stride]);
+                rest %= stride;
+            }
+            m.rows.push_back(std::move(row));
+        }
+        return m;
+    }
+    if (!node.IsSequence() || node.size() == 0) {
+        r.fail(node, "matrix", "expected a mapping of parameter lists or a list of rows");
+    }
+    if (node.size() > kMaxMatrixRows) {
+        r.fail(node, "matrix", "expands to more than 64 scenarios");
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const auto& rowNode = node[i];
+        const std::string path = "matrix[" + std::to_string(i) + "]";
+        r.requireMap(rowNode, path);
+        MatrixRow row;
+        std::vector<std::string> names;
+        for (const auto& kv : rowNode) {
+            checkParameterName(r, kv.first, path);
+            names.push_back(kv.first.Scalar());
+            row.emplace_back(kv.first.Scalar(),
+                             matrixValue(r, kv.second, path + "." + kv.first.Scalar()));
+        }
+        if (i == 0) {
+            m.names = names;
+        } else if (names != m.names) {
+            r.fail(rowNode, path, "every row names the same parameters as the first, in order");
+        }
+        m.rows.push_back(std::move(row));
+    }
+    return m;
+}
+
+void checkParametersUsed(const Reader& r,
+                         const YAML::Node& node,
+                         const std::string& text,
+                         const Matrix& m) {
+    const auto uses = parameterUses(text);
+    for (const auto& name : m.names) {
+        bool used = std::any_of(
+            uses.begin(), uses.end(), [&](const ParameterUse& u) { return u.name == name; });
+        if (!used) {
+            r.fail(node, "matrix", "parameter '" + name + "' is never used as ${" + name + "}");
+        }
+    }
+}
+
+/// Merges `source` under `target`: what target has wins; mappings merge key by key; users
+/// lists join (the included ones first).
+void mergeUnder(YAML::Node target, const YAML::Node& source) {
+    for (const auto& kv : source) {
+        const std::string key = kv.first.Scalar();
+        const YAML::Node& mine = static_cast<const YAML::Node&>(target)[key];
+        if (!mine) {
+            target[key] = kv.second;
+        } else if (mine.IsMap() && kv.second.IsMap()) {
+            mergeUnder(target[key], kv.second);
+        } else if (key == "users" && mine.IsSequence() && kv.second.IsSequence()) {
+            YAML::Node joined(YAML::NodeType::Sequence);
+            for (const auto& u : kv.second) {
+                joined.push_back(u);
+            }
+            for (const auto& u : mine) {
+                joined.push_back(u);
+            }
+            target[key] = joined;
+        }
+    }
+}
+
+void resolveIncludes(const Reader& r,
+                     YAML::Node root,
+                     const std::string& file,
+                     std::vector<std::string> chain);
+
+/// Loads one shared-setup file, checked on its own (so its errors point into it), with its own
+/// includes resolved.
+YAML::Node loadShared(const std::string& path, std::vector<std::string> chain) {
+    auto text = readScenarioText(path);
+    if (!text) {
+        throw LoadError{*text.error().where, text.error().message};
+    }
+    Reader reader(path);
+    YAML::Node root;
+    try {
+        root = YAML::Load(*text);
+    } catch (const YAML::Exception& e) {
+        throw LoadError{SourcePos{path, e.mark.line + 1, e.mark.column + 1}, e.msg};
+    }
+    if (!root.IsMap()) {
+        throw LoadError{SourcePos{path, 1, 1}, "shared setup must be a YAML mapping"};
+    }
+    checkParameters(path, *text, {});
+    reader.checkKeys(root, "", {"include", "tenant", "onprem"});
+    resolveIncludes(reader, root, path, std::move(chain));
+    if (root["tenant"]) {
+        readTenant(reader, root["tenant"]);
+    }
+    if (root["onprem"]) {
+        // Users may come from the including scenario: check the rest on an empty list.
+        YAML::Node onprem = root["onprem"];
+        const bool hasUsers = static_cast<bool>(static_cast<const YAML::Node&>(onprem)["users"]);
+        if (!hasUsers) {
+            onprem["users"] = YAML::Node(YAML::NodeType::Sequence);
+        }
+        readOnPrem(reader, onprem);
+        if (!hasUsers) {
+            onprem.remove("users");
+        }
+    }
+    return root;
+}
+
+/// Replaces `include:` (a path or a list, relative to the including file) by the shared setup it
+/// names. `chain` holds the files being included, outermost first, to report cycles.
+void resolveIncludes(const Reader& r,
+                     YAML::Node root,
+                     const std::string& file,
+                     std::vector<std::string> chain) {
+    const YAML::Node include = static_cast<const YAML::Node&>(root)["include"];
+    if (!include) {
+        return;
+    }
+    std::vector<std::pair<std::string, YAML::Node>> targets;
+    if (include.IsSequence()) {
+        for (std::size_t i = 0; i < include.size(); ++i) {
+            targets.emplace_back(r.string(include[i], "include[" + std::to_string(i) + "]"),
+                                 include[i]);
+        }
+    } else {
+        targets.emplace_back(r.string(include, "include"), include);
+    }
+    if (chain.size() >= kMaxIncludeDepth) {
+        r.fail(include, "include", "includes nest deeper than 16 files");
+    }
+    for (const auto& [name, node] : targets) {
+        const auto target = std::filesystem::path(file).parent_path() / name;
+        std::error_code ec;
+        if (name.empty() || !std::filesystem::is_regular_file(target, ec)) {
+            r.fail(node,
+                   "include",
+                   "no such file '" + name + "' (looked for " + target.string() + ")");
+        }
+        const std::string canonical = canonicalOf(target.string());
+        if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
+            std::string cycle;
+            for (const auto& c : chain) {
+                cycle += std::filesystem::path(c).filename().string() + " -> ";
+            }
+            r.fail(
+                node,
+                "include",
+                "include cycle: " + cycle + std::filesystem::path(canonical).filename().string());
+        }
+        auto next = chain;
+        next.push_back(canonical);
+        const YAML::Node shared = loadShared(target.string(), next);
+        for (const char* section : {"tenant", "onprem"}) {
+            const YAML::Node part = shared[section];
+            if (!part) {
+                continue;
+            }
+            const YAML::Node mine = static_cast<const YAML::Node&>(root)[section];
+            if (!mine) {
+                root[section] = part;
+            } else if (mine.IsMap()) {
+                mergeUnder(root[section], part);
+            }
+        }
+    }
+    root.remove("include");
+}
+
 }  // namespace
 
 std::vector<std::string> Scenario::secrets() const {
@@ -1369,35 +1721,63 @@ std::vector<std::string> Scenario::secrets() const {
     return out;
 }
 
-Expected<Scenario> loadScenario(const std::string& path) {
-    std::error_code ec;
-    auto size = std::filesystem::file_size(path, ec);
-    if (ec) {
-        return Error{ErrorCode::NotFound, "cannot read the scenario file", SourcePos{path, 0, 0}};
-    }
-    if (size > kMaxScenarioBytes) {
-        return Error{
-            ErrorCode::InvalidInput, "scenario file larger than 1 MiB", SourcePos{path, 0, 0}};
-    }
-    auto text = readFile(path);
+Expected<std::vector<Scenario>> loadScenarios(const std::string& path) {
+    auto text = readScenarioText(path);
     if (!text) {
-        return Error{ErrorCode::NotFound, "cannot read the scenario file", SourcePos{path, 0, 0}};
+        return text.error();
     }
     Reader reader(path);
     try {
-        YAML::Node root = YAML::Load(*text);
+        // First pass: the matrix only. Parameters become a same-length plain scalar, so every
+        // line and column stays where it was.
+        YAML::Node root = YAML::Load(maskParameters(*text));
         if (!root.IsMap()) {
             return Error{ErrorCode::InvalidInput,
                          "a scenario must be a YAML mapping",
                          SourcePos{path, 1, 1}};
         }
-        return readScenario(reader, root, path);
+        std::vector<Scenario> out;
+        if (!root["matrix"]) {
+            checkParameters(path, *text, {});
+            root = YAML::Load(*text);
+            resolveIncludes(reader, root, path, {canonicalOf(path)});
+            out.push_back(readScenario(reader, root, path));
+            return out;
+        }
+        const auto matrix = readMatrix(reader, root["matrix"]);
+        checkParameters(path, *text, matrix.names);
+        checkParametersUsed(reader, root["matrix"], *text, matrix);
+        for (const auto& row : matrix.rows) {
+            const std::string substituted = substituteParameters(path, *text, row);
+            YAML::Node expanded = YAML::Load(substituted);
+            resolveIncludes(reader, expanded, path, {canonicalOf(path)});
+            std::string suffix;
+            for (const auto& [name, value] : row) {
+                suffix += (suffix.empty() ? "[" : ",") + name + "=" + value;
+            }
+            out.push_back(readScenario(reader, expanded, path, suffix + "]"));
+        }
+        return out;
     } catch (const LoadError& e) {
         return Error{ErrorCode::InvalidInput, e.message, e.where};
     } catch (const YAML::Exception& e) {
         return Error{
             ErrorCode::InvalidInput, e.msg, SourcePos{path, e.mark.line + 1, e.mark.column + 1}};
     }
+}
+
+Expected<Scenario> loadScenario(const std::string& path) {
+    auto all = loadScenarios(path);
+    if (!all) {
+        return all.error();
+    }
+    if (all->size() != 1) {
+        return Error{ErrorCode::InvalidInput,
+                     "the matrix expands this file into " + std::to_string(all->size()) +
+                         " scenarios; this needs exactly one",
+                     SourcePos{path, 1, 1}};
+    }
+    return std::move(all->front());
 }
 
 Expected<std::vector<std::string>> collectScenarioFiles(const std::vector<std::string>& paths) {
@@ -1407,7 +1787,9 @@ Expected<std::vector<std::string>> collectScenarioFiles(const std::vector<std::s
         if (std::filesystem::is_directory(p, ec)) {
             for (const auto& entry : std::filesystem::recursive_directory_iterator(p, ec)) {
                 auto ext = entry.path().extension().string();
-                if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+                // Files starting with '_' hold shared setup for `include:`, not scenarios.
+                const bool shared = entry.path().filename().string().rfind('_', 0) == 0;
+                if (entry.is_regular_file() && !shared && (ext == ".yaml" || ext == ".yml")) {
                     files.push_back(entry.path().string());
                 }
             }

@@ -43,6 +43,17 @@ std::vector<std::string> bundledFiles() {
     return *files;
 }
 
+/// Every bundled scenario, matrix files expanded (one per row).
+std::vector<Scenario> bundledScenarios() {
+    std::vector<Scenario> out;
+    for (const auto& file : bundledFiles()) {
+        auto some = loadScenarios(file);
+        REQUIRE(some);
+        out.insert(out.end(), some->begin(), some->end());
+    }
+    return out;
+}
+
 Scenario load(const std::string& path) {
     auto s = loadScenario(path);
     REQUIRE(s);
@@ -236,7 +247,7 @@ TEST_CASE("wblab run passes the bundled scenarios, writes junit.xml and leaves n
     INFO(run.output);
     CHECK(run.exitCode == 0);
     CHECK_THAT(run.output, Catch::StartsWith("wblab: seed 7\n"));
-    const auto n = std::to_string(bundledFiles().size());
+    const auto n = std::to_string(bundledScenarios().size());
     CHECK_THAT(run.output, Catch::Contains(n + " scenarios: " + n + " passed, 0 failed"));
     auto junit = readFile(reports + "/junit.xml");
     REQUIRE(junit);
@@ -296,19 +307,18 @@ TEST_CASE("No password of a scenario reaches any artefact of a kept run", "[e2e]
     auto run = runCli({"run", kScenarios, "--report-dir", reports, "--keep"}, dir->path());
     REQUIRE(run.exitCode == 0);
     std::vector<std::string> secrets;
-    for (const auto& path : bundledFiles()) {
-        auto s = load(path);
+    for (const auto& s : bundledScenarios()) {
         auto more = s.secrets();
         secrets.insert(secrets.end(), more.begin(), more.end());
     }
-    REQUIRE(secrets.size() >= 2 * bundledFiles().size());
+    REQUIRE(secrets.size() >= 2 * bundledScenarios().size());
     // Everything the run wrote is under dir: reports, console output, kept fixture directories.
     std::vector<std::string> roots = {dir->path()};
     int keptDirectories = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir->path())) {
         keptDirectories += entry.path().filename().string().rfind("wblab-ds-", 0) == 0 ? 1 : 0;
     }
-    CHECK(keptDirectories == static_cast<int>(bundledFiles().size()));
+    CHECK(keptDirectories == static_cast<int>(bundledScenarios().size()));
     int filesScanned = 0;
     for (const auto& root : roots) {
         std::vector<std::string> files;
@@ -350,13 +360,13 @@ TEST_CASE("Every fault in the agent's bug zoo fails at least one bundled scenari
         bugs.push_back(line.substr(0, line.find('\t')));
     }
     REQUIRE(bugs.size() >= 12);
-    const auto files = bundledFiles();
+    const auto scenarios = bundledScenarios();
     for (const auto& bug : bugs) {
         auto options = optionsFor({WBLAB_AGENT_PATH, "--bug", bug});
         options.stepTimeout = std::chrono::milliseconds(1000);  // the late and hung agents
         std::string caughtBy;
-        for (const auto& file : files) {
-            auto result = runScenario(load(file), options);
+        for (const auto& scenario : scenarios) {
+            auto result = runScenario(scenario, options);
             if (report::isFailure(result.verdict)) {
                 caughtBy = result.id;
                 break;
@@ -377,7 +387,7 @@ TEST_CASE("The bash agent, written from the protocol document alone, passes the 
                dir->path());
     INFO(run.output);
     CHECK(run.exitCode == 0);
-    const auto n = std::to_string(bundledFiles().size());
+    const auto n = std::to_string(bundledScenarios().size());
     CHECK_THAT(run.output, Catch::Contains(n + " scenarios: " + n + " passed, 0 failed"));
     CHECK(processesMentioning(dir->path()).empty());
 }

@@ -142,7 +142,7 @@ TEST_CASE("Every bundled scenario loads", "[harness][loader]") {
     REQUIRE(files->size() >= 2);
     for (const auto& f : *files) {
         INFO(f);
-        auto s = loadScenario(f);
+        auto s = loadScenarios(f);
         CHECK(s);
     }
 }

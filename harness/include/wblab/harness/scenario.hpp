@@ -248,13 +248,18 @@ struct Scenario {
     std::vector<std::string> secrets() const;
 };
 
-/// Loads and validates one scenario file.
+/// Loads and validates one scenario file: one scenario, or one per row of its `matrix:` (ids
+/// like `0042_x[min_length=8]`). `include:` files are merged in first.
+Expected<std::vector<Scenario>> loadScenarios(const std::string& path);
+
+/// Loads a file that holds exactly one scenario (no matrix, or a matrix of one row).
 Expected<Scenario> loadScenario(const std::string& path);
 
 /// Writes the scenario in plain words (setup, steps, expectations); passwords are never shown.
 void explainScenario(const Scenario& scenario, std::ostream& out);
 
 /// Expands files and directories (recursively, *.yaml and *.yml, sorted) into scenario paths.
+/// Inside directories, files whose name starts with '_' are shared setup, not scenarios.
 Expected<std::vector<std::string>> collectScenarioFiles(const std::vector<std::string>& paths);
 
 }  // namespace wblab::harness

@@ -196,20 +196,37 @@ std::string toJUnitXml(const RunResult& run) {
     return out.str();
 }
 
+namespace {
+
+/// Text from agents reaches the terminal: control characters (escape sequences that could
+/// recolour, move the cursor or retitle the window) become '?'.
+std::string terminalSafe(std::string text) {
+    for (char& c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if (byte < 0x20 || byte == 0x7f) {
+            c = '?';
+        }
+    }
+    return text;
+}
+
+}  // namespace
+
 void printSummary(const RunResult& run, std::ostream& out) {
     std::map<Verdict, int> counts;
     for (const auto& c : run.cases) {
         ++counts[c.verdict];
-        out << std::left << std::setw(16) << toString(c.verdict) << c.id;
+        out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(c.id);
         if (c.verdict != Verdict::Pass && !c.message.empty()) {
-            out << "  — " << c.message;
+            out << "  — " << terminalSafe(c.message);
         }
         out << "\n";
         if (isFailure(c.verdict)) {
             for (const auto& check : c.checks) {
                 if (!check.passed) {
-                    out << "    " << check.name << ": expected " << check.expected << ", observed "
-                        << check.observed << "\n";
+                    out << "    " << terminalSafe(check.name) << ": expected "
+                        << terminalSafe(check.expected) << ", observed "
+                        << terminalSafe(check.observed) << "\n";
                 }
             }
         }
@@ -222,7 +239,7 @@ void printSummary(const RunResult& run, std::ostream& out) {
         }
     }
     for (const auto& problem : run.baselineProblems) {
-        out << "baseline: " << problem << "\n";
+        out << "baseline: " << terminalSafe(problem) << "\n";
     }
     out << "\n"
         << run.cases.size() << " scenarios: " << passed << " passed, " << failed << " failed";

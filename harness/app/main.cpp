@@ -13,13 +13,16 @@
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
 #include <random>
+#include <sys/ioctl.h>
 #include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -363,6 +366,11 @@ int main(int argc, char** argv) {
     options.stepTimeout = std::chrono::milliseconds(stepTimeoutMs);
     options.scenarioTimeout = std::chrono::seconds(scenarioTimeoutS);
     options.jobs = jobs;
+    options.progressStyle = wblab::harness::progressStyleFor(
+        ::isatty(STDOUT_FILENO) == 1, std::getenv("CI"), std::getenv("TERM"));
+    if (winsize size{}; ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+        options.progressWidth = size.ws_col;
+    }
     auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
     if (baseline) {
         std::vector<std::string> known;

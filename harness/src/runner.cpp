@@ -2,6 +2,7 @@
 #include "fault_steps.hpp"
 
 #include <wblab/fixture/directory.hpp>
+#include <wblab/harness/progress.hpp>
 #include <wblab/harness/runner.hpp>
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/sim/cloud.hpp>
@@ -980,10 +981,18 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
     // depend on which worker finished first. Each scenario has its own fixture and agent.
     run.cases.resize(scenarios.size());
     std::atomic<std::size_t> next{0};
-    std::size_t done = 0;
     std::mutex progressMutex;
+    std::ostringstream discard;
+    Progress shown(progress != nullptr ? *progress : discard,
+                   scenarios.size(),
+                   options.progressStyle,
+                   options.progressWidth);
     auto worker = [&] {
         for (std::size_t i = next++; i < scenarios.size(); i = next++) {
+            {
+                std::lock_guard lock(progressMutex);
+                shown.started(scenarios[i].id);
+            }
             report::CaseResult result;
             if (!processesStopped()) {
                 result = runScenario(scenarios[i], options);
@@ -1000,13 +1009,9 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
             }
             std::lock_guard lock(progressMutex);
             run.cases[i] = std::move(result);
-            ++done;
-            if (progress != nullptr) {
-                *progress << "[" << done << "/" << scenarios.size() << "] "
-                          << report::toString(run.cases[i].verdict) << " " << run.cases[i].id
-                          << "\n"
-                          << std::flush;
-            }
+            shown.finished(run.cases[i].id,
+                           report::toString(run.cases[i].verdict),
+                           report::isFailure(run.cases[i].verdict));
         }
     };
     const std::size_t jobs =
@@ -1019,6 +1024,7 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
     for (auto& t : workers) {
         t.join();
     }
+    shown.done();
     run.interrupted = processesStopped();
     run.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     return run;

@@ -8,6 +8,7 @@
 //   RunOptions options{.agent = *resolveAgent("reference", argv0)};
 //   report::RunResult run = runScenarios(scenarios, options, &std::cout);
 
+#include <wblab/harness/progress.hpp>
 #include <wblab/harness/scenario.hpp>
 #include <wblab/report/run_result.hpp>
 #include <wblab/support/expected.hpp>
@@ -41,6 +42,9 @@ struct RunOptions {
     /// A scenario that runs longer stops before its next step with the verdict timeout; a
     /// scenario's own `timeout:` takes precedence.
     std::chrono::milliseconds scenarioTimeout{300000};
+    /// How runScenarios shows progress (progress.hpp), and the terminal's width for Live.
+    ProgressStyle progressStyle = ProgressStyle::Lines;
+    std::size_t progressWidth = 100;
 };
 
 report::CaseResult runScenario(const Scenario& scenario, const RunOptions& options);
@@ -53,8 +57,8 @@ Expected<void> labUp(const Scenario& scenario,
                      std::ostream& out,
                      const std::function<void()>& wait);
 
-/// Runs every scenario, `options.jobs` at a time; the result keeps the scenarios' order. Prints
-/// one progress line per finished scenario when `progress` is set.
+/// Runs every scenario, `options.jobs` at a time; the result keeps the scenarios' order. Shows
+/// progress on `progress` when set, in options.progressStyle.
 report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
                                const RunOptions& options,
                                std::ostream* progress);

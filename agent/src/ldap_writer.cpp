@@ -217,15 +217,11 @@ Outcome<Done> LdapWriter::unlock(const std::string& dn) {
     return Done{};
 }
 
-Outcome<Done> LdapWriter::changePassword(const std::string& dn,
-                                         const std::string& oldPassword,
-                                         const std::string& newPassword) {
-    LDAP* user = openSession(config_);
-    if (user == nullptr) {
-        return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
-    }
-    std::unique_ptr<LDAP, void (*)(LDAP*)> session(
-        user, [](LDAP* ld) { ldap_unbind_ext_s(ld, nullptr, nullptr); });
+namespace {
+
+/// Binds `user` as `dn` with the password-policy control, to tell a lockout (33006) from a wrong
+/// password (33007).
+Outcome<Done> bindAsUser(LDAP* user, const std::string& dn, const std::string& oldPassword) {
     timeval timeout{5, 0};
     // Bind as the user with the password-policy control, to tell a lockout from a wrong password.
     char oid[] = LDAP_CONTROL_PASSWORDPOLICYREQUEST;
@@ -260,11 +256,45 @@ Outcome<Done> LdapWriter::changePassword(const std::string& dn,
     if (result != LDAP_SUCCESS) {
         return classify(result, "bind as the user");
     }
+    return Done{};
+}
+
+using Session = std::unique_ptr<LDAP, void (*)(LDAP*)>;
+
+Session userSession(const DirectoryConfig& config) {
+    return Session(openSession(config), [](LDAP* ld) {
+        if (ld != nullptr) {
+            ldap_unbind_ext_s(ld, nullptr, nullptr);
+        }
+    });
+}
+
+}  // namespace
+
+Outcome<Done> LdapWriter::verifyPassword(const std::string& dn, const std::string& password) {
+    auto session = userSession(config_);
+    if (!session) {
+        return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
+    }
+    return bindAsUser(session.get(), dn, password);
+}
+
+Outcome<Done> LdapWriter::changePassword(const std::string& dn,
+                                         const std::string& oldPassword,
+                                         const std::string& newPassword) {
+    auto session = userSession(config_);
+    if (!session) {
+        return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
+    }
+    LDAP* user = session.get();
+    if (auto bound = bindAsUser(user, dn, oldPassword); !bound) {
+        return bound;
+    }
     berval target{static_cast<ber_len_t>(dn.size()), const_cast<char*>(dn.data())};
     berval oldPw{static_cast<ber_len_t>(oldPassword.size()), const_cast<char*>(oldPassword.data())};
     berval newPw{static_cast<ber_len_t>(newPassword.size()), const_cast<char*>(newPassword.data())};
     berval generated{0, nullptr};
-    rc = ldap_passwd_s(user, &target, &oldPw, &newPw, &generated, nullptr, nullptr);
+    int rc = ldap_passwd_s(user, &target, &oldPw, &newPw, &generated, nullptr, nullptr);
     ber_memfree(generated.bv_val);
     if (rc != LDAP_SUCCESS) {
         return classify(rc, "password change");

@@ -79,6 +79,9 @@ public:
                                  const std::string& oldPassword,
                                  const std::string& newPassword);
 
+    /// Binds as the user with `password`: 33007 if it is wrong, 33006 if the account is locked.
+    Outcome<Done> verifyPassword(const std::string& dn, const std::string& password);
+
     /// Adds a password value beside the existing ones (bug zoo: old-password-still-works).
     Outcome<Done> addPassword(const std::string& dn, const std::string& password);
 

@@ -83,6 +83,9 @@ constexpr Bug kBugs[] = {
     {"accepts-plaintext", "asks for passwords in clear: declares plaintext and sends no key"},
     {"ignores-expiry", "applies a request after its expires_at"},
     {"applies-stale", "applies an older request that arrives after a newer one for the same user"},
+    {"change-as-reset",
+     "makes a user's change with the connector's reset right after checking the current password "
+     "(more privilege than the user has: ignores cannot-change, fails for protected accounts)"},
 };
 
 struct Agent {
@@ -236,6 +239,14 @@ struct Agent {
                 break;
             case Operation::Change:
             case Operation::ForcedChange:
+                if (hasBug("change-as-reset")) {
+                    auto checked = directory->verifyPassword(dn, oldPassword);
+                    auto set = checked ? directory->resetPassword(dn, newPassword) : checked;
+                    if (!set) {
+                        return fail(r, set.error().reason, set.error().detail);
+                    }
+                    break;
+                }
                 // As the user, with the current password: the directory checks it, the lockout,
                 // and the policy (33007, 33006, 33008).
                 if (auto changed = directory->changePassword(dn, oldPassword, newPassword);

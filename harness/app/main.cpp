@@ -1,15 +1,18 @@
 // wblab: the harness command line. Argument parsing and exit codes only; the work is in
 // wblab::harness.
 #include <wblab/harness/baseline.hpp>
+#include <wblab/harness/catalog.hpp>
 #include <wblab/harness/runner.hpp>
 #include <wblab/harness/scenario.hpp>
 #include <wblab/harness/selection.hpp>
+#include <wblab/harness/zoo.hpp>
 #include <wblab/report/run_result.hpp>
 #include <wblab/support/files.hpp>
 #include <wblab/support/process.hpp>
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -199,11 +202,41 @@ int main(int argc, char** argv) {
     merge->add_option("--report-dir", mergeDir, "Where the merged reports go")
         ->capture_default_str();
 
-    auto* explain = app.add_subcommand("explain", "Describe a scenario in plain words");
+    auto* explain =
+        app.add_subcommand("explain", "Describe a scenario in plain words, or a criterion");
     std::string explainWhat;
     std::vector<std::string> explainPaths = {"scenarios"};
-    explain->add_option("scenario", explainWhat, "A scenario id or file")->required();
+    explain->add_option("scenario", explainWhat, "A scenario id or file, or a criterion id")
+        ->required();
     explain->add_option("--in", explainPaths, "Where to look for the id")->capture_default_str();
+
+    auto* criteriaCmd =
+        app.add_subcommand("criteria", "List the criteria catalog and the scenarios covering it");
+    bool criteriaMarkdown = false;
+    std::vector<std::string> criteriaPaths = {"scenarios"};
+    criteriaCmd->add_flag(
+        "--markdown", criteriaMarkdown, "Print docs/criteria.md (generated from the catalog)");
+    criteriaCmd->add_option("--in", criteriaPaths, "The scenarios that count as coverage")
+        ->capture_default_str();
+
+    auto* zooCmd = app.add_subcommand(
+        "zoo", "Mutation score: run the scenarios against every fault of the reference agent");
+    std::vector<std::string> zooPaths = {"scenarios"};
+    std::size_t zooJobs = 2;
+    int zooStepTimeoutMs = 1000;
+    std::vector<std::string> zooFaults;
+    zooCmd->add_option("paths", zooPaths, "Scenario files or directories")->capture_default_str();
+    zooCmd->add_option("--jobs,-j", zooJobs, "Faults run at once")
+        ->check(CLI::Range(1, 64))
+        ->capture_default_str();
+    zooCmd
+        ->add_option("--step-timeout",
+                     zooStepTimeoutMs,
+                     "How long a faulty agent may take to answer, in milliseconds")
+        ->check(CLI::Range(100, 600000))
+        ->capture_default_str();
+    zooCmd->add_option("--faults", zooFaults, "Only these faults (default: every one listed)")
+        ->delimiter(',');
 
     auto* list = app.add_subcommand("list", "List the scenarios a run would take");
     std::vector<std::string> listPaths = {"scenarios"};
@@ -255,6 +288,69 @@ int main(int argc, char** argv) {
         return merged->anyFailure() ? kExitFailures : kExitPass;
     }
 
+    const auto& catalog = wblab::harness::builtinCatalog();
+    if (!catalog) {
+        std::cerr << "wblab: error: " << catalog.error().describe() << "\n";
+        return kExitUsage;
+    }
+
+    if (criteriaCmd->parsed()) {
+        auto all = loadAll(criteriaPaths);
+        if (!all) {
+            return kExitUsage;
+        }
+        if (criteriaMarkdown) {
+            std::cout << wblab::harness::criteriaMarkdown(*catalog, *all);
+        } else {
+            wblab::harness::listCriteria(*catalog, *all, std::cout);
+        }
+        return kExitPass;
+    }
+
+    if (explain->parsed() && catalog->find(explainWhat) != nullptr) {
+        auto all = loadAll(explainPaths);
+        if (!all) {
+            return kExitUsage;
+        }
+        wblab::harness::explainCriterion(*catalog->find(explainWhat), *catalog, *all, std::cout);
+        return kExitPass;
+    }
+
+    if (zooCmd->parsed()) {
+        auto all = loadAll(zooPaths);
+        if (!all) {
+            return kExitUsage;
+        }
+        auto reference = wblab::harness::resolveAgent("reference", "/proc/self/exe");
+        if (!reference) {
+            std::cerr << "wblab: " << reference.error().describe() << "\n";
+            return kExitUsage;
+        }
+        auto faults = wblab::harness::listFaults(*reference);
+        if (!faults) {
+            std::cerr << "wblab: " << faults.error().describe() << "\n";
+            return kExitUsage;
+        }
+        for (const auto& f : zooFaults) {
+            if (std::find(faults->begin(), faults->end(), f) == faults->end()) {
+                std::cerr << "wblab: the reference agent has no fault '" << f
+                          << "' (wblab-agent --list-bugs)\n";
+                return kExitUsage;
+            }
+        }
+        wblab::harness::RunOptions options;
+        options.stepTimeout = std::chrono::milliseconds(zooStepTimeoutMs);
+        options.jobs = zooJobs;
+        auto zoo = wblab::harness::runZoo(*all,
+                                          *catalog,
+                                          *reference,
+                                          zooFaults.empty() ? *faults : zooFaults,
+                                          options,
+                                          &std::cout);
+        wblab::harness::printZoo(zoo, std::cout);
+        return zoo.complete() ? kExitPass : kExitFailures;
+    }
+
     if (explain->parsed()) {
         std::vector<std::string> where = explainPaths;
         if (std::filesystem::is_regular_file(explainWhat)) {
@@ -270,7 +366,8 @@ int main(int argc, char** argv) {
                 return kExitPass;
             }
         }
-        std::cerr << "wblab: no scenario '" << explainWhat << "' (see wblab list)\n";
+        std::cerr << "wblab: no scenario or criterion '" << explainWhat
+                  << "' (see wblab list, wblab criteria)\n";
         return kExitUsage;
     }
 
@@ -372,6 +469,7 @@ int main(int argc, char** argv) {
         options.progressWidth = size.ws_col;
     }
     auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
+    wblab::harness::attachCatalog(*catalog, result);
     if (baseline) {
         std::vector<std::string> known;
         for (const auto& s : *loaded) {

@@ -1,7 +1,7 @@
 // Scenario loading with yaml-cpp. yaml-cpp exceptions stop at this file's boundary and become
 // Errors with a 1-based file:line:column.
 #include "fault_steps.hpp"
-
+#include <wblab/harness/catalog.hpp>
 #include <wblab/harness/scenario.hpp>
 #include <wblab/sim/cloud.hpp>
 #include <wblab/support/files.hpp>
@@ -1235,6 +1235,28 @@ std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
     return out;
 }
 
+/// Every criterion a scenario names must be in the catalog (criteria/catalog.yaml).
+void checkCriteria(const Reader& r, const YAML::Node& list, const std::vector<std::string>& ids) {
+    const auto& catalog = builtinCatalog();
+    if (!catalog) {
+        r.fail(list, "criteria", "the built-in catalog is broken: " + catalog.error().describe());
+    }
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        if (catalog->find(ids[i]) != nullptr) {
+            continue;
+        }
+        const std::string path = "criteria[" + std::to_string(i) + "]";
+        if (catalog->isExitCriterion(ids[i])) {
+            r.fail(list[i],
+                   path,
+                   "'" + ids[i] +
+                       "' is an exit criterion; name the catalog criteria it rolls up from "
+                       "(wblab criteria lists them)");
+        }
+        r.fail(list[i], path, "unknown criterion '" + ids[i] + "' (wblab criteria lists them)");
+    }
+}
+
 Scenario readScenario(const Reader& r,
                       const YAML::Node& root,
                       const std::string& file,
@@ -1266,6 +1288,7 @@ Scenario readScenario(const Reader& r,
     }
     if (root["criteria"]) {
         s.criteria = r.strings(root["criteria"], "criteria");
+        checkCriteria(r, root["criteria"], s.criteria);
     }
     if (root["tags"]) {
         s.tags = r.strings(root["tags"], "tags");

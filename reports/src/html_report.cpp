@@ -37,6 +37,8 @@ th{background:#f4f4f6} table.criteria td:first-child{white-space:nowrap}
 .badge{display:inline-block;padding:0 .5em;border-radius:.8em;font-size:.85em;font-weight:600}
 .pass .badge,.badge.pass{background:#dff5e1;color:#135c1e}
 .fail .badge,.badge.fail{background:#fde2e1;color:#8a1c13}
+.warn .badge{background:#fff3cd;color:#6b4e00}
+.not-run .badge{background:#eee;color:#555}
 .skip .badge,.badge.skip{background:#eee;color:#444}
 details{border:1px solid #ddd;border-radius:6px;margin:.4em 0;padding:.3em .8em}
 details.fail{border-color:#e8a29c}
@@ -75,12 +77,35 @@ std::string toHtml(const RunResult& run) {
         out << "<span class=\"badge " << cssClass(verdict) << "\">" << n << " " << toString(verdict)
             << "</span> ";
     }
-    out << "</p>\n<h2>Criteria</h2>\n<table "
-           "class=\"criteria\"><tr><th>criterion</th><th>verdict</th>"
+    out << "</p>\n";
+    const auto exits = exitCriteriaOf(run);
+    if (!exits.empty()) {
+        out << "<h2>Exit criteria</h2>\n<table class=\"criteria\"><tr><th>exit "
+               "criterion</th><th>verdict</th><th>criteria passed</th><th>failed</th><th>not "
+               "run</th></tr>\n";
+        for (const auto& e : exits) {
+            out << "<tr class=\"" << html(e.verdict) << "\"><td>" << html(e.info.id)
+                << "<br><span class=\"meta\">" << html(e.info.title)
+                << "</span></td><td><span class=\"badge\">" << html(e.verdict) << "</span></td><td>"
+                << e.passed << "</td><td>";
+            for (const auto& id : e.failedRequired) {
+                out << html(id) << " ";
+            }
+            for (const auto& id : e.failedRecommended) {
+                out << html(id) << " (recommended) ";
+            }
+            out << "</td><td>" << e.notRun << "</td></tr>\n";
+        }
+        out << "</table>\n";
+    }
+    out << "<h2>Criteria</h2>\n<table "
+           "class=\"criteria\"><tr><th>criterion</th><th>title</th><th>level</th><th>exit "
+           "criterion</th><th>verdict</th>"
         << "<th>passed</th><th>failed</th><th>scenarios</th></tr>\n";
     for (const auto& c : criteriaOf(run)) {
-        out << "<tr class=\"" << (c.failed ? "fail" : "pass") << "\"><td>" << html(c.id)
-            << "</td><td><span class=\"badge\">" << (c.failed ? "fail" : "pass")
+        out << "<tr class=\"" << html(c.verdict) << "\"><td>" << html(c.id) << "</td><td>"
+            << html(c.info.title) << "</td><td>" << html(c.info.level) << "</td><td>"
+            << html(c.info.exitCriterion) << "</td><td><span class=\"badge\">" << html(c.verdict)
             << "</span></td><td>" << c.passed << "</td><td>" << c.failedCount << "</td><td>";
         for (std::size_t i = 0; i < c.scenarios.size(); ++i) {
             out << (i ? ", " : "") << "<a href=\"#" << html(c.scenarios[i]) << "\">"

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <map>
 #include <sstream>
 
@@ -10,7 +11,7 @@ namespace wblab::report {
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 /// Markdown table cells: no pipes or newlines from the data.
 std::string cell(const std::string& text) {
@@ -27,6 +28,19 @@ std::string cell(const std::string& text) {
     return out;
 }
 
+std::string verdictMark(const std::string& verdict) {
+    if (verdict == "pass") {
+        return "✅ pass";
+    }
+    if (verdict == "fail") {
+        return "❌ fail";
+    }
+    if (verdict == "warn") {
+        return "⚠️ warn";
+    }
+    return "➖ " + verdict;
+}
+
 }  // namespace
 
 std::vector<CriterionResult> criteriaOf(const RunResult& run) {
@@ -39,14 +53,65 @@ std::vector<CriterionResult> criteriaOf(const RunResult& run) {
             if (isFailure(c.verdict)) {
                 r.failed = true;
                 ++r.failedCount;
-            } else {
+            } else if (c.verdict != Verdict::Unsupported) {
                 ++r.passed;
             }
         }
     }
+    auto finish = [](CriterionResult r) {
+        r.verdict = r.failed ? "fail" : (r.passed > 0 ? "pass" : "not-run");
+        return r;
+    };
     std::vector<CriterionResult> out;
+    for (const auto& info : run.catalog) {
+        auto it = byId.find(info.id);
+        CriterionResult r = it == byId.end() ? CriterionResult{} : std::move(it->second);
+        r.id = info.id;
+        r.info = info;
+        out.push_back(finish(std::move(r)));
+        if (it != byId.end()) {
+            byId.erase(it);
+        }
+    }
     for (auto& [id, r] : byId) {
-        out.push_back(std::move(r));
+        r.info.id = id;
+        r.info.exitCriterion = run.catalog.empty() ? "" : "uncategorised";
+        out.push_back(finish(std::move(r)));
+    }
+    return out;
+}
+
+std::vector<ExitCriterionResult> exitCriteriaOf(const RunResult& run) {
+    std::vector<ExitCriterionResult> out;
+    for (const auto& info : run.exitCriteria) {
+        out.push_back(ExitCriterionResult{info, "not-run", 0, 0, {}, {}, {}});
+    }
+    for (const auto& c : criteriaOf(run)) {
+        auto it = std::find_if(out.begin(), out.end(), [&](const ExitCriterionResult& e) {
+            return e.info.id == c.info.exitCriterion;
+        });
+        if (it == out.end()) {
+            continue;  // a criterion outside the catalog rolls up nowhere
+        }
+        it->criteria.push_back(c.id);
+        if (c.verdict == "not-run") {
+            ++it->notRun;
+        } else if (c.verdict == "pass") {
+            ++it->passed;
+        } else if (c.info.level == "recommended") {
+            it->failedRecommended.push_back(c.id);
+        } else {
+            it->failedRequired.push_back(c.id);
+        }
+    }
+    for (auto& e : out) {
+        if (!e.failedRequired.empty()) {
+            e.verdict = "fail";
+        } else if (!e.failedRecommended.empty()) {
+            e.verdict = "warn";
+        } else if (e.passed > 0) {
+            e.verdict = "pass";
+        }
     }
     return out;
 }
@@ -66,10 +131,25 @@ std::string toJson(const RunResult& run) {
     ordered_json criteria = ordered_json::array();
     for (const auto& c : criteriaOf(run)) {
         criteria.push_back({{"id", c.id},
-                            {"verdict", c.failed ? "fail" : "pass"},
+                            {"title", c.info.title},
+                            {"level", c.info.level},
+                            {"exitCriterion", c.info.exitCriterion},
+                            {"source", c.info.source},
+                            {"verdict", c.verdict},
                             {"passed", c.passed},
                             {"failed", c.failedCount},
                             {"scenarios", c.scenarios}});
+    }
+    ordered_json exitCriteria = ordered_json::array();
+    for (const auto& e : exitCriteriaOf(run)) {
+        exitCriteria.push_back({{"id", e.info.id},
+                                {"title", e.info.title},
+                                {"verdict", e.verdict},
+                                {"criteriaPassed", e.passed},
+                                {"criteriaNotRun", e.notRun},
+                                {"failedRequired", e.failedRequired},
+                                {"failedRecommended", e.failedRecommended},
+                                {"criteria", e.criteria}});
     }
     ordered_json scenarios = ordered_json::array();
     for (const auto& c : run.cases) {
@@ -100,6 +180,7 @@ std::string toJson(const RunResult& run) {
           {"durationMs", run.durationMs},
           {"interrupted", run.interrupted}}},
         {"summary", summary},
+        {"exitCriteria", exitCriteria},
         {"criteria", criteria},
         {"scenarios", scenarios},
     };
@@ -124,9 +205,28 @@ std::string toMarkdown(const RunResult& run) {
         out << " **The run was interrupted**: scenarios that did not finish are unresolved.";
     }
     out << "\n\n";
-    out << "| criterion | verdict | scenarios passed | failed |\n|---|---|---|---|\n";
+    const auto exits = exitCriteriaOf(run);
+    if (!exits.empty()) {
+        out << "| exit criterion | verdict | criteria passed | failed | not run |\n"
+               "|---|---|---|---|---|\n";
+        for (const auto& e : exits) {
+            std::string failedIds;
+            for (const auto& id : e.failedRequired) {
+                failedIds += (failedIds.empty() ? "" : ", ") + id;
+            }
+            for (const auto& id : e.failedRecommended) {
+                failedIds += (failedIds.empty() ? "" : ", ") + id + " (recommended)";
+            }
+            out << "| " << cell(e.info.id) << " | " << verdictMark(e.verdict) << " | " << e.passed
+                << " | " << (failedIds.empty() ? "0" : cell(failedIds)) << " | " << e.notRun
+                << " |\n";
+        }
+        out << "\n";
+    }
+    out << "| criterion | level | verdict | scenarios passed | failed |\n|---|---|---|---|---|\n";
     for (const auto& c : criteriaOf(run)) {
-        out << "| " << cell(c.id) << " | " << (c.failed ? "❌ fail" : "✅ pass") << " | " << c.passed
+        out << "| " << cell(c.id) << (c.info.title.empty() ? "" : ": " + cell(c.info.title))
+            << " | " << cell(c.info.level) << " | " << verdictMark(c.verdict) << " | " << c.passed
             << " | " << c.failedCount << " |\n";
     }
     if (failed > 0) {

@@ -28,9 +28,10 @@ Expected<RunResult> fromJson(const std::string& text) {
         return makeError(ErrorCode::InvalidInput, "not a JSON report");
     }
     try {
-        if (doc.value("schemaVersion", 0) != 1) {
+        const int version = doc.value("schemaVersion", 0);
+        if (version != 1 && version != 2) {
             return makeError(ErrorCode::InvalidInput,
-                             "unsupported schemaVersion (this wblab reads version 1)");
+                             "unsupported schemaVersion (this wblab reads versions 1 and 2)");
         }
         RunResult run;
         run.toolVersion = doc.at("tool").at("version").get<std::string>();
@@ -64,6 +65,23 @@ Expected<RunResult> fromJson(const std::string& text) {
             }
             run.cases.push_back(std::move(c));
         }
+        // Version 2 carries the catalog the run was judged against.
+        for (const auto& e : doc.value("exitCriteria", json::array())) {
+            run.exitCriteria.push_back(
+                {e.at("id").get<std::string>(), e.value("title", std::string())});
+        }
+        if (!run.exitCriteria.empty()) {
+            for (const auto& c : doc.value("criteria", json::array())) {
+                CriterionInfo info{c.at("id").get<std::string>(),
+                                   c.value("title", std::string()),
+                                   c.value("level", std::string()),
+                                   c.value("exitCriterion", std::string()),
+                                   c.value("source", std::string())};
+                if (info.exitCriterion != "uncategorised") {
+                    run.catalog.push_back(std::move(info));
+                }
+            }
+        }
         return run;
     } catch (const json::exception& e) {
         return makeError(ErrorCode::InvalidInput, std::string("malformed report: ") + e.what());
@@ -79,6 +97,8 @@ Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards) {
     merged.seed = shards.front().seed;
     merged.agent = shards.front().agent;
     merged.startedAt = shards.front().startedAt;
+    merged.exitCriteria = shards.front().exitCriteria;
+    merged.catalog = shards.front().catalog;
     std::set<std::string> ids;
     std::set<std::string> problems;
     for (const auto& shard : shards) {

@@ -122,6 +122,10 @@ std::string toJUnitXml(const RunResult& run) {
         suites[c.criteria.empty() ? std::string("uncategorised") : c.criteria.front()].push_back(
             &c);
     }
+    std::map<std::string, CriterionInfo> infos;
+    for (const auto& info : run.catalog) {
+        infos[info.id] = info;
+    }
     int total = 0;
     int failures = 0;
     int errors = 0;
@@ -156,6 +160,10 @@ std::string toJUnitXml(const RunResult& run) {
                 ++ss;
             }
         }
+        const auto info = infos.find(suite);
+        // classname "exit.criterion": CI views that split classnames on dots group by both.
+        const std::string classname =
+            info == infos.end() ? suite : info->second.exitCriterion + "." + suite;
         out << "  <testsuite name=\"" << xmlEscape(suite) << "\" tests=\"" << cases.size()
             << "\" failures=\"" << sf << "\" errors=\"" << se << "\" skipped=\"" << ss
             << "\" time=\"" << seconds(ms) << "\">\n";
@@ -164,9 +172,17 @@ std::string toJUnitXml(const RunResult& run) {
         out << "      <property name=\"agent\" value=\"" << xmlEscape(run.agent) << "\"/>\n";
         out << "      <property name=\"wblab.version\" value=\"" << xmlEscape(run.toolVersion)
             << "\"/>\n";
+        if (info != infos.end()) {
+            out << "      <property name=\"criterion.title\" value=\""
+                << xmlEscape(info->second.title) << "\"/>\n";
+            out << "      <property name=\"criterion.level\" value=\""
+                << xmlEscape(info->second.level) << "\"/>\n";
+            out << "      <property name=\"exit-criterion\" value=\""
+                << xmlEscape(info->second.exitCriterion) << "\"/>\n";
+        }
         out << "    </properties>\n";
         for (const auto* c : cases) {
-            out << "    <testcase classname=\"" << xmlEscape(suite) << "\" name=\""
+            out << "    <testcase classname=\"" << xmlEscape(classname) << "\" name=\""
                 << xmlEscape(c->id) << "\" file=\"" << xmlEscape(c->file) << "\" time=\""
                 << seconds(c->durationMs) << "\"";
             const bool plain = c->verdict == Verdict::Pass;
@@ -240,6 +256,25 @@ void printSummary(const RunResult& run, std::ostream& out) {
     }
     for (const auto& problem : run.baselineProblems) {
         out << "baseline: " << terminalSafe(problem) << "\n";
+    }
+    // The roll-up: each exit criterion, and the criteria that fail it.
+    const auto exits = exitCriteriaOf(run);
+    if (!exits.empty()) {
+        out << "\nexit criteria:\n";
+    }
+    for (const auto& e : exits) {
+        out << "  " << std::left << std::setw(9) << e.verdict << std::setw(28) << e.info.id << " "
+            << e.passed << " of " << e.criteria.size() << " criteria pass";
+        if (e.notRun > 0) {
+            out << ", " << e.notRun << " not run";
+        }
+        out << "\n";
+        for (const auto& id : e.failedRequired) {
+            out << "           failed: " << id << "\n";
+        }
+        for (const auto& id : e.failedRecommended) {
+            out << "           failed (recommended): " << id << "\n";
+        }
     }
     out << "\n"
         << run.cases.size() << " scenarios: " << passed << " passed, " << failed << " failed";

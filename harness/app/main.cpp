@@ -237,6 +237,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     zooCmd->add_option("--faults", zooFaults, "Only these faults (default: every one listed)")
         ->delimiter(',');
+    bool zooQuick = false;
+    zooCmd->add_flag("--quick",
+                     zooQuick,
+                     "Stop looking once the score is decided (exact score, partial matrix)");
 
     auto* list = app.add_subcommand("list", "List the scenarios a run would take");
     std::vector<std::string> listPaths = {"scenarios"};
@@ -346,6 +350,7 @@ int main(int argc, char** argv) {
                                           *reference,
                                           zooFaults.empty() ? *faults : zooFaults,
                                           options,
+                                          zooQuick,
                                           &std::cout);
         wblab::harness::printZoo(zoo, std::cout);
         return zoo.complete() ? kExitPass : kExitFailures;

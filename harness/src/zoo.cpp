@@ -91,9 +91,11 @@ ZooResult runZoo(const std::vector<Scenario>& scenarios,
                  const AgentCommand& reference,
                  const std::vector<std::string>& faults,
                  const RunOptions& options,
+                 bool quick,
                  std::ostream* progress) {
     ZooResult zoo;
     zoo.faults = faults;
+    zoo.quick = quick;
     for (const auto& c : catalog.criteria) {
         (scenariosCovering(c.id, scenarios).empty() ? zoo.uncovered : zoo.criteria).push_back(c.id);
     }
@@ -114,6 +116,7 @@ ZooResult runZoo(const std::vector<Scenario>& scenarios,
     }
 
     std::mutex lock;
+    std::set<std::string> killed;  // criteria failed by any fault so far
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
         for (std::size_t i = next++; i < faults.size(); i = next++) {
@@ -127,11 +130,18 @@ ZooResult runZoo(const std::vector<Scenario>& scenarios,
             std::set<std::string> failedHere;
             int ran = 0;
             for (const auto& s : scenarios) {
-                bool news = std::any_of(s.criteria.begin(),
-                                        s.criteria.end(),
-                                        [&](const std::string& c) { return !failedHere.count(c); });
-                if (!news) {
-                    continue;  // every criterion it names has failed already
+                bool needed = false;
+                {
+                    std::lock_guard guard(lock);
+                    // Full: skip when every criterion it names has failed under this fault.
+                    // Quick: once this fault is caught, skip when another fault failed them all.
+                    const auto& known = quick && !failedHere.empty() ? killed : failedHere;
+                    needed = std::any_of(s.criteria.begin(),
+                                         s.criteria.end(),
+                                         [&](const std::string& c) { return !known.count(c); });
+                }
+                if (!needed) {
+                    continue;
                 }
                 ++ran;
                 auto result = runScenario(s, faulty);
@@ -140,6 +150,7 @@ ZooResult runZoo(const std::vector<Scenario>& scenarios,
                 }
                 std::lock_guard guard(lock);
                 for (const auto& c : s.criteria) {
+                    killed.insert(c);
                     if (failedHere.insert(c).second) {
                         zoo.failedBy[{fault, c}] = s.id;
                     }
@@ -208,6 +219,10 @@ void printZoo(const ZooResult& zoo, std::ostream& out) {
             out << (i ? ", " : "") << zoo.uncovered[i];
         }
         out << "\n";
+    }
+    if (zoo.quick) {
+        out << "(quick: the matrix shows the failures found until the score was decided; a '.' "
+               "may be a failure that was not looked for)\n";
     }
     out << "\nmutation score " << std::fixed << std::setprecision(1) << zoo.score()
         << " %: " << caught.size() << " of " << zoo.faults.size() << " faults caught, "

@@ -22,7 +22,7 @@ struct TempScenario {
 
 const std::string kValid = R"yaml(id: case
 title: A valid scenario
-criteria: [crit-identity-pw-writeback]
+criteria: [wb-reset-applies]
 tags: [smoke]
 tenant: {sspr: all, writeback: true}
 onprem:
@@ -70,7 +70,7 @@ TEST_CASE("A valid scenario loads into the model", "[harness][loader]") {
     auto s = t.load(kValid);
     REQUIRE(s);
     CHECK(s->id == "case");
-    CHECK(s->criteria == std::vector<std::string>{"crit-identity-pw-writeback"});
+    CHECK(s->criteria == std::vector<std::string>{"wb-reset-applies"});
     CHECK(s->onprem.policy.minLength == 8);
     CHECK(s->onprem.policy.history == 2);
     CHECK(s->onprem.policy.minAgeSeconds == 86400);

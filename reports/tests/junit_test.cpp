@@ -78,16 +78,20 @@ TEST_CASE("The console summary lists every scenario and the totals", "[report][c
 TEST_CASE("report.json carries the schema version, the seed, criteria and every check",
           "[report][json]") {
     auto json = toJson(sampleRun());
-    CHECK_THAT(json, Catch::StartsWith("{\n  \"schemaVersion\": 1,"));
+    CHECK_THAT(json, Catch::StartsWith("{\n  \"schemaVersion\": 2,"));
     CHECK_THAT(json, Catch::Contains("\"seed\": 42"));
     CHECK_THAT(json, Catch::Contains("\"agent\": \"reference\""));
     CHECK_THAT(json, Catch::Contains("\"total\": 3"));
     CHECK_THAT(json, Catch::Contains("\"failed\": true"));
+    CHECK_THAT(json,
+               Catch::Contains("\"id\": \"crit-identity-pw-writeback\",\n      \"title\": \"\",\n  "
+                               "    \"level\": \"\",\n      \"exitCriterion\": \"\",\n      "
+                               "\"source\": \"\",\n      \"verdict\": \"fail\""));
     CHECK_THAT(
         json,
-        Catch::Contains("\"id\": \"crit-identity-pw-writeback\",\n      \"verdict\": \"fail\""));
-    CHECK_THAT(json,
-               Catch::Contains("\"id\": \"crit-identity-sync\",\n      \"verdict\": \"fail\""));
+        Catch::Contains(
+            "\"id\": \"crit-identity-sync\",\n      \"title\": \"\",\n      \"level\": \"\",\n     "
+            " \"exitCriterion\": \"\",\n      \"source\": \"\",\n      \"verdict\": \"fail\""));
     CHECK_THAT(json, Catch::Contains("\"name\": \"user1: the new password binds\""));
     CHECK_THAT(json, Catch::Contains("\"verdict\": \"unresolved\""));
 }
@@ -106,7 +110,7 @@ TEST_CASE("A criterion fails when any of its scenarios fails", "[report][json]")
 TEST_CASE("summary.md has a criteria table and lists the failed checks", "[report][markdown]") {
     auto md = toMarkdown(sampleRun());
     CHECK_THAT(md, Catch::StartsWith("## wblab: 2 of 3 scenarios failed"));
-    CHECK_THAT(md, Catch::Contains("| crit-identity-pw-writeback | ❌ fail | 1 | 1 |"));
+    CHECK_THAT(md, Catch::Contains("| crit-identity-pw-writeback |  | ❌ fail | 1 | 1 |"));
     CHECK_THAT(md, Catch::Contains("- **0002_bad&<name>** (fail)"));
     CHECK_THAT(md, Catch::Contains("  - user1: the new password binds: expected yes, observed no"));
 }
@@ -140,8 +144,79 @@ TEST_CASE("report.json reads back into the same run", "[report][json][merge]") {
     auto back = fromJson(toJson(run));
     REQUIRE(back);
     CHECK(toJson(*back) == toJson(run));
-    CHECK_FALSE(fromJson("{\"schemaVersion\": 2}"));
+    CHECK_FALSE(fromJson("{\"schemaVersion\": 3}"));
     CHECK_FALSE(fromJson("not json"));
+}
+
+namespace {
+
+RunResult withCatalog(RunResult run) {
+    run.exitCriteria = {{"crit-identity-pw-writeback", "Writeback"},
+                        {"crit-identity-sync", "Sync"}};
+    run.catalog = {
+        {"wb-reset-applies", "Reset applies", "required", "crit-identity-pw-writeback", "§1.3"},
+        {"wb-min-age", "Min age", "recommended", "crit-identity-pw-writeback", "§3"},
+        {"sync-anchor-matching", "Anchor", "required", "crit-identity-sync", "§9.3"}};
+    run.cases[0].criteria = {"wb-reset-applies"};
+    run.cases[1].criteria = {"wb-min-age"};
+    run.cases[2].criteria = {"sync-anchor-matching", "not-in-catalog"};
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("With a catalog, criteria roll up to exit criteria in every report",
+          "[report][catalog]") {
+    auto run = withCatalog(sampleRun());
+    auto criteria = criteriaOf(run);
+    REQUIRE(criteria.size() == 4);
+    CHECK(criteria[0].id == "wb-reset-applies");
+    CHECK(criteria[0].verdict == "pass");
+    CHECK(criteria[1].verdict == "fail");
+    CHECK(criteria[3].id == "not-in-catalog");
+    CHECK(criteria[3].info.exitCriterion == "uncategorised");
+    auto exits = exitCriteriaOf(run);
+    REQUIRE(exits.size() == 2);
+    CHECK(exits[0].verdict == "warn");  // only a recommended criterion failed
+    CHECK(exits[0].failedRecommended == std::vector<std::string>{"wb-min-age"});
+    CHECK(exits[1].verdict == "fail");
+    CHECK(exits[1].failedRequired == std::vector<std::string>{"sync-anchor-matching"});
+
+    auto json = toJson(run);
+    CHECK_THAT(json,
+               Catch::Contains("\"id\": \"crit-identity-sync\",\n      \"title\": \"Sync\",\n      "
+                               "\"verdict\": \"fail\""));
+    CHECK_THAT(json,
+               Catch::Contains("\"id\": \"wb-min-age\",\n      \"title\": \"Min age\",\n      "
+                               "\"level\": \"recommended\""));
+    auto back = fromJson(json);
+    REQUIRE(back);
+    CHECK(toJson(*back) == json);
+
+    auto xml = toJUnitXml(run);
+    CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="wb-reset-applies" tests="1")"));
+    CHECK_THAT(xml,
+               Catch::Contains(R"(<property name="exit-criterion" value="crit-identity-sync"/>)"));
+    CHECK_THAT(
+        xml,
+        Catch::Contains(
+            R"(<testcase classname="crit-identity-pw-writeback.wb-reset-applies" name="0001_ok")"));
+
+    std::ostringstream console;
+    printSummary(run, console);
+    CHECK_THAT(console.str(), Catch::Contains("warn     crit-identity-pw-writeback"));
+    CHECK_THAT(console.str(), Catch::Contains("failed (recommended): wb-min-age"));
+    CHECK_THAT(console.str(), Catch::Contains("failed: sync-anchor-matching"));
+
+    auto md = toMarkdown(run);
+    CHECK_THAT(md,
+               Catch::Contains("| crit-identity-sync | ❌ fail | 0 | sync-anchor-matching | 0 |"));
+    CHECK_THAT(md, Catch::Contains("| wb-min-age: Min age | recommended | ❌ fail | 0 | 1 |"));
+
+    auto page = toHtml(run);
+    CHECK_THAT(page, Catch::Contains("<h2>Exit criteria</h2>"));
+    CHECK_THAT(page,
+               Catch::Contains("<td>wb-reset-applies</td><td>Reset applies</td><td>required</td>"));
 }
 
 TEST_CASE("Merging shards joins their scenarios and refuses mixed runs", "[report][merge]") {

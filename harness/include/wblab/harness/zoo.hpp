@@ -34,6 +34,7 @@ struct ZooResult {
     std::map<std::pair<std::string, std::string>, std::string> failedBy;
     /// Scenarios that fail with the correct agent: the matrix means nothing then.
     std::vector<std::string> controlFailures;
+    bool quick = false;  ///< the matrix holds only the failures needed to decide the score
 
     bool failed(const std::string& fault, const std::string& criterion) const;
     std::vector<std::string> faultsCaught() const;
@@ -44,13 +45,16 @@ struct ZooResult {
 };
 
 /// Runs the control (the reference agent as it is) and then every fault, `options.jobs` faults
-/// at a time. Under a fault, a scenario whose criteria have all failed already is skipped: the
-/// matrix is the same, the run much shorter.
+/// at a time. Under a fault, a scenario whose criteria have all failed already under it is
+/// skipped: the matrix is the same, the run shorter. `quick` also skips, once a fault is caught,
+/// the scenarios whose criteria other faults have failed: the score is still exact, the matrix
+/// partial.
 ZooResult runZoo(const std::vector<Scenario>& scenarios,
                  const Catalog& catalog,
                  const AgentCommand& reference,
                  const std::vector<std::string>& faults,
                  const RunOptions& options,
+                 bool quick,
                  std::ostream* progress);
 
 /// The matrix (criteria × faults), the faults and criteria left unmatched, and the score.

@@ -26,11 +26,11 @@ function(wblab_add_module)
 endfunction()
 
 # wblab_add_tests(NAME <exe> PREFIX <ctest prefix> SRCS ... DEPS ... [LABELS ...] [SPEC <catch spec>]
-#                 [TIMEOUT <seconds per test, default 120>])
+#                 [TIMEOUT <seconds, default 120>])
 function(wblab_add_tests)
   cmake_parse_arguments(T "" "NAME;PREFIX;SPEC;TIMEOUT" "SRCS;DEPS;LABELS" ${ARGN})
   if(NOT T_TIMEOUT)
-    set(T_TIMEOUT ${T_TIMEOUT})
+    set(T_TIMEOUT 120)
   endif()
   add_executable(${T_NAME} ${T_SRCS})
   target_link_libraries(${T_NAME} PRIVATE ${T_DEPS} wblab_testmain wblab_options wblab_warnings)

@@ -1,6 +1,7 @@
 // Scenario loading with yaml-cpp. yaml-cpp exceptions stop at this file's boundary and become
 // Errors with a 1-based file:line:column.
 #include "fault_steps.hpp"
+
 #include <wblab/harness/catalog.hpp>
 #include <wblab/harness/scenario.hpp>
 #include <wblab/sim/cloud.hpp>

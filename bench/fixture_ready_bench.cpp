@@ -48,6 +48,20 @@ void fixtureReady(benchmark::State& state) {
     }
 }
 
+/// Stopping a fixture at the end of a scenario: slapd stopped and the run directory removed.
+void fixtureStop(benchmark::State& state) {
+    const auto seed = seedWith(static_cast<int>(state.range(0)));
+    for (auto _ : state) {
+        state.PauseTiming();
+        auto fx = startOrSkip(state, seed);
+        if (!fx) {
+            return;
+        }
+        state.ResumeTiming();
+        fx->stop();
+    }
+}
+
 /// Reusing one fixture: put the seeded state back (slapd restart on a reloaded database).
 void fixtureRestore(benchmark::State& state) {
     const auto seed = seedWith(static_cast<int>(state.range(0)));
@@ -100,6 +114,7 @@ void processBaseline(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(fixtureReady)->Arg(0)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(fixtureStop)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(fixtureRestore)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(clockAdvance)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(processBaseline)->Unit(benchmark::kMillisecond)->UseRealTime();

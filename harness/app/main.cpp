@@ -141,6 +141,11 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     run->add_option("--report-dir", reportDir, "Where junit.xml is written")->capture_default_str();
     run->add_flag("--keep", keep, "Keep each scenario's run directory (slapd log, agent stderr)");
+    bool freshAgents = false;
+    run->add_flag("--fresh-agents",
+                  freshAgents,
+                  "Start the agent afresh for every scenario, even one that can take another "
+                  "hello (capability rehandshake)");
     run->add_option("--seed", seed, "Seed for the run (printed first; default: time-derived)")
         ->each([&](const std::string&) { seedGiven = true; });
     std::size_t jobs = std::max(1u, std::thread::hardware_concurrency());
@@ -473,6 +478,7 @@ int main(int argc, char** argv) {
     if (winsize size{}; ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
         options.progressWidth = size.ws_col;
     }
+    options.reuseAgents = !freshAgents;
     auto result = wblab::harness::runScenarios(*scenarios, options, &std::cout);
     wblab::harness::attachCatalog(*catalog, result);
     if (baseline) {

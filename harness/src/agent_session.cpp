@@ -36,25 +36,54 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
         return process.error();
     }
     std::unique_ptr<AgentSession> session(new AgentSession(std::move(*process), config));
-    const Deadline deadline = deadlineIn(config.handshakeTimeout);
-    auto sent = session->process_.write(protocol::encode(config.hello) + "\n", deadline);
+    if (auto ready = session->handshake(config.hello); !ready) {
+        return ready.error();
+    }
+    return session;
+}
+
+Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
+    if (!reusable()) {
+        return makeError(ErrorCode::Unavailable, "the agent cannot take another hello");
+    }
+    config_.hello = hello;
+    answered_.clear();
+    lastRequestLine_.clear();
+    holdSeconds_ = 0;
+    sentPlaintext_ = false;
+    diagnostics_.clear();
+    auto ready = handshake(hello);
+    if (!ready) {
+        dead_ = true;
+    }
+    return ready;
+}
+
+bool AgentSession::reusable() const {
+    const auto& caps = ready_.capabilities;
+    return !dead_ && !outOfStep_ && std::find(caps.begin(), caps.end(), kRehandshake) != caps.end();
+}
+
+Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
+    const Deadline deadline = deadlineIn(config_.handshakeTimeout);
+    auto sent = process_.write(protocol::encode(hello) + "\n", deadline);
     if (!sent) {
         return makeError(ErrorCode::Unavailable,
                          "the agent did not take the hello message: " + sent.error().message);
     }
     std::string line;
     while (true) {
-        auto status = session->process_.readLine(line, deadline, protocol::kMaxLineBytes);
+        auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
         if (status == Process::LineStatus::Timeout) {
             return makeError(ErrorCode::Timeout,
                              "the agent sent no ready message within " +
-                                 std::to_string(config.handshakeTimeout.count()) + " ms");
+                                 std::to_string(config_.handshakeTimeout.count()) + " ms");
         }
         if (status == Process::LineStatus::TooLong) {
             return makeError(ErrorCode::ProtocolViolation, "the agent sent a line over 1 MiB");
         }
         if (status == Process::LineStatus::Eof) {
-            auto exit = session->process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
+            auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
             return makeError(ErrorCode::Unavailable,
                              "the agent exited before the handshake" +
                                  (exit ? " (" + exit->describe() + ")" : std::string()));
@@ -72,21 +101,21 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
                 ErrorCode::ProtocolViolation,
                 std::string("expected a ready message, got ") + protocol::kindOf(*message));
         }
-        session->ready_ = std::get<protocol::Ready>(*message);
+        ready_ = std::get<protocol::Ready>(*message);
         break;
     }
-    const auto& caps = session->ready_.capabilities;
+    const auto& caps = ready_.capabilities;
     bool plaintext = std::find(caps.begin(), caps.end(), "plaintext") != caps.end();
-    if (session->ready_.protocol != protocol::kProtocolVersion) {
+    if (ready_.protocol != protocol::kProtocolVersion) {
         return makeError(ErrorCode::ProtocolViolation,
-                         "the agent speaks protocol " + std::to_string(session->ready_.protocol) +
+                         "the agent speaks protocol " + std::to_string(ready_.protocol) +
                              ", wblab speaks " + std::to_string(protocol::kProtocolVersion));
     }
-    if (!plaintext && session->ready_.publicKeyPem.empty()) {
+    if (!plaintext && ready_.publicKeyPem.empty()) {
         return makeError(ErrorCode::ProtocolViolation,
                          "ready has no public_key and the agent does not declare 'plaintext'");
     }
-    return session;
+    return {};
 }
 
 sim::WritebackReply AgentSession::deliver(const sim::WritebackRequest& request) {
@@ -180,6 +209,7 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
     while (true) {
         auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
         if (status == Process::LineStatus::Timeout) {
+            outOfStep_ = true;
             reply.delivery = Delivery::TimedOut;
             reply.detail =
                 "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
@@ -202,6 +232,7 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
         auto message = protocol::decode(line);
         if (!message) {
             reply.delivery = Delivery::Garbled;
+            outOfStep_ = true;
             reply.detail = "unreadable answer: " + message.error().message;
             diagnostics_.push_back(reply.detail);
             return reply;
@@ -212,12 +243,14 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
         const auto* answer = std::get_if<protocol::Answer>(&*message);
         if (answer == nullptr) {
             reply.delivery = Delivery::Garbled;
+            outOfStep_ = true;
             reply.detail = std::string("expected an answer, got ") + protocol::kindOf(*message);
             diagnostics_.push_back(reply.detail);
             return reply;
         }
         if (answer->id != id) {
             reply.delivery = Delivery::Garbled;
+            outOfStep_ = true;
             reply.detail = answered_.count(answer->id) != 0
                                ? "a second answer for request '" + answer->id + "'"
                                : "answer for unknown request id '" + answer->id + "'";

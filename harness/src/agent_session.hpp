@@ -24,6 +24,9 @@ struct AgentConfig {
     std::chrono::milliseconds requestTimeout{10000};
 };
 
+/// The capability of an agent that can serve several scenarios in turn (protocol v1.1).
+inline constexpr const char* kRehandshake = "rehandshake";
+
 class AgentSession : public sim::WritebackChannel {
 public:
     /// Spawns the agent and completes the handshake. Errors are Unavailable (cannot start, or it
@@ -58,6 +61,15 @@ public:
     /// True once a password went to the agent unsealed (it declared "plaintext").
     bool sentPlaintext() const { return sentPlaintext_; }
 
+    /// True when the agent may take the next scenario's hello instead of a shutdown: it declared
+    /// the capability "rehandshake" (protocol v1.1), is running, and answered every request of
+    /// this scenario in step (no timeout, garbage or stray answer that could leak into the next).
+    bool reusable() const;
+
+    /// Starts a new session on the same process for another scenario: sends `hello` and checks
+    /// the ready answer as start() does. Forgets everything of the previous session.
+    Expected<void> rehandshake(const protocol::Hello& hello);
+
     /// Sends shutdown, waits briefly for a clean exit, then stops the process group.
     void shutdown();
 
@@ -69,12 +81,14 @@ public:
 private:
     AgentSession(Process process, AgentConfig config);
     sim::WritebackReply exchange(const std::string& requestLine, const std::string& id);
+    Expected<void> handshake(const protocol::Hello& hello);
 
     Process process_;
     AgentConfig config_;
     protocol::Ready ready_;
     std::vector<std::string> diagnostics_;
     bool dead_ = false;
+    bool outOfStep_ = false;
     bool sentPlaintext_ = false;
     std::int64_t holdSeconds_ = 0;
     std::string lastRequestLine_;

@@ -142,10 +142,12 @@ bool FaultyRelay::sentPlaintext() const {
 Expected<std::string> FaultyRelay::apply(Step::Fault fault) {
     switch (fault) {
         case Step::Fault::AgentDown:
+            firstAgent_ = false;
             retireAgent();
             downBecause_ = "stopped by agent_down";
             return std::string("the agent is stopped (shutdown, bye)");
         case Step::Fault::AgentCrash:
+            firstAgent_ = false;
             if (agent_) {
                 agent_->crash();
             }
@@ -180,16 +182,24 @@ Expected<std::string> FaultyRelay::apply(Step::Fault fault) {
     return std::string();
 }
 
-Expected<void> FaultyRelay::finish() {
+Expected<std::unique_ptr<AgentSession>> FaultyRelay::finish() {
+    std::unique_ptr<AgentSession> first;
+    if (firstAgent_ && agent_) {
+        plaintextBefore_ = plaintextBefore_ || agent_->sentPlaintext();
+        first = std::move(agent_);
+    }
     retireAgent();
     if (directoryDown_) {
         // The directory checks need it; the scenario's faults are over.
         if (auto up = directory_.startServer(); !up) {
+            if (first) {
+                first->shutdown();
+            }
             return up.error();
         }
         directoryDown_ = false;
     }
-    return {};
+    return first;
 }
 
 }  // namespace wblab::harness

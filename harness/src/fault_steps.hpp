@@ -74,14 +74,17 @@ public:
 
     bool directoryDown() const { return directoryDown_; }
 
-    /// Stops the agent cleanly, and brings the directory back if a fault left it down.
-    Expected<void> finish();
+    /// Brings the directory back if a fault left it down, and ends the agents: the scenario's
+    /// first agent is handed back (for a worker to reuse) when no fault touched it; any other
+    /// is stopped. Returns that first agent, or null.
+    Expected<std::unique_ptr<AgentSession>> finish();
 
 private:
     AgentConfig config_;
     std::unique_ptr<AgentSession> agent_;
     fixture::SlapdFixture& directory_;
     std::vector<std::string> logs_;
+    bool firstAgent_ = true;        ///< agent_ is still the process the scenario began with
     bool plaintextBefore_ = false;  ///< sent in clear to an agent that is gone now
     bool directoryDown_ = false;
     Step::Relay mode_ = Step::Relay::Deliver;

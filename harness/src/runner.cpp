@@ -12,6 +12,9 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -530,6 +533,69 @@ CaseResult unresolved(CaseResult result, const std::string& why) {
     return result;
 }
 
+/// A worker's agent, kept from one scenario to the next when it can take another hello (protocol
+/// v1.1, capability "rehandshake"): that saves a process start and a key pair per scenario. Its
+/// log lives in the worker's directory; each scenario gets the part written during it.
+struct AgentSlot {
+    std::optional<RunDirectory> dir;
+    std::unique_ptr<AgentSession> idle;
+    std::uintmax_t logOffset = 0;
+
+    ~AgentSlot() {
+        if (idle) {
+            idle->shutdown();
+        }
+    }
+
+    std::string logPath() const { return dir->path() + "/agent.stderr"; }
+
+    /// The agent for a scenario: the idle one after a new handshake, else a fresh process.
+    Expected<std::unique_ptr<AgentSession>> take(AgentConfig config) {
+        if (!dir) {
+            auto created = RunDirectory::create("agent");
+            if (!created) {
+                return created.error();
+            }
+            dir.emplace(std::move(*created));
+        }
+        config.stderrPath = logPath();
+        if (idle) {
+            std::unique_ptr<AgentSession> agent = std::move(idle);
+            if (agent->rehandshake(config.hello)) {
+                return agent;
+            }
+            // It went away between scenarios or refused the hello: start afresh.
+            agent->shutdown();
+            copyLogTo("");
+        }
+        logOffset = 0;
+        return AgentSession::start(config);
+    }
+
+    /// Keeps the agent for the next scenario if it can serve one, else shuts it down.
+    void release(std::unique_ptr<AgentSession> agent, bool reuse) {
+        if (agent && reuse && agent->reusable()) {
+            idle = std::move(agent);
+        } else if (agent) {
+            agent->shutdown();
+        }
+    }
+
+    /// Writes what the agent logged since the last call to `path` (dropped when empty).
+    void copyLogTo(const std::string& path) {
+        std::ifstream in(logPath(), std::ios::binary);
+        in.seekg(static_cast<std::streamoff>(logOffset));
+        std::string part((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        logOffset += part.size();
+        if (!path.empty()) {
+            // Best effort, as when the agent wrote there itself: a missing log fails no check.
+            (void)writeFileAtomically(path, part);
+        }
+    }
+};
+
+CaseResult runScenarioWith(const Scenario& s, const RunOptions& options, AgentSlot* slot);
+
 }  // namespace
 
 Expected<AgentCommand> resolveAgent(const std::string& spec, const std::string& selfPath) {
@@ -586,6 +652,13 @@ Expected<AgentCommand> resolveAgent(const std::string& spec, const std::string& 
 }
 
 CaseResult runScenario(const Scenario& s, const RunOptions& options) {
+    AgentSlot slot;
+    return runScenarioWith(s, options, &slot);
+}
+
+namespace {
+
+CaseResult runScenarioWith(const Scenario& s, const RunOptions& options, AgentSlot* slot) {
     const auto started = Clock::now();
     CaseResult result;
     result.id = s.id;
@@ -620,8 +693,18 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     config.hello.flavour = "openldap-ad";
     config.hello.connectorDn = fixture.connectorDn();
     config.hello.connectorPassword = fixture.connectorPassword();
-    auto agent = AgentSession::start(config);
+    const std::string agentLog = config.stderrPath;
+    auto agent = slot->take(config);
+    // Ends the agent's part in this scenario: kept for the next one or shut down; its log of
+    // this scenario goes to the run directory.
+    auto releaseAgent = [&] {
+        if (agent) {
+            slot->release(std::move(*agent), options.reuseAgents);
+        }
+        slot->copyLogTo(agentLog);
+    };
     if (!agent) {
+        releaseAgent();
         // An agent that cannot start or complete the handshake fails the scenario: it is the
         // implementation's fault, not the lab's.
         result.verdict =
@@ -641,7 +724,7 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
             }
         }
         if (!missing.empty()) {
-            (*agent)->shutdown();
+            releaseAgent();
             result.verdict = Verdict::Unsupported;
             result.message = "requires: " + missing + " (the agent does not declare it)";
             return finish(result);
@@ -701,7 +784,10 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
             clock.advance(step.advanceSeconds);
             auto advanced = fixture.advanceClock(step.advanceSeconds);
             if (!advanced) {
-                (void)relay.finish();
+                if (auto first = relay.finish(); first && *first) {
+                    slot->release(std::move(*first), false);
+                }
+                slot->copyLogTo(agentLog);
                 return finish(unresolved(result, label + ": " + advanced.error().message));
             }
             result.timeline.push_back("lab: " + label + " clock advanced by " +
@@ -880,7 +966,13 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
         }
     }
     const bool sentPlaintext = relay.sentPlaintext();
-    if (auto finished = relay.finish(); !finished) {
+    auto finished = relay.finish();
+    if (finished) {
+        // A scenario whose agent lived through it unharmed may lend it to the next one.
+        slot->release(std::move(*finished), options.reuseAgents);
+    }
+    slot->copyLogTo(agentLog);
+    if (!finished) {
         return finish(unresolved(result, "directory_up at the end: " + finished.error().message));
     }
     checkSecurity(result, s, sentPlaintext, relay.agentLogs());
@@ -917,6 +1009,8 @@ CaseResult runScenario(const Scenario& s, const RunOptions& options) {
     fixture.stop();
     return finish(result);
 }
+
+}  // namespace
 
 Expected<void> labUp(const Scenario& s,
                      bool keep,
@@ -978,7 +1072,8 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count());
     // Workers take scenarios in order; results land in their scenario's slot, so reports do not
-    // depend on which worker finished first. Each scenario has its own fixture and agent.
+    // depend on which worker finished first. Each scenario has its own fixture; an agent that
+    // declares "rehandshake" serves its worker's scenarios in turn, any other is started for each.
     run.cases.resize(scenarios.size());
     std::atomic<std::size_t> next{0};
     std::mutex progressMutex;
@@ -988,6 +1083,7 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
                    options.progressStyle,
                    options.progressWidth);
     auto worker = [&] {
+        AgentSlot slot;
         for (std::size_t i = next++; i < scenarios.size(); i = next++) {
             {
                 std::lock_guard lock(progressMutex);
@@ -995,7 +1091,7 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
             }
             report::CaseResult result;
             if (!processesStopped()) {
-                result = runScenario(scenarios[i], options);
+                result = runScenarioWith(scenarios[i], options, &slot);
             }
             if (processesStopped()) {
                 // Whatever it observed after the interruption is not the agent's doing.

@@ -7,7 +7,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <dirent.h>
 #include <filesystem>
 #include <fstream>
@@ -733,4 +735,71 @@ TEST_CASE("A scenario that outlives its deadline stops with the verdict timeout"
     CHECK_THAT(observed(result, "scenario deadline"),
                Catch::StartsWith("ran out of time before step "));
     CHECK(observed(result, "step 3: agent events") == "(no such check)");
+}
+
+TEST_CASE("An agent that declares rehandshake serves a worker's scenarios in one process",
+          "[e2e][slapd][rehandshake]") {
+    auto dir = RunDirectory::create("reuse");
+    REQUIRE(dir);
+    // Fixtures (and so the kept run directories) go inside `dir`.
+    ::setenv("WBLAB_TMPDIR", dir->path().c_str(), 1);
+    const std::string starts = dir->path() + "/starts";
+    auto startsCounted = [&](std::vector<std::string> agentArgs) {
+        std::string command = "echo started >> " + starts + "; exec";
+        for (const auto& a : agentArgs) {
+            command += " " + a;
+        }
+        return std::vector<std::string>{"/bin/sh", "-c", command};
+    };
+    auto countStarts = [&] {
+        auto text = readFile(starts);
+        std::filesystem::remove(starts);
+        return text ? std::count(text->begin(), text->end(), '\n') : 0;
+    };
+    const std::vector<Scenario> three = {load(kReset), load(kPolicy), load(kReset)};
+
+    SECTION("one process for three scenarios; each run directory has its own part of the log") {
+        auto options = optionsFor(startsCounted(referenceAgent()));
+        options.keepRunDirectories = true;
+        auto run = runScenarios(three, options, nullptr);
+        for (const auto& c : run.cases) {
+            INFO(c.id << ": " << c.message);
+            CHECK(c.verdict == report::Verdict::Pass);
+        }
+        CHECK(countStarts() == 1);
+        // The agent logs the directory it onboarded against; each scenario's part of the log
+        // names its own directory and no other.
+        int kept = 0;
+        for (const auto& e : std::filesystem::directory_iterator(dir->path())) {
+            if (e.path().filename().string().rfind("wblab-ds-", 0) != 0) {
+                continue;
+            }
+            ++kept;
+            auto log = readFile((e.path() / "agent.stderr").string());
+            REQUIRE(log);
+            INFO(*log);
+            CHECK_THAT(
+                *log,
+                Catch::Contains("onboarded against " + ldapiUrlFor((e.path() / "ldapi").string())));
+            CHECK(log->find("onboarded against") == log->rfind("onboarded against"));
+            CHECK_THAT(*log, Catch::Contains("request 00000000-0000-4000-8000-000000000001"));
+        }
+        CHECK(kept == 3);
+    }
+    SECTION("--fresh-agents starts one per scenario") {
+        auto options = optionsFor(startsCounted(referenceAgent()));
+        options.reuseAgents = false;
+        auto run = runScenarios(three, options, nullptr);
+        CHECK(run.cases.back().verdict == report::Verdict::Pass);
+        CHECK(countStarts() == 3);
+    }
+    SECTION("an agent that missed a deadline is not given the next scenario") {
+        auto options = optionsFor(startsCounted({WBLAB_AGENT_PATH, "--bug", "answers-late"}));
+        options.stepTimeout = std::chrono::milliseconds(300);
+        auto run = runScenarios({load(kReset), load(kReset)}, options, nullptr);
+        CHECK(run.cases[0].verdict == report::Verdict::Timeout);
+        CHECK(run.cases[1].verdict == report::Verdict::Timeout);
+        CHECK(countStarts() == 2);
+    }
+    ::unsetenv("WBLAB_TMPDIR");
 }

@@ -2,7 +2,8 @@
 // File: runner.hpp
 //
 // Runs scenarios: for each one a fresh slapd fixture, the agent under test as a child process
-// speaking agent protocol v1, the simulated cloud, the steps, and the checks. The result of each
+// speaking agent protocol v1 (kept for the worker's next scenario when it can take another
+// hello, v1.1), the simulated cloud, the steps, and the checks. The result of each
 // scenario is a verdict with the checks behind it; a misbehaving agent is a verdict, not a crash.
 //
 //   RunOptions options{.agent = *resolveAgent("reference", argv0)};
@@ -35,8 +36,11 @@ struct RunOptions {
     AgentCommand agent;
     std::uint64_t seed = 0;
     bool keepRunDirectories = false;
-    /// Scenarios run at once, each with its own fixture and agent.
+    /// Scenarios run at once, each with its own fixture.
     std::size_t jobs = 1;
+    /// An agent that declares "rehandshake" (protocol v1.1) serves its worker's scenarios in
+    /// turn, with a new hello for each; false starts it afresh for every scenario.
+    bool reuseAgents = true;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds stepTimeout{10000};
     /// A scenario that runs longer stops before its next step with the verdict timeout; a

@@ -123,26 +123,23 @@ Outcome<Done> LdapWriter::ensureBound() {
     return Done{};
 }
 
-Outcome<UserRef> LdapWriter::findByAnchor(const std::string& anchor, bool retried) {
-    return findOne("(" + config_.anchorAttribute + "=" + escapeFilterValue(anchor) + ")", retried);
-}
+namespace {
 
-Outcome<UserRef> LdapWriter::findByUpn(const std::string& upn) {
-    return findOne("(userPrincipalName=" + escapeFilterValue(upn) + ")", false);
-}
+char kUacAttribute[] = "userAccountControl";
+char* kFindAttributes[] = {kUacAttribute, nullptr};
+
+}  // namespace
 
 Outcome<UserRef> LdapWriter::findOne(const std::string& filter, bool retried) {
     if (auto bound = ensureBound(); !bound) {
         return bound.error();
     }
-    char uacName[] = "userAccountControl";
-    char* attrs[] = {uacName, nullptr};
     LDAPMessage* result = nullptr;
     int rc = ldap_search_ext_s(ld_,
                                config_.baseDn.c_str(),
                                LDAP_SCOPE_SUBTREE,
                                filter.c_str(),
-                               attrs,
+                               kFindAttributes,
                                0,
                                nullptr,
                                nullptr,
@@ -157,6 +154,62 @@ Outcome<UserRef> LdapWriter::findOne(const std::string& filter, bool retried) {
         ld_ = nullptr;
         return findOne(filter, true);
     }
+    return usersIn(result, rc, filter);
+}
+
+PendingFind LdapWriter::beginFindByAnchor(const std::string& anchor) {
+    return beginFind("(" + config_.anchorAttribute + "=" + escapeFilterValue(anchor) + ")");
+}
+
+PendingFind LdapWriter::beginFindByUpn(const std::string& upn) {
+    return beginFind("(userPrincipalName=" + escapeFilterValue(upn) + ")");
+}
+
+PendingFind LdapWriter::beginFind(const std::string& filter) {
+    int msgid = -1;
+    if (ld_ == nullptr || ldap_search_ext(ld_,
+                                          config_.baseDn.c_str(),
+                                          LDAP_SCOPE_SUBTREE,
+                                          filter.c_str(),
+                                          kFindAttributes,
+                                          0,
+                                          nullptr,
+                                          nullptr,
+                                          nullptr,
+                                          2,
+                                          &msgid) != LDAP_SUCCESS) {
+        msgid = -1;  // wait() connects if needed and searches then
+    }
+    return PendingFind(this, filter, msgid);
+}
+
+Outcome<UserRef> LdapWriter::finishFind(const std::string& filter, int msgid) {
+    if (msgid < 0) {
+        return findOne(filter, false);
+    }
+    timeval timeout{5, 0};
+    LDAPMessage* result = nullptr;
+    int got = ldap_result(ld_, msgid, LDAP_MSG_ALL, &timeout, &result);
+    if (got <= 0) {
+        // Dropped (a DC restart) or silent: search again on a fresh connection, once.
+        ldap_msgfree(result);
+        ldap_unbind_ext_s(ld_, nullptr, nullptr);
+        ld_ = nullptr;
+        return findOne(filter, true);
+    }
+    int rc = LDAP_OTHER;
+    ldap_parse_result(ld_, result, &rc, nullptr, nullptr, nullptr, nullptr, 0);
+    return usersIn(result, rc, filter);
+}
+
+void LdapWriter::abandon(int msgid) {
+    if (ld_ != nullptr && msgid >= 0) {
+        ldap_abandon_ext(ld_, msgid, nullptr, nullptr);
+    }
+}
+
+/// The users of a search result (freed here), or the failure the agent reports.
+Outcome<UserRef> LdapWriter::usersIn(LDAPMessage* result, int rc, const std::string& filter) {
     if (rc != LDAP_SUCCESS && rc != LDAP_SIZELIMIT_EXCEEDED) {
         ldap_msgfree(result);
         return classify(rc, "search by anchor");
@@ -184,6 +237,18 @@ Outcome<UserRef> LdapWriter::findOne(const std::string& filter, bool retried) {
         return WriteFailure{kAdMultiMatch, "several users match " + filter};
     }
     return users.front();
+}
+
+PendingFind::~PendingFind() {
+    if (msgid_ >= 0) {
+        writer_->abandon(msgid_);
+    }
+}
+
+Outcome<UserRef> PendingFind::wait() {
+    const int msgid = msgid_;
+    msgid_ = -1;
+    return writer_->finishFind(filter_, msgid);
 }
 
 Outcome<Done> LdapWriter::resetPassword(const std::string& dn, const std::string& password) {

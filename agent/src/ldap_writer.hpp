@@ -9,6 +9,7 @@
 #include <variant>
 
 typedef struct ldap LDAP;
+typedef struct ldapmsg LDAPMessage;
 
 namespace wblab::agent {
 
@@ -55,6 +56,34 @@ struct UserRef {
     bool passwordNeverExpires() const { return (userAccountControl & 0x10000) != 0; }
 };
 
+class LdapWriter;
+
+/// A search for a user sent to the directory and not read yet, so that the agent can decrypt the
+/// password while the directory searches. Abandoned if dropped unread.
+class PendingFind {
+public:
+    PendingFind(LdapWriter* writer, std::string filter, int msgid)
+        : writer_(writer), filter_(std::move(filter)), msgid_(msgid) {}
+
+    PendingFind(PendingFind&& other) noexcept
+        : writer_(other.writer_), filter_(std::move(other.filter_)), msgid_(other.msgid_) {
+        other.msgid_ = -1;
+    }
+
+    PendingFind& operator=(PendingFind&&) = delete;
+    PendingFind(const PendingFind&) = delete;
+    PendingFind& operator=(const PendingFind&) = delete;
+    ~PendingFind();
+
+    /// The one user the search found: 33002 if none, 33003 if several.
+    Outcome<UserRef> wait();
+
+private:
+    LdapWriter* writer_;
+    std::string filter_;
+    int msgid_;  ///< -1: not sent (no connection yet); wait() searches then
+};
+
 class LdapWriter {
 public:
     explicit LdapWriter(DirectoryConfig config);
@@ -65,13 +94,11 @@ public:
     /// Connects and binds as the connector account.
     Expected<void> connect();
 
-    /// The DN of the one user whose anchor attribute equals `anchor`: 33002 if none, 33003 if
-    /// several.
-    Outcome<UserRef> findByAnchor(const std::string& anchor, bool retried = false);
-
-    /// The user whose userPrincipalName is `upn`. Only the bug zoo uses it: matching by UPN is
-    /// wrong (the anchor is the identity; UPNs change and differ between cloud and directory).
-    Outcome<UserRef> findByUpn(const std::string& upn);
+    /// Sends the search for the one user whose anchor attribute equals `anchor` (or, bug zoo
+    /// only, whose userPrincipalName is `upn`: matching by UPN is wrong, the anchor is the
+    /// identity) without waiting for its result.
+    PendingFind beginFindByAnchor(const std::string& anchor);
+    PendingFind beginFindByUpn(const std::string& upn);
 
     /// Changes the password as the user, proving the current one: 33007 if it is wrong, 33006 if
     /// the account is locked out, 33008 on a policy refusal, 33004 if the user may not change it.
@@ -97,8 +124,13 @@ public:
     Outcome<Done> setMustChange(const std::string& dn, bool mustChange);
 
 private:
+    friend class PendingFind;
     Outcome<Done> ensureBound();
     Outcome<UserRef> findOne(const std::string& filter, bool retried);
+    PendingFind beginFind(const std::string& filter);
+    Outcome<UserRef> finishFind(const std::string& filter, int msgid);
+    Outcome<UserRef> usersIn(LDAPMessage* result, int rc, const std::string& filter);
+    void abandon(int msgid);
 
     DirectoryConfig config_;
     LDAP* ld_ = nullptr;

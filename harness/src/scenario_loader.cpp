@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <map>
 #include <set>
+#include <sstream>
 
 namespace wblab::harness {
 
@@ -499,10 +500,83 @@ ConnectorSpec readConnector(const Reader& r, const YAML::Node& node) {
     return c;
 }
 
-OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
+/// Users made by `onprem.generate_users` (for storms): sam_prefix1 .. sam_prefixN.
+struct GeneratedUsers {
+    int count = 0;
+    std::string samPrefix;
+    std::string passwordPattern;  ///< "{n}" stands for the user's number
+    std::string upnDomain;        ///< from onprem.base_dn
+    SourcePos where;
+};
+
+/// `pattern` with every "{n}" replaced by `n`.
+std::string numbered(const std::string& pattern, int n) {
+    std::string out = pattern;
+    for (auto at = out.find("{n}"); at != std::string::npos; at = out.find("{n}", at)) {
+        out.replace(at, 3, std::to_string(n));
+    }
+    return out;
+}
+
+/// A password pattern: must hold "{n}" (every user gets their own password) and, filled in for
+/// the largest number, still fit one RSA-OAEP envelope.
+std::string readPasswordPattern(const Reader& r,
+                                const YAML::Node& node,
+                                const std::string& path,
+                                int largest) {
+    std::string pattern = r.string(node, path);
+    if (pattern.find("{n}") == std::string::npos) {
+        r.fail(node, path, "expected a password pattern with {n} (the user's number) in it");
+    }
+    const std::string longest = numbered(pattern, largest);
+    if (longest.size() > 190) {
+        r.fail(node, path, "a password is 1 to 190 bytes (the most one RSA-OAEP envelope carries)");
+    }
+    return pattern;
+}
+
+/// The UPN suffix a base DN stands for: dc=testlab,dc=example gives testlab.example.
+std::string domainOf(const std::string& baseDn) {
+    std::string domain;
+    std::istringstream parts(baseDn);
+    for (std::string rdn; std::getline(parts, rdn, ',');) {
+        domain += (domain.empty() ? "" : ".") + rdn.substr(rdn.find('=') + 1);
+    }
+    return domain;
+}
+
+GeneratedUsers readGeneratedUsers(const Reader& r, const YAML::Node& node) {
+    const std::string path = "onprem.generate_users";
+    r.checkKeys(node, path, {"count", "sam_prefix", "password"});
+    for (const char* required : {"count", "sam_prefix", "password"}) {
+        if (!node[required]) {
+            r.fail(node, path, std::string("missing required key '") + required + "'");
+        }
+    }
+    GeneratedUsers g;
+    g.where = r.pos(node);
+    g.count = r.integer(node["count"], path + ".count", 1, 10000);
+    g.samPrefix = r.string(node["sam_prefix"], path + ".sam_prefix");
+    if (g.samPrefix.empty() || g.samPrefix.find_first_not_of(
+                                   "abcdefghijklmnopqrstuvwxyz0123456789-_") != std::string::npos) {
+        r.fail(node["sam_prefix"],
+               path + ".sam_prefix",
+               "expected lower-case letters, digits, - or _ (a sAMAccountName prefix)");
+    }
+    g.passwordPattern = readPasswordPattern(r, node["password"], path + ".password", g.count);
+    return g;
+}
+
+OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node, GeneratedUsers& generated) {
     r.checkKeys(node,
                 "onprem",
-                {"base_dn", "tls", "policy", "fine_grained_policies", "connector", "users"});
+                {"base_dn",
+                 "tls",
+                 "policy",
+                 "fine_grained_policies",
+                 "connector",
+                 "users",
+                 "generate_users"});
     OnPremSpec o;
     if (node["base_dn"]) {
         o.baseDn = r.string(node["base_dn"], "onprem.base_dn");
@@ -521,12 +595,16 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
     if (node["connector"]) {
         o.connector = readConnector(r, node["connector"]);
     }
-    if (!node["users"] || !node["users"].IsSequence()) {
+    if (node["generate_users"]) {
+        generated = readGeneratedUsers(r, node["generate_users"]);
+        generated.upnDomain = domainOf(o.baseDn);
+    }
+    if (node["users"] ? !node["users"].IsSequence() : generated.count == 0) {
         r.fail(node["users"] ? node["users"] : node, "onprem.users", "expected a list of users");
     }
     std::set<std::string> sams;
     std::set<std::string> upns;
-    const auto& users = node["users"];
+    const YAML::Node users = node["users"] ? node["users"] : YAML::Node(YAML::NodeType::Sequence);
     for (std::size_t i = 0; i < users.size(); ++i) {
         const auto& u = users[i];
         const std::string path = "onprem.users[" + std::to_string(i) + "]";
@@ -624,6 +702,20 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node) {
         }
         if (!upns.insert(spec.upn).second) {
             r.fail(u["upn"], path + ".upn", "duplicate userPrincipalName '" + spec.upn + "'");
+        }
+        o.users.push_back(std::move(spec));
+    }
+    for (int n = 1; n <= generated.count; ++n) {
+        UserSpec spec;
+        spec.sam = generated.samPrefix + std::to_string(n);
+        spec.upn = spec.sam + "@" + generated.upnDomain;
+        spec.displayName = spec.sam;
+        spec.password = numbered(generated.passwordPattern, n);
+        spec.where = generated.where;
+        if (!sams.insert(spec.sam).second || !upns.insert(spec.upn).second) {
+            r.fail(node["generate_users"],
+                   "onprem.generate_users",
+                   "generated user '" + spec.sam + "' clashes with a user of onprem.users");
         }
         o.users.push_back(std::move(spec));
     }
@@ -1087,7 +1179,7 @@ Step readStep(const Reader& r,
         for (const auto& kind : kinds) {
             names += (names.empty() ? "" : ", ") + std::string(kind.first);
         }
-        r.fail(node, path, "a step needs one of " + names);
+        r.fail(node, path, "a step needs one of " + names + ", storm");
     }
     const auto& op = node[found];
     const std::string opPath = path + "." + found;
@@ -1193,6 +1285,76 @@ Step readStep(const Reader& r,
         }
     }
     return step;
+}
+
+/// `storm:` — one cloud operation for each generated user (the first `count` of them), in order,
+/// each with the storm's `expect`. With an expected outcome, the directory is checked for every
+/// user too: success means the new password binds and the seeded one no longer does; any other
+/// outcome means nothing changed.
+std::vector<Step> readStorm(const Reader& r,
+                            const YAML::Node& node,
+                            const std::string& path,
+                            const GeneratedUsers& generated,
+                            std::vector<DirectoryExpect>& directory) {
+    r.checkKeys(node, path, {"storm", "expect"});
+    const auto& op = node["storm"];
+    const std::string opPath = path + ".storm";
+    if (generated.count == 0) {
+        r.fail(op, opPath, "a storm needs onprem.generate_users");
+    }
+    r.checkKeys(op, opPath, {"operation", "new_password", "count", "unlock", "must_change"});
+    if (!op["new_password"]) {
+        r.fail(op, opPath, "missing required key 'new_password'");
+    }
+    Step step;
+    step.where = r.pos(node);
+    step.kind = Step::Kind::SsprReset;
+    if (op["operation"]) {
+        const std::string kind = r.string(op["operation"], opPath + ".operation");
+        if (kind == "admin_reset") {
+            step.kind = Step::Kind::AdminReset;
+        } else if (kind != "sspr_reset") {
+            r.fail(op["operation"], opPath + ".operation", "expected sspr_reset or admin_reset");
+        }
+    }
+    const int count = op["count"] ? r.integer(op["count"], opPath + ".count", 1, generated.count)
+                                  : generated.count;
+    const std::string pattern =
+        readPasswordPattern(r, op["new_password"], opPath + ".new_password", count);
+    if (op["unlock"]) {
+        if (step.kind != Step::Kind::SsprReset) {
+            r.fail(op["unlock"], opPath + ".unlock", "only an sspr_reset storm unlocks");
+        }
+        step.unlock = r.boolean(op["unlock"], opPath + ".unlock");
+    }
+    if (op["must_change"]) {
+        if (step.kind != Step::Kind::AdminReset) {
+            r.fail(op["must_change"], opPath + ".must_change", "only an admin_reset storm sets it");
+        }
+        step.mustChange = r.boolean(op["must_change"], opPath + ".must_change");
+    }
+    if (node["expect"]) {
+        step.expect = readStepExpect(r, node["expect"], path + ".expect");
+    }
+    std::vector<Step> steps;
+    for (int n = 1; n <= count; ++n) {
+        Step one = step;
+        const std::string sam = generated.samPrefix + std::to_string(n);
+        one.user = sam + "@" + generated.upnDomain;
+        one.newPassword = numbered(pattern, n);
+        if (step.expect.outcome) {
+            DirectoryExpect d;
+            d.where = step.where;
+            d.user = sam;
+            const std::string seeded = numbered(generated.passwordPattern, n);
+            const bool written = *step.expect.outcome == "success";
+            d.binds = {written ? one.newPassword : seeded};
+            d.rejects = {written ? seeded : one.newPassword};
+            directory.push_back(std::move(d));
+        }
+        steps.push_back(std::move(one));
+    }
+    return steps;
 }
 
 std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
@@ -1319,13 +1481,24 @@ Scenario readScenario(const Reader& r,
     if (!root["onprem"]) {
         r.fail(root, "", "missing required key 'onprem'");
     }
-    s.onprem = readOnPrem(r, root["onprem"]);
+    GeneratedUsers generated;
+    s.onprem = readOnPrem(r, root["onprem"], generated);
     if (!root["steps"] || !root["steps"].IsSequence()) {
         r.fail(root["steps"] ? root["steps"] : root, "steps", "expected a list of steps");
     }
     const auto& steps = root["steps"];
+    std::vector<DirectoryExpect> stormDirectory;
     for (std::size_t i = 0; i < steps.size(); ++i) {
-        s.steps.push_back(readStep(r, steps[i], "steps[" + std::to_string(i) + "]", s, i));
+        if (steps[i].IsMap() && steps[i]["storm"]) {
+            for (auto& step : readStorm(
+                     r, steps[i], "steps[" + std::to_string(i) + "]", generated, stormDirectory)) {
+                s.steps.push_back(std::move(step));
+            }
+            continue;
+        }
+        // Replays count steps as run: a storm is as many steps as it has users.
+        s.steps.push_back(
+            readStep(r, steps[i], "steps[" + std::to_string(i) + "]", s, s.steps.size()));
         if (s.steps.back().kind == Step::Kind::Replay &&
             !s.steps[static_cast<std::size_t>(s.steps.back().replayOf - 1)].isCloudOperation()) {
             r.fail(steps[i]["replay"],
@@ -1372,6 +1545,7 @@ Scenario readScenario(const Reader& r,
             }
         }
     }
+    s.expectDirectory.insert(s.expectDirectory.end(), stormDirectory.begin(), stormDirectory.end());
     return s;
 }
 

@@ -355,14 +355,25 @@ TEST_CASE("The bash agent, written from the protocol document alone, passes the 
     REQUIRE(dir);
     const std::string agent = std::string(WBLAB_SOURCE_DIR) + "/agents/examples/bash-agent";
     // bash, jq and the OpenLDAP tools per request: slow, and the suite grows. Stay under the
-    // ctest TIMEOUT (900 s) so a hang still reports what ran.
-    auto run =
-        runCli({"run", kScenarios, "--report-dir", dir->path() + "/reports", "--agent", agent},
-               dir->path(),
-               std::chrono::milliseconds(840000));
+    // ctest TIMEOUT (900 s) so a hang still reports what ran. Storms (ids with "storm") are left
+    // out: hundreds of resets at a dozen processes each measure throughput, not the protocol.
+    auto run = runCli({"run",
+                       kScenarios,
+                       "--filter",
+                       "^(?!.*storm)",
+                       "--report-dir",
+                       dir->path() + "/reports",
+                       "--agent",
+                       agent},
+                      dir->path(),
+                      std::chrono::milliseconds(840000));
     INFO(run.output);
     CHECK(run.exitCode == 0);
-    const auto n = std::to_string(bundledScenarios().size());
+    const auto scenarios = bundledScenarios();
+    const auto n =
+        std::to_string(std::count_if(scenarios.begin(), scenarios.end(), [](const auto& sc) {
+            return sc.id.find("storm") == std::string::npos;
+        }));
     CHECK_THAT(run.output, Catch::Contains(n + " scenarios: " + n + " passed, 0 failed"));
     CHECK(processesMentioning(dir->path()).empty());
 }

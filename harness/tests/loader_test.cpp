@@ -231,3 +231,64 @@ TEST_CASE("Bad tenant and risk input is rejected with file and line", "[harness]
                  Case{"sign_in: {user", "sign_in: {colour: red, user", "unknown key", 12});
     checkRejected(kRisk, c);
 }
+
+TEST_CASE("A storm expands into one step per generated user and checks each in the directory",
+          "[harness][loader][storm]") {
+    const std::string storm = R"yaml(id: case
+title: A storm
+criteria: [crit-identity-pw-writeback]
+onprem:
+  base_dn: dc=corp,dc=example
+  users:
+    - {sam: admin1, upn: admin1@corp.example, password: "Seed-Passw0rd-0"}
+  generate_users: {count: 3, sam_prefix: breach, password: "Seed-Passw0rd-{n}"}
+steps:
+  - storm: {new_password: "After-Breach-{n}!"}
+    expect: {outcome: success, events: [31001, 31002]}
+  - storm: {operation: admin_reset, new_password: "Temp-{n}-Passw0rd", count: 2}
+    expect: {outcome: policy_violation}
+  - replay: 5
+)yaml";
+    TempScenario t;
+    auto s = t.load(storm);
+    REQUIRE(s);
+    REQUIRE(s->onprem.users.size() == 4);
+    CHECK(s->onprem.users[3].sam == "breach3");
+    CHECK(s->onprem.users[3].upn == "breach3@corp.example");
+    CHECK(s->onprem.users[3].password == "Seed-Passw0rd-3");
+    REQUIRE(s->steps.size() == 6);
+    CHECK(s->steps[0].kind == Step::Kind::SsprReset);
+    CHECK(s->steps[2].user == "breach3@corp.example");
+    CHECK(s->steps[2].newPassword == "After-Breach-3!");
+    CHECK(s->steps[2].expect.events == std::vector<int>{31001, 31002});
+    CHECK(s->steps[4].kind == Step::Kind::AdminReset);
+    CHECK(s->steps[4].user == "breach2@corp.example");
+    CHECK(s->steps[5].replayOf == 5);  // numbers count the storm's steps
+    REQUIRE(s->expectDirectory.size() == 5);
+    // Written: the new password binds, the seeded one not; refused: nothing changed.
+    CHECK(s->expectDirectory[0].user == "breach1");
+    CHECK(s->expectDirectory[0].binds == std::vector<std::string>{"After-Breach-1!"});
+    CHECK(s->expectDirectory[0].rejects == std::vector<std::string>{"Seed-Passw0rd-1"});
+    CHECK(s->expectDirectory[4].user == "breach2");
+    CHECK(s->expectDirectory[4].binds == std::vector<std::string>{"Seed-Passw0rd-2"});
+    CHECK(s->expectDirectory[4].rejects == std::vector<std::string>{"Temp-2-Passw0rd"});
+
+    SECTION("bad storms are input errors with their position") {
+        auto c = GENERATE(
+            std::pair<std::string, std::string>{"{count: 3,", "{count: 0,"},
+            std::pair<std::string, std::string>{"password: \"Seed-Passw0rd-{n}\"",
+                                                "password: \"Same-Passw0rd\""},
+            std::pair<std::string, std::string>{"sam_prefix: breach", "sam_prefix: admin"},
+            std::pair<std::string, std::string>{"operation: admin_reset", "operation: unlock"},
+            std::pair<std::string, std::string>{"count: 2}", "count: 4}"});
+        std::string text = storm;
+        auto pos = text.find(c.first);
+        REQUIRE(pos != std::string::npos);
+        text.replace(pos, c.first.size(), c.second);
+        auto bad = t.load(text);
+        INFO(c.second);
+        REQUIRE_FALSE(bad);
+        CHECK(bad.error().code == ErrorCode::InvalidInput);
+        CHECK(bad.error().where);
+    }
+}

@@ -1,0 +1,333 @@
+// Reset-storm benchmark (DESIGN.md §8): N self-service resets of distinct users written back
+// through the reference agent into slapd, over the agent protocol as in a run (passwords sealed to
+// the agent's key, one request at a time, each answer awaited), against the physical limit: raw
+// libldap Password Modify by the connector with the user's DN already known, on the same slapd.
+// A third loop, raw search-by-anchor then Password Modify, is what the agent must do on the
+// directory for each request, so it splits the agent's cost into directory work and the rest
+// (protocol, decryption, logging). The loops run interleaved in rounds, their order alternating,
+// so that a machine shared with other work slows them alike; the figures are medians over rounds.
+//
+//   wblab_bench_storm [--writebacks N] [--rounds R] [--agent PATH]
+#include <wblab/fixture/directory.hpp>
+#include <wblab/protocol/crypto.hpp>
+#include <wblab/protocol/messages.hpp>
+#include <wblab/support/process.hpp>
+
+#include <ldap.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace wblab;
+using Seconds = std::chrono::duration<double>;
+
+struct Options {
+    int writebacks = 10000;
+    int rounds = 5;
+    std::string agent = WBLAB_AGENT_PATH;
+};
+
+/// Throughput and latency of one loop of N writebacks.
+struct LoopResult {
+    double perSecond = 0;
+    double p50Ms = 0;
+    double p99Ms = 0;
+};
+
+[[noreturn]] void die(const std::string& why) {
+    std::cerr << "wblab_bench_storm: " << why << "\n";
+    std::exit(1);
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+LoopResult summarise(std::vector<double> latenciesMs, Seconds wall) {
+    std::sort(latenciesMs.begin(), latenciesMs.end());
+    auto at = [&](double q) {
+        return latenciesMs[static_cast<std::size_t>(q *
+                                                    static_cast<double>(latenciesMs.size() - 1))];
+    };
+    return {static_cast<double>(latenciesMs.size()) / wall.count(), at(0.50), at(0.99)};
+}
+
+std::string sam(int i) {
+    return "storm" + std::to_string(i);
+}
+
+/// A new password per user, loop and round: the directory sees every reset as a real change.
+std::string passwordFor(int round, char loop, int i) {
+    return "Storm-" + std::to_string(round) + loop + "-Pw0rd-" + std::to_string(i);
+}
+
+/// A session bound as the connector, as the agent opens it.
+LDAP* bindAsConnector(const fixture::SlapdFixture& fx) {
+    LDAP* ld = nullptr;
+    if (ldap_initialize(&ld, fx.url().c_str()) != LDAP_SUCCESS) {
+        die("cannot initialise libldap");
+    }
+    int version = LDAP_VERSION3;
+    ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
+    std::string pw = fx.connectorPassword();
+    berval cred{static_cast<ber_len_t>(pw.size()), pw.data()};
+    int rc = ldap_sasl_bind_s(
+        ld, fx.connectorDn().c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
+    if (rc != LDAP_SUCCESS) {
+        die(std::string("connector bind: ") + ldap_err2string(rc));
+    }
+    return ld;
+}
+
+void passwordModify(LDAP* ld, const std::string& dn, const std::string& password) {
+    berval user{static_cast<ber_len_t>(dn.size()), const_cast<char*>(dn.data())};
+    berval newPw{static_cast<ber_len_t>(password.size()), const_cast<char*>(password.data())};
+    berval generated{0, nullptr};
+    int rc = ldap_passwd_s(ld, &user, nullptr, &newPw, &generated, nullptr, nullptr);
+    ber_memfree(generated.bv_val);
+    if (rc != LDAP_SUCCESS) {
+        die("password modify of " + dn + ": " + ldap_err2string(rc));
+    }
+}
+
+/// The user's DN found by anchor, as the agent searches for it.
+std::string searchByAnchor(LDAP* ld, const fixture::SlapdFixture& fx, const std::string& anchor) {
+    char uac[] = "userAccountControl";
+    char* attrs[] = {uac, nullptr};
+    const std::string filter = "(" + fx.anchorAttribute() + "=" + anchor + ")";
+    LDAPMessage* result = nullptr;
+    int rc = ldap_search_ext_s(ld,
+                               fx.baseDn().c_str(),
+                               LDAP_SCOPE_SUBTREE,
+                               filter.c_str(),
+                               attrs,
+                               0,
+                               nullptr,
+                               nullptr,
+                               nullptr,
+                               2,
+                               &result);
+    LDAPMessage* entry = rc == LDAP_SUCCESS ? ldap_first_entry(ld, result) : nullptr;
+    if (entry == nullptr) {
+        die("search by anchor " + anchor + ": " + ldap_err2string(rc));
+    }
+    char* dn = ldap_get_dn(ld, entry);
+    std::string out = dn;
+    ldap_memfree(dn);
+    ldap_msgfree(result);
+    return out;
+}
+
+/// Raw libldap: Password Modify of each user, DN known (`search` adds the agent's search first).
+LoopResult rawLoop(LDAP* ld, const fixture::SlapdFixture& fx, int n, int round, bool search) {
+    std::vector<double> latencies;
+    latencies.reserve(static_cast<std::size_t>(n));
+    const char loop = search ? 's' : 'r';
+    const auto started = Clock::now();
+    for (int i = 0; i < n; ++i) {
+        const auto t0 = Clock::now();
+        const std::string dn =
+            search ? searchByAnchor(ld, fx, fixture::defaultAnchorFor(sam(i))) : fx.userDn(sam(i));
+        passwordModify(ld, dn, passwordFor(round, loop, i));
+        latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+    }
+    return summarise(std::move(latencies), Clock::now() - started);
+}
+
+/// The reference agent as a run drives it: one request line at a time, the answer awaited.
+class AgentDriver {
+public:
+    AgentDriver(const std::string& path, const fixture::SlapdFixture& fx) {
+        ProcessSpec spec;
+        spec.argv = {path};
+        spec.env = {{"PATH", "/usr/bin:/bin"}};
+        spec.stderrPath = fx.runDirectory() + "/agent.stderr";
+        spec.pipeStdin = true;
+        spec.pipeStdout = true;
+        auto started = Process::start(spec);
+        if (!started) {
+            die("cannot start the agent: " + started.error().message);
+        }
+        process_.emplace(std::move(*started));
+        protocol::Hello hello;
+        hello.directoryUrl = fx.url();
+        hello.baseDn = fx.baseDn();
+        hello.anchorAttribute = fx.anchorAttribute();
+        hello.flavour = "openldap-ad";
+        hello.connectorDn = fx.connectorDn();
+        hello.connectorPassword = fx.connectorPassword();
+        auto ready = exchange(protocol::encode(hello));
+        const auto* r = std::get_if<protocol::Ready>(&ready);
+        if (r == nullptr || r->publicKeyPem.empty()) {
+            die("the agent did not answer hello with a ready and a public key");
+        }
+        publicKey_ = r->publicKeyPem;
+    }
+
+    ~AgentDriver() {
+        if (process_) {
+            process_->stop(std::chrono::milliseconds(1000));
+        }
+    }
+
+    AgentDriver(const AgentDriver&) = delete;
+    AgentDriver& operator=(const AgentDriver&) = delete;
+
+    LoopResult loop(int n, int round) {
+        // The cloud seals before the relay delivers: sealing is not the agent's time.
+        std::vector<std::string> lines;
+        lines.reserve(static_cast<std::size_t>(n));
+        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+        for (int i = 0; i < n; ++i) {
+            auto sealed = protocol::seal(publicKey_, passwordFor(round, 'a', i));
+            if (!sealed) {
+                die("cannot seal: " + sealed.error().message);
+            }
+            protocol::Request request;
+            request.id = "storm-" + std::to_string(round) + "-" + std::to_string(i);
+            request.operation = protocol::Operation::Reset;
+            request.anchor = fixture::defaultAnchorFor(sam(i));
+            request.upn = sam(i) + "@testlab.example";
+            request.newPassword = *sealed;
+            request.issuedAt = protocol::formatUtc(now);
+            request.expiresAt = protocol::formatUtc(now + 3600);
+            lines.push_back(protocol::encode(request));
+        }
+        std::vector<double> latencies;
+        latencies.reserve(lines.size());
+        const auto started = Clock::now();
+        for (const auto& line : lines) {
+            const auto t0 = Clock::now();
+            auto message = exchange(line);
+            const auto* answer = std::get_if<protocol::Answer>(&message);
+            if (answer == nullptr || answer->result != protocol::Result::Success) {
+                die("the agent did not write a reset back" +
+                    (answer ? ": " + std::to_string(answer->reason) + " " + answer->detail : ""));
+            }
+            latencies.push_back(
+                std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        }
+        return summarise(std::move(latencies), Clock::now() - started);
+    }
+
+private:
+    protocol::Message exchange(const std::string& line) {
+        const Deadline deadline = deadlineIn(std::chrono::milliseconds(10000));
+        if (!process_->write(line + "\n", deadline)) {
+            die("cannot write to the agent");
+        }
+        std::string reply;
+        if (process_->readLine(reply, deadline, protocol::kMaxLineBytes) !=
+            Process::LineStatus::Line) {
+            die("the agent did not answer within 10 s");
+        }
+        auto message = protocol::decode(reply);
+        if (!message) {
+            die("unreadable line from the agent: " + message.error().message);
+        }
+        return *message;
+    }
+
+    std::optional<Process> process_;
+    std::string publicKey_;
+};
+
+Options parse(int argc, char** argv) {
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (i + 1 >= argc) {
+            die("usage: wblab_bench_storm [--writebacks N] [--rounds R] [--agent PATH]");
+        }
+        if (arg == "--writebacks") {
+            o.writebacks = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--rounds") {
+            o.rounds = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--agent") {
+            o.agent = argv[++i];
+        } else {
+            die("unknown argument " + arg);
+        }
+    }
+    return o;
+}
+
+void print(const char* name, const LoopResult& r) {
+    std::printf(
+        "%-30s %9.0f /s   p50 %6.3f ms   p99 %6.3f ms\n", name, r.perSecond, r.p50Ms, r.p99Ms);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const Options options = parse(argc, argv);
+    fixture::DirectorySeed seed;
+    for (int i = 0; i < options.writebacks; ++i) {
+        fixture::DirectoryUser u;
+        u.samAccountName = sam(i);
+        u.upn = sam(i) + "@testlab.example";
+        u.password = "Seed-Passw0rd-" + std::to_string(i);
+        seed.users.push_back(std::move(u));
+    }
+    fixture::FixtureOptions fxOptions;
+    fxOptions.startTimeout = std::chrono::milliseconds(120000);
+    auto fx = fixture::SlapdFixture::start(seed, fxOptions);
+    if (!fx) {
+        die("fixture: " + (*fx ? std::string() : fx.error().message));
+    }
+    LDAP* ld = bindAsConnector(**fx);
+    AgentDriver agent(options.agent, **fx);
+
+    std::printf("reset storm: %d writebacks of distinct users per loop, %d rounds, interleaved\n",
+                options.writebacks,
+                options.rounds);
+    std::vector<double> raw, searched, through, ratios, p50, p99, rawP50, rawP99, searchedP50,
+        searchedP99;
+    for (int round = 0; round < options.rounds; ++round) {
+        LoopResult r, s, a;
+        if (round % 2 == 0) {
+            r = rawLoop(ld, **fx, options.writebacks, round, false);
+            s = rawLoop(ld, **fx, options.writebacks, round, true);
+            a = agent.loop(options.writebacks, round);
+        } else {
+            a = agent.loop(options.writebacks, round);
+            s = rawLoop(ld, **fx, options.writebacks, round, true);
+            r = rawLoop(ld, **fx, options.writebacks, round, false);
+        }
+        std::printf("round %d: raw %.0f/s, raw search+modify %.0f/s, agent %.0f/s, ratio %.2f\n",
+                    round + 1,
+                    r.perSecond,
+                    s.perSecond,
+                    a.perSecond,
+                    a.perSecond / r.perSecond);
+        raw.push_back(r.perSecond);
+        rawP50.push_back(r.p50Ms);
+        rawP99.push_back(r.p99Ms);
+        searched.push_back(s.perSecond);
+        searchedP50.push_back(s.p50Ms);
+        searchedP99.push_back(s.p99Ms);
+        through.push_back(a.perSecond);
+        p50.push_back(a.p50Ms);
+        p99.push_back(a.p99Ms);
+        ratios.push_back(a.perSecond / r.perSecond);
+    }
+    ldap_unbind_ext_s(ld, nullptr, nullptr);
+    std::printf("medians over %d rounds:\n", options.rounds);
+    print("raw libldap password modify", {median(raw), median(rawP50), median(rawP99)});
+    print("raw search by anchor + modify",
+          {median(searched), median(searchedP50), median(searchedP99)});
+    print("through the reference agent", {median(through), median(p50), median(p99)});
+    std::printf("ratio agent / raw: %.2f (target >= 0.50)\n", median(ratios));
+    return 0;
+}

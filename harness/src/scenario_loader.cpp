@@ -1827,7 +1827,8 @@ YAML::Node loadShared(const std::string& path, std::vector<std::string> chain) {
         if (!hasUsers) {
             onprem["users"] = YAML::Node(YAML::NodeType::Sequence);
         }
-        readOnPrem(reader, onprem);
+        GeneratedUsers generated;
+        readOnPrem(reader, onprem, generated);
         if (!hasUsers) {
             onprem.remove("users");
         }

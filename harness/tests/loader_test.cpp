@@ -236,7 +236,7 @@ TEST_CASE("A storm expands into one step per generated user and checks each in t
           "[harness][loader][storm]") {
     const std::string storm = R"yaml(id: case
 title: A storm
-criteria: [crit-identity-pw-writeback]
+criteria: [wb-reset-applies]
 onprem:
   base_dn: dc=corp,dc=example
   users:

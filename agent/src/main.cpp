@@ -112,6 +112,7 @@ struct Agent {
         ready.capabilities = {
             "reset", "change", "admin_reset", "unlock_only", "forced_change", "rehandshake"};
         seenIds.clear();
+        newestIssued.clear();
         directory.reset();
         if (hasBug("accepts-plaintext")) {
             ready.capabilities.push_back("plaintext");

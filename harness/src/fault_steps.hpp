@@ -5,6 +5,7 @@
 // stop and start the fixture's slapd.
 
 #include "agent_session.hpp"
+#include "fault_names.hpp"
 
 #include <wblab/harness/scenario.hpp>
 #include <wblab/sim/cloud.hpp>
@@ -20,11 +21,6 @@ class SlapdFixture;
 }
 
 namespace wblab::harness {
-
-const char* toString(Step::Fault fault);
-std::optional<Step::Fault> faultFromString(const std::string& name);
-/// "agent_down, agent_up, ..." for error messages.
-std::string faultNames();
 
 class FaultyRelay : public sim::WritebackChannel {
 public:

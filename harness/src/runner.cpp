@@ -7,6 +7,7 @@
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/sim/cloud.hpp>
 #include <wblab/support/files.hpp>
+#include <wblab/support/seed.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -665,6 +666,8 @@ CaseResult runScenarioWith(const Scenario& s, const RunOptions& options, AgentSl
     result.title = s.title;
     result.file = s.file;
     result.criteria = s.criteria;
+    // The scenario's own seed: the same whichever worker runs it and whatever runs beside it.
+    result.seed = deriveSeed(options.seed, s.id);
     auto finish = [&](CaseResult r) {
         r.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
         return r;
@@ -742,6 +745,7 @@ CaseResult runScenarioWith(const Scenario& s, const RunOptions& options, AgentSl
                                 std::chrono::system_clock::now().time_since_epoch())
                                 .count());
     sim::Cloud cloud(tenantFrom(s.tenant), clock);
+    cloud.setIdSeed(result.seed);
     for (const auto& u : s.onprem.users) {
         sim::CloudUser user = cloudUserFrom(u);
         user.upn = u.signInName();
@@ -1101,6 +1105,7 @@ report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
                 result.criteria = scenarios[i].criteria;
                 result.verdict = Verdict::Unresolved;
                 result.message = "interrupted";
+                result.seed = deriveSeed(options.seed, scenarios[i].id);
                 result.checks.clear();
             }
             std::lock_guard lock(progressMutex);

@@ -1,6 +1,6 @@
 // Scenario loading with yaml-cpp. yaml-cpp exceptions stop at this file's boundary and become
 // Errors with a 1-based file:line:column.
-#include "fault_steps.hpp"
+#include "fault_names.hpp"
 
 #include <wblab/harness/catalog.hpp>
 #include <wblab/harness/scenario.hpp>

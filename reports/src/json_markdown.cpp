@@ -166,6 +166,7 @@ std::string toJson(const RunResult& run) {
                              {"criteria", c.criteria},
                              {"verdict", toString(c.verdict)},
                              {"message", c.message},
+                             {"seed", c.seed},
                              {"durationMs", c.durationMs},
                              {"checks", checks},
                              {"timeline", c.timeline}});

@@ -55,6 +55,7 @@ Expected<RunResult> fromJson(const std::string& text) {
             }
             c.verdict = *verdict;
             c.message = s.value("message", "");
+            c.seed = s.value("seed", std::uint64_t{0});
             c.durationMs = s.value("durationMs", 0.0);
             c.timeline = s.value("timeline", std::vector<std::string>{});
             for (const auto& check : s.value("checks", json::array())) {

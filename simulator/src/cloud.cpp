@@ -1,6 +1,7 @@
 #include "lower.hpp"
 
 #include <wblab/sim/cloud.hpp>
+#include <wblab/support/seed.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -317,7 +318,23 @@ bool Cloud::isBanned(const std::string& password) const {
 
 std::string Cloud::nextCorrelationId() {
     char buf[40];
-    std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", nextId_++);
+    if (!idSeed_) {
+        std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", nextId_++);
+        return buf;
+    }
+    // A version-4-shaped UUID from the scenario's seed: ids look like the real service's, and the
+    // same seed gives the same ids.
+    const std::uint64_t hi = mixSeed(*idSeed_ + 2 * static_cast<std::uint64_t>(nextId_));
+    const std::uint64_t lo = mixSeed(*idSeed_ + 2 * static_cast<std::uint64_t>(nextId_) + 1);
+    ++nextId_;
+    std::snprintf(buf,
+                  sizeof buf,
+                  "%08x-%04x-4%03x-%04x-%012llx",
+                  static_cast<unsigned>(hi >> 32),
+                  static_cast<unsigned>((hi >> 16) & 0xffff),
+                  static_cast<unsigned>(hi & 0x0fff),
+                  static_cast<unsigned>(0x8000 | ((lo >> 48) & 0x3fff)),
+                  static_cast<unsigned long long>(lo & 0xffffffffffffULL));
     return buf;
 }
 

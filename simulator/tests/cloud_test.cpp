@@ -250,3 +250,30 @@ TEST_CASE("Resets spread over more than an hour are not throttled", "[sim][throt
         clock.advance(16 * 60);  // never five within one hour
     }
 }
+
+TEST_CASE("Correlation ids come from the scenario's seed: reproducible, different per seed",
+          "[sim][ids]") {
+    auto idsWith = [](std::uint64_t seed) {
+        Lab lab;
+        lab.cloud.setIdSeed(seed);
+        FakeChannel channel(answered(true, {31001, 31002}));
+        std::vector<std::string> ids;
+        for (int i = 0; i < 3; ++i) {
+            ids.push_back(
+                lab.cloud.selfServiceReset("user1@testlab.example", "N3w-Passw0rd!", true, channel)
+                    .correlationId);
+        }
+        return ids;
+    };
+    const auto a = idsWith(42);
+    CHECK(a == idsWith(42));
+    CHECK(a != idsWith(43));
+    CHECK(a[0] != a[1]);
+    for (const auto& id : a) {
+        // Shaped like a version-4 UUID, as the real service's correlation ids are.
+        REQUIRE(id.size() == 36);
+        CHECK(id[8] == '-');
+        CHECK(id[14] == '4');
+        CHECK(std::string("89ab").find(id[19]) != std::string::npos);
+    }
+}

@@ -42,6 +42,7 @@ struct CaseResult {
     std::string message;  ///< one line: why it did not pass
     std::vector<CheckOutcome> checks;
     std::vector<std::string> timeline;  ///< cloud → agent → directory, in order
+    std::uint64_t seed = 0;             ///< the scenario's seed, derived from the run's
     double durationMs = 0;
 };
 

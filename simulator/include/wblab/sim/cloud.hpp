@@ -281,6 +281,10 @@ public:
 
     void setPasswordVerifier(PasswordVerifier verifier) { verifier_ = std::move(verifier); }
 
+    /// Correlation and operation ids from this seed (random-looking, reproducible); without it
+    /// they count up from 00000000-0000-4000-8000-000000000001.
+    void setIdSeed(std::uint64_t seed) { idSeed_ = seed; }
+
     /// The first import: hashes and states as they are, without audit entries.
     SyncReport initialSync(DirectorySource& source);
     /// One delta object cycle: new users, UPN and enabled-state changes.
@@ -403,6 +407,7 @@ private:
     std::map<std::string, std::vector<std::int64_t>> resetTimes_;  ///< by lower-case UPN
     std::map<std::string, std::int64_t> blockedUntil_;
     int nextId_ = 1;
+    std::optional<std::uint64_t> idSeed_;
     PasswordVerifier verifier_;
     std::int64_t lastHashSync_ = 0;
     std::int64_t lastObjectSync_ = 0;

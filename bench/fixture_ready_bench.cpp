@@ -2,6 +2,8 @@
 // slapd start, first accepted connection), how long a clock advance takes (slapd restarted under
 // libfaketime), restoring the seed versus starting afresh, and seeding 100,000 users. Baselines
 // measured in the same run: the same fixture with no users, and starting one trivial process.
+#include "seed_users.hpp"
+
 #include <wblab/fixture/directory.hpp>
 #include <wblab/support/process.hpp>
 
@@ -12,16 +14,7 @@
 namespace {
 
 wblab::fixture::DirectorySeed seedWith(int users) {
-    wblab::fixture::DirectorySeed seed;
-    for (int i = 0; i < users; ++i) {
-        auto n = std::to_string(i);
-        wblab::fixture::DirectoryUser u;
-        u.samAccountName = "user" + n;
-        u.upn = "user" + n + "@testlab.example";
-        u.password = "Seed-Passw0rd-" + n;
-        seed.users.push_back(std::move(u));
-    }
-    return seed;
+    return wblab::bench::seedWithUsers(users);
 }
 
 std::unique_ptr<wblab::fixture::SlapdFixture> startOrSkip(

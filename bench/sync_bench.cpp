@@ -2,6 +2,8 @@
 // at most 10 s, peak RSS at most 500 MB). One run, phases timed separately: seeding the directory
 // (slapadd + slapd), the raw LDAP read of every user (the baseline: what any sync must pay), and
 // the cloud's object and password-hash cycles over that read.
+#include "seed_users.hpp"
+
 #include <wblab/fixture/directory.hpp>
 #include <wblab/sim/cloud.hpp>
 
@@ -45,15 +47,7 @@ private:
 
 int main(int argc, char** argv) {
     const int count = argc > 1 ? std::atoi(argv[1]) : 100000;
-    wblab::fixture::DirectorySeed seed;
-    for (int i = 0; i < count; ++i) {
-        auto n = std::to_string(i);
-        wblab::fixture::DirectoryUser u;
-        u.samAccountName = "user" + n;
-        u.upn = "user" + n + "@testlab.example";
-        u.password = "Seed-Passw0rd-" + n;
-        seed.users.push_back(std::move(u));
-    }
+    const auto seed = wblab::bench::seedWithUsers(count);
     const auto started = Clock::now();
     auto fx = wblab::fixture::SlapdFixture::start(seed, {});
     if (!fx) {

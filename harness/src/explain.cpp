@@ -126,6 +126,9 @@ void explainScenario(const Scenario& s, std::ostream& out) {
             case Step::Kind::OnPremChange:
                 out << step.user << " changes the password on-premises (Ctrl+Alt+Del)";
                 break;
+            case Step::Kind::OnPremDelete:
+                out << "an admin deletes " << step.user << " on-premises";
+                break;
             case Step::Kind::OnPremDisable:
                 out << "an admin disables " << step.user << " on-premises";
                 break;

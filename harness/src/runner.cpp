@@ -383,6 +383,7 @@ void runLabStep(CaseResult& result,
             result.timeline.push_back("sync: " + label + " " + step.syncKind +
                                       " cycle: " + std::to_string(report.usersAdded) + " added, " +
                                       std::to_string(report.usersDisabled) + " disabled, " +
+                                      std::to_string(report.usersDeleted) + " deleted, " +
                                       std::to_string(report.passwordsSynced) +
                                       " password(s) synced");
             break;
@@ -400,6 +401,16 @@ void runLabStep(CaseResult& result,
                 rc && *rc == 0,
                 "accepted",
                 observed);
+            break;
+        }
+        case Step::Kind::OnPremDelete: {
+            auto done = probe.deleteUser(fx.userDn(step.user));
+            result.timeline.push_back("directory: " + label + " an admin deletes " + step.user);
+            add(result,
+                label + ": account deleted on-premises",
+                bool(done),
+                "deleted",
+                done ? "deleted" : done.error().message);
             break;
         }
         case Step::Kind::OnPremDisable: {

@@ -971,6 +971,7 @@ void readCloudStep(const Reader& r,
             step.newPassword = readPassword(r, op["new_password"], opPath + ".new_password");
             break;
         case Step::Kind::OnPremDisable:
+        case Step::Kind::OnPremDelete:
             step.user = r.string(op, opPath);
             checkSam(r, op, opPath, step.user, s.onprem);
             break;
@@ -1146,6 +1147,7 @@ Step readStep(const Reader& r,
         {"sync", Step::Kind::Sync},
         {"onprem_change", Step::Kind::OnPremChange},
         {"onprem_disable", Step::Kind::OnPremDisable},
+        {"onprem_delete", Step::Kind::OnPremDelete},
         {"risk_detection", Step::Kind::RiskDetection},
         {"leaked_credentials", Step::Kind::LeakedCredentials},
         {"sign_in", Step::Kind::SignIn},
@@ -1276,7 +1278,7 @@ Step readStep(const Reader& r,
         step.expect = readStepExpect(r, node["expect"], path + ".expect");
         if (step.expect.risk && step.expect.risk->user.empty()) {
             if (step.user.empty() || step.kind == Step::Kind::OnPremChange ||
-                step.kind == Step::Kind::OnPremDisable) {
+                step.kind == Step::Kind::OnPremDisable || step.kind == Step::Kind::OnPremDelete) {
                 r.fail(node["expect"]["risk"],
                        path + ".expect.risk",
                        "this step names no cloud user: say whose risk with 'user'");

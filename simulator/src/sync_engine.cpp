@@ -5,6 +5,8 @@
 
 #include <wblab/sim/cloud.hpp>
 
+#include <set>
+
 namespace wblab::sim {
 
 namespace {
@@ -56,6 +58,20 @@ SyncReport Cloud::syncAll(DirectorySource& source) {
 SyncReport Cloud::applyObjects(const std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.objectCycles = 1;
+    // Synced users whose directory object is gone are deleted in the cloud (soft-deleted there).
+    std::set<std::string> present;
+    for (const auto& object : objects) {
+        present.insert(object.anchor);
+    }
+    for (auto it = byAnchor_.begin(); it != byAnchor_.end();) {
+        if (present.count(it->first) == 0) {
+            users_.erase(it->second);
+            it = byAnchor_.erase(it);
+            ++report.usersDeleted;
+        } else {
+            ++it;
+        }
+    }
     for (const auto& object : objects) {
         CloudUser* match = userByAnchor(object.anchor);
         if (match == nullptr) {

@@ -122,3 +122,12 @@ TEST_CASE("Without password hash sync no hash reaches the cloud", "[sim][sync]")
     CHECK(lab.cloud.runDueCycles(lab.directory).passwordsSynced == 0);
     CHECK(lab.cloud.detectLeakedCredentials({"Old-1", "Desk-2"}) == 0);
 }
+
+TEST_CASE("An object cycle deletes cloud users whose directory object is gone", "[sim][sync]") {
+    SyncLab lab;
+    lab.directory.users.clear();
+    auto report = lab.cloud.syncObjects(lab.directory);
+    CHECK(report.usersDeleted == 1);
+    CHECK(lab.cloud.findUser("user1@testlab.example") == nullptr);
+    CHECK(lab.cloud.findUser("cloud@testlab.onmicrosoft.com") != nullptr);  // cloud-only stays
+}

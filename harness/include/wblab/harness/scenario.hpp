@@ -166,6 +166,7 @@ struct Step {
         Sync,                ///< a sync cycle now: objects, hashes or both
         OnPremChange,        ///< the user changes their password on-premises (Ctrl+Alt+Del)
         OnPremDisable,       ///< an administrator disables the account on-premises
+        OnPremDelete,        ///< an administrator deletes the account on-premises
         RiskDetection,       ///< Identity Protection raises a detection for the user
         LeakedCredentials,   ///< leaked-credential detection over hash-synced passwords
         SignIn,              ///< the user signs in under the tenant's risk policies

@@ -194,6 +194,7 @@ struct SyncReport {
     int hashCycles = 0;
     int usersAdded = 0;
     int usersDisabled = 0;
+    int usersDeleted = 0;
     int passwordsSynced = 0;
 };
 

@@ -14,6 +14,8 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <regex>
+#include <set>
 #include <sstream>
 
 using namespace wblab;
@@ -778,8 +780,19 @@ TEST_CASE("An agent that declares rehandshake serves a worker's scenarios in one
             CHECK(c.verdict == report::Verdict::Pass);
         }
         CHECK(countStarts() == 1);
-        // The agent logs the directory it onboarded against; each scenario's part of the log
-        // names its own directory and no other.
+        // The agent logs the directory it onboarded against and each request's id; each
+        // scenario's part of the log names its own directory and its own request, no other.
+        std::vector<std::string> ids;
+        const std::regex correlation("correlation ([0-9a-f-]{36})");
+        for (const auto& c : run.cases) {
+            for (const auto& line : c.timeline) {
+                std::smatch m;
+                if (std::regex_search(line, m, correlation)) {
+                    ids.push_back(m[1]);
+                }
+            }
+        }
+        REQUIRE(ids.size() == 3);
         int kept = 0;
         for (const auto& e : std::filesystem::directory_iterator(dir->path())) {
             if (e.path().filename().string().rfind("wblab-ds-", 0) != 0) {
@@ -793,7 +806,15 @@ TEST_CASE("An agent that declares rehandshake serves a worker's scenarios in one
                 *log,
                 Catch::Contains("onboarded against " + ldapiUrlFor((e.path() / "ldapi").string())));
             CHECK(log->find("onboarded against") == log->rfind("onboarded against"));
-            CHECK_THAT(*log, Catch::Contains("request 00000000-0000-4000-8000-000000000001"));
+            // One scenario, one request: the log names exactly one request id, and it is one the
+            // cloud sent in this run.
+            std::set<std::string> requests;
+            const std::regex request("request ([0-9a-f-]{36}):");
+            for (std::sregex_iterator it(log->begin(), log->end(), request), end; it != end; ++it) {
+                requests.insert((*it)[1]);
+            }
+            REQUIRE(requests.size() == 1);
+            CHECK(std::find(ids.begin(), ids.end(), *requests.begin()) != ids.end());
         }
         CHECK(kept == 3);
     }

@@ -85,6 +85,15 @@ fixture::DirectorySeed seedFrom(const Scenario& s) {
     return seed;
 }
 
+/// Method names the loader has already checked, as the cloud model's methods.
+std::vector<sim::Method> methodsFrom(const std::vector<std::string>& names) {
+    std::vector<sim::Method> methods;
+    for (const auto& name : names) {
+        methods.push_back(*sim::methodFromString(name));
+    }
+    return methods;
+}
+
 sim::TenantSettings tenantFrom(const TenantSpec& t) {
     sim::TenantSettings settings;
     settings.sspr = t.sspr == "none"       ? sim::SsprScope::None
@@ -95,10 +104,7 @@ sim::TenantSettings tenantFrom(const TenantSpec& t) {
     settings.ssprGroup = t.ssprGroup;
     settings.groupMembers = t.groups;
     settings.methodsRequired = t.methodsRequired;
-    settings.methodsAllowed.clear();
-    for (const auto& m : t.methods) {
-        settings.methodsAllowed.push_back(*sim::methodFromString(m));
-    }
+    settings.methodsAllowed = methodsFrom(t.methods);
     settings.bannedPasswords = t.bannedPasswords;
     settings.ssprPolicyDefined = t.ssprPolicyDefined;
     settings.registrationRequired = t.registrationRequired;
@@ -128,10 +134,7 @@ sim::TenantSettings tenantFrom(const TenantSpec& t) {
 sim::CloudUser cloudUserFrom(const CloudSideSpec& spec) {
     sim::CloudUser user;
     user.groups = spec.groups;
-    user.methods.clear();
-    for (const auto& m : spec.methods) {
-        user.methods.push_back(*sim::methodFromString(m));
-    }
+    user.methods = methodsFrom(spec.methods);
     user.adminRoles = spec.adminRoles;
     user.licensed = spec.licensed;
     return user;
@@ -448,16 +451,11 @@ void runLabStep(CaseResult& result,
             result.timeline.push_back("risk: " + label + " an admin dismisses " + step.user +
                                       "'s risk");
             break;
-        case Step::Kind::Register: {
-            std::vector<sim::Method> methods;
-            for (const auto& m : step.methods) {
-                methods.push_back(*sim::methodFromString(m));
-            }
-            cloud.registerMethods(step.user, methods);
+        case Step::Kind::Register:
+            cloud.registerMethods(step.user, methodsFrom(step.methods));
             result.timeline.push_back("cloud: " + label + " " + step.user + " registers " +
-                                      std::to_string(methods.size()) + " method(s)");
+                                      std::to_string(step.methods.size()) + " method(s)");
             break;
-        }
         case Step::Kind::ConfirmCompromised:
             cloud.confirmUserCompromised(step.user);
             result.timeline.push_back("risk: " + label + " an admin confirms " + step.user +

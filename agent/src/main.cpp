@@ -261,8 +261,8 @@ struct Agent {
                     }
                     break;
                 }
-                // As the user, with the current password: the directory checks it, the lockout,
-                // and the policy (33007, 33006, 33008).
+                // The user's own change (Change Password), proving the current password: the
+                // directory checks it, the lockout, and the policy (33007, 33006, 33008).
                 if (auto changed = directory->changePassword(dn, oldPassword, newPassword);
                     !changed) {
                     return fail(r, changed.error().reason, changed.error().detail);

@@ -39,8 +39,10 @@ Command addCriteriaCommand(CLI::App& app) {
     auto* cli =
         app.add_subcommand("criteria", "List the criteria catalog and the scenarios covering it");
     auto flags = std::make_shared<CriteriaFlags>();
-    cli->add_flag("--markdown", flags->markdown, "Print docs/criteria.md (generated from the catalog)");
-    cli->add_option("--in", flags->paths, "The scenarios that count as coverage")->capture_default_str();
+    cli->add_flag(
+        "--markdown", flags->markdown, "Print docs/criteria.md (generated from the catalog)");
+    cli->add_option("--in", flags->paths, "The scenarios that count as coverage")
+        ->capture_default_str();
     return {cli, [flags] { return criteriaCommand(*flags); }};
 }
 

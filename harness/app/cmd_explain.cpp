@@ -48,7 +48,8 @@ int explainCommand(const ExplainFlags& f) {
 Command addExplainCommand(CLI::App& app) {
     auto* cli = app.add_subcommand("explain", "Describe a scenario in plain words, or a criterion");
     auto flags = std::make_shared<ExplainFlags>();
-    cli->add_option("scenario", flags->what, "A scenario id or file, or a criterion id")->required();
+    cli->add_option("scenario", flags->what, "A scenario id or file, or a criterion id")
+        ->required();
     cli->add_option("--in", flags->paths, "Where to look for the id")->capture_default_str();
     return {cli, [flags] { return explainCommand(*flags); }};
 }

@@ -19,8 +19,7 @@ int mergeCommand(const MergeFlags& f) {
     std::vector<report::RunResult> shards;
     for (const auto& path : f.inputs) {
         auto text = readFile(path);
-        auto part =
-            text ? report::fromJson(*text) : Expected<report::RunResult>(text.error());
+        auto part = text ? report::fromJson(*text) : Expected<report::RunResult>(text.error());
         if (!part) {
             std::cerr << "wblab: " << path << ": " << part.error().message << "\n";
             return kExitUsage;

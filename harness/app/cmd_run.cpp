@@ -34,9 +34,12 @@ struct RunFlags {
 
 void addOptions(CLI::App* run, RunFlags& f) {
     run->add_option("paths", f.paths, "Scenario files or directories")->required();
-    run->add_option("--agent", f.agent, "'reference' or the command line of an agent that speaks protocol v1")
+    run->add_option("--agent",
+                    f.agent,
+                    "'reference' or the command line of an agent that speaks protocol v1")
         ->capture_default_str();
-    run->add_option("--report-dir", f.reportDir, "Where the reports are written")->capture_default_str();
+    run->add_option("--report-dir", f.reportDir, "Where the reports are written")
+        ->capture_default_str();
     run->add_flag("--keep", f.keep, "Keep each scenario's run directory (slapd log, agent stderr)");
     run->add_flag("--fresh-agents",
                   f.freshAgents,
@@ -56,7 +59,9 @@ void addOptions(CLI::App* run, RunFlags& f) {
                     "How long the agent may take to answer one request, in milliseconds")
         ->check(CLI::Range(100, 600000))
         ->capture_default_str();
-    run->add_option("--baseline", f.baseline, "Expected-failure file for this agent (docs/scenario-language.md)");
+    run->add_option("--baseline",
+                    f.baseline,
+                    "Expected-failure file for this agent (docs/scenario-language.md)");
     addSelectionOptions(run, f.selection);
 }
 

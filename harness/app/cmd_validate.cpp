@@ -18,8 +18,7 @@ Command addValidateCommand(CLI::App& app) {
                 for (const auto& s : *scenarios) {
                     // A matrix file gives one line per expansion.
                     const bool expanded = s.id.find('[') != std::string::npos;
-                    std::cout << "ok " << s.file << (expanded ? " " + s.id : std::string())
-                              << "\n";
+                    std::cout << "ok " << s.file << (expanded ? " " + s.id : std::string()) << "\n";
                 }
                 return kExitPass;
             }};

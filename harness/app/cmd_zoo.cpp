@@ -32,7 +32,8 @@ int zooCommand(const ZooFlags& f) {
         return kExitUsage;
     }
     auto agent = harness::resolveAgent(f.agent, "/proc/self/exe");
-    auto faults = agent ? harness::listFaults(*agent) : Expected<std::vector<std::string>>(agent.error());
+    auto faults =
+        agent ? harness::listFaults(*agent) : Expected<std::vector<std::string>>(agent.error());
     if (!faults) {
         printErrors({faults.error()});
         return kExitUsage;
@@ -46,8 +47,13 @@ int zooCommand(const ZooFlags& f) {
     harness::RunOptions options;
     options.stepTimeout = std::chrono::milliseconds(f.stepTimeoutMs);
     options.jobs = f.jobs;
-    auto zoo = harness::runZoo(
-        *all, *catalog, *agent, f.faults.empty() ? *faults : f.faults, options, f.quick, &std::cout);
+    auto zoo = harness::runZoo(*all,
+                               *catalog,
+                               *agent,
+                               f.faults.empty() ? *faults : f.faults,
+                               options,
+                               f.quick,
+                               &std::cout);
     harness::printZoo(zoo, std::cout);
     if (zoo.interrupted) {
         return kExitInterrupted;

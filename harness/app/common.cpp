@@ -30,7 +30,8 @@ void printErrors(const std::vector<Error>& errors) {
     }
 }
 
-std::optional<std::vector<scenario::Scenario>> loadOrExplain(const std::vector<std::string>& paths) {
+std::optional<std::vector<scenario::Scenario>> loadOrExplain(
+    const std::vector<std::string>& paths) {
     auto loaded = harness::loadScenarioPaths(paths);
     if (!loaded.ok()) {
         printErrors(loaded.errors);
@@ -42,10 +43,12 @@ std::optional<std::vector<scenario::Scenario>> loadOrExplain(const std::vector<s
 void addSelectionOptions(CLI::App* cmd, SelectionFlags& flags) {
     cmd->add_option("--tags", flags.selection.tags, "Only scenarios with any of these tags")
         ->delimiter(',');
-    cmd->add_option(
-        "--filter", flags.selection.filter, "Only scenarios whose id matches this regular expression");
-    cmd->add_option(
-           "--criteria", flags.selection.criteria, "Only scenarios that cover any of these criteria")
+    cmd->add_option("--filter",
+                    flags.selection.filter,
+                    "Only scenarios whose id matches this regular expression");
+    cmd->add_option("--criteria",
+                    flags.selection.criteria,
+                    "Only scenarios that cover any of these criteria")
         ->delimiter(',');
     cmd->add_option("--shard", flags.shard, "Only shard K of N (K/N), for splitting a suite in CI");
 }

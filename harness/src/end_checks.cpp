@@ -68,7 +68,11 @@ void checkOneUser(ScenarioRun& run, const scenario::DirectoryExpect& d) {
     passwords(d.binds, true);
     passwords(d.rejects, false);
     if (d.locked) {
-        observe(run, d.locked->criterion, d.user + ": locked", run.probe().isLocked(dn), d.locked->value);
+        observe(run,
+                d.locked->criterion,
+                d.user + ": locked",
+                run.probe().isLocked(dn),
+                d.locked->value);
     }
     if (d.mustChange) {
         observe(run,

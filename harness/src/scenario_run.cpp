@@ -65,8 +65,7 @@ report::CaseResult ScenarioRun::run() {
     }
     teardown();
     settleVerdict();
-    result_.durationMs =
-        std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+    result_.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
     return std::move(result_);
 }
 
@@ -139,8 +138,7 @@ bool ScenarioRun::takeAgent(AgentConfig& config) {
         }
         check(scenario::criteria::kAnswersInTime,
               "the agent completes the handshake",
-              "a ready message within " + std::to_string(options_.handshakeTimeout.count()) +
-                  " ms",
+              "a ready message within " + std::to_string(options_.handshakeTimeout.count()) + " ms",
               e.message,
               false);
         decided_ = e.code == ErrorCode::Timeout ? Verdict::Timeout : Verdict::Fail;
@@ -266,8 +264,8 @@ void ScenarioRun::settleVerdict() {
     std::string first;
     for (const auto& c : result_.checks) {
         if (!c.passed && failed++ == 0) {
-            first = "[" + c.criterion + "] " + c.what + ": expected " + c.expected +
-                    ", observed " + c.observed;
+            first = "[" + c.criterion + "] " + c.what + ": expected " + c.expected + ", observed " +
+                    c.observed;
         }
     }
     if (outOfTime_) {

@@ -72,14 +72,23 @@ public:
     // ---- Used by the steps and the end checks ------------------------------------------
 
     const scenario::Scenario& scenario() const { return s_; }
+
     const RunOptions& options() const { return options_; }
+
     sim::Cloud& cloud() { return *cloud_; }
+
     sim::VirtualClock& clock() { return *clock_; }
+
     FaultyRelay& relay() { return *relay_; }
+
     RacingChannel& channel() { return *channel_; }
+
     FixtureDirectorySource& directorySource() { return *directory_; }
+
     fixture::SlapdFixture& directory() { return *fixture_; }
+
     const fixture::DirectoryProbe& probe() const { return *probe_; }
+
     std::vector<SentRequest>& sent() { return sent_; }
 
     /// Records one check.

@@ -40,8 +40,7 @@ Expected<Selection> withShard(Selection selection, const std::string& shard) {
 }
 
 Expected<std::vector<scenario::Scenario>> selectScenarios(
-    const std::vector<scenario::Scenario>& scenarios,
-                                                const Selection& selection) {
+    const std::vector<scenario::Scenario>& scenarios, const Selection& selection) {
     std::regex pattern;
     if (!selection.filter.empty()) {
         try {

@@ -20,9 +20,9 @@ bool answered(const sim::OperationResult& op) {
 
 /// Why an expectation about the agent's answer could not be checked.
 std::string noAnswer(const sim::OperationResult& op) {
-    return op.writebackAttempted ? "could not be made: no answer from the agent (" +
-                                       op.reply.detail + ")"
-                                 : "could not be made: no request reached the agent";
+    return op.writebackAttempted
+               ? "could not be made: no answer from the agent (" + op.reply.detail + ")"
+               : "could not be made: no request reached the agent";
 }
 
 /// What the directory looked like before a cloud operation, to judge the cloud's outcome by.
@@ -78,9 +78,10 @@ public:
     }
 
     void operator()(const scenario::GraphReset& a) {
-        operation("graph_reset by " + a.caller, a.user, a.newPassword, [&](sim::WritebackChannel& ch) {
-            return graphReset(a, ch);
-        });
+        operation(
+            "graph_reset by " + a.caller, a.user, a.newPassword, [&](sim::WritebackChannel& ch) {
+                return graphReset(a, ch);
+            });
     }
 
     void operator()(const scenario::SignIn& a) {
@@ -447,12 +448,12 @@ void StepRunner::checkConvergence(const Snapshot& before,
     const auto current = newPassword.empty() ? Expected<bool>(changed)
                                              : run_.probe().passwordIs(before.dn, newPassword);
     const bool set = changed && current && *current;
-    run_.check(kConvergence,
-               what,
-               "the new password set (" + std::string(sim::toString(op.outcome)) + ")",
-               set ? "the new password set"
-                   : (changed ? "another password set" : "no password changed"),
-               set);
+    run_.check(
+        kConvergence,
+        what,
+        "the new password set (" + std::string(sim::toString(op.outcome)) + ")",
+        set ? "the new password set" : (changed ? "another password set" : "no password changed"),
+        set);
 }
 
 void StepRunner::checkRisk() {
@@ -488,8 +489,8 @@ void StepRunner::operator()(const scenario::Release& a) {
 void StepRunner::operator()(const scenario::Advance& a) {
     run_.clock().advance(a.seconds);
     if (auto advanced = run_.directory().advanceClock(a.seconds); !advanced) {
-        run_.labProblem(label_ + ": the directory's clock did not move: " +
-                        advanced.error().message);
+        run_.labProblem(label_ +
+                        ": the directory's clock did not move: " + advanced.error().message);
         run_.stopSteps();
         return;
     }
@@ -522,31 +523,27 @@ void StepRunner::operator()(const scenario::Fault& a) {
     run_.labProblem(label_ + " " + toString(a.kind) + " failed: " + done.error().message);
 }
 
-
 void StepRunner::operator()(const scenario::UnsupportedReset& a) {
     auto op = cloud().unsupportedReset(a.path, a.user, a.newPassword);
-    run_.timeline("cloud: " + label_ + " reset of " + a.user + " through " +
-                  sim::toString(a.path) + ": " + sim::toString(op.outcome) +
-                  " (no writeback request)");
+    run_.timeline("cloud: " + label_ + " reset of " + a.user + " through " + sim::toString(a.path) +
+                  ": " + sim::toString(op.outcome) + " (no writeback request)");
     checkExpectations(op);
     checkRisk();
 }
 
 void StepRunner::operator()(const scenario::Sync& a) {
     auto& source = run_.directorySource();
-    const sim::SyncReport report = a.kind == scenario::SyncKind::Objects
-                                       ? cloud().syncObjects(source)
-                                   : a.kind == scenario::SyncKind::Hashes
-                                       ? cloud().syncPasswordHashes(source)
-                                       : cloud().syncAll(source);
-    run_.timeline("sync: " + label_ + " " + toString(a.kind) + " cycle: " +
-                  std::to_string(report.usersAdded) + " added, " +
+    const sim::SyncReport report =
+        a.kind == scenario::SyncKind::Objects  ? cloud().syncObjects(source)
+        : a.kind == scenario::SyncKind::Hashes ? cloud().syncPasswordHashes(source)
+                                               : cloud().syncAll(source);
+    run_.timeline("sync: " + label_ + " " + toString(a.kind) +
+                  " cycle: " + std::to_string(report.usersAdded) + " added, " +
                   std::to_string(report.usersDisabled) + " disabled, " +
                   std::to_string(report.usersDeleted) + " deleted, " +
                   std::to_string(report.passwordsSynced) + " password(s) synced");
     if (!source.error.empty()) {
-        run_.labProblem(label_ + ": the sync engine could not read the directory: " +
-                        source.error);
+        run_.labProblem(label_ + ": the sync engine could not read the directory: " + source.error);
         source.error.clear();
     }
     checkRisk();

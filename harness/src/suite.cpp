@@ -14,8 +14,7 @@ Loaded loadScenarioPaths(const std::vector<std::string>& paths) {
         return loaded;
     }
     if (files->empty()) {
-        loaded.errors.push_back(
-            makeError(ErrorCode::NotFound, "no scenario files (*.yaml) found"));
+        loaded.errors.push_back(makeError(ErrorCode::NotFound, "no scenario files (*.yaml) found"));
         return loaded;
     }
     for (const auto& f : *files) {

@@ -220,8 +220,8 @@ ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
             runFault(state, faults[i], faulty, quick);
             if (progress != nullptr && !processesStopped()) {
                 std::lock_guard guard(state.lock);
-                *progress << "fault " << faults[i] << ": "
-                          << zoo.criteriaFailedBy(faults[i]).size() << " criteria failed\n"
+                *progress << "fault " << faults[i] << ": " << zoo.criteriaFailedBy(faults[i]).size()
+                          << " criteria failed\n"
                           << std::flush;
             }
         }
@@ -248,7 +248,9 @@ void printMatrix(const ZooResult& zoo, std::ostream& out) {
     for (const auto& c : zoo.criteria) {
         width = std::max(width, c.size());
     }
-    out << "\n" << std::left << std::setw(static_cast<int>(width)) << "criterion" << " ";
+    out << "\n"
+        << std::left << std::setw(static_cast<int>(width)) << "criterion"
+        << " ";
     for (std::size_t i = 0; i < zoo.faults.size(); ++i) {
         out << std::right << std::setw(3) << i + 1;
     }
@@ -304,8 +306,8 @@ void printZoo(const ZooResult& zoo, std::ostream& out) {
     out << "\nmutation score " << std::fixed << std::setprecision(1) << zoo.score() << " % ("
         << zoo.agent << "): " << zoo.faultsCaught().size() << " of " << zoo.faults.size()
         << " faults caught, " << zoo.criteriaKilled().size() << " of " << zoo.criteria.size()
-        << " criteria failed by a fault" << (zoo.controlFailures.empty() ? "" : "; the control run failed")
-        << "\n";
+        << " criteria failed by a fault"
+        << (zoo.controlFailures.empty() ? "" : "; the control run failed") << "\n";
 }
 
 }  // namespace wblab::harness

@@ -14,15 +14,14 @@ using namespace wblab::e2e;
 namespace {
 
 std::string normalise(const std::string& text, const std::string& dir) {
-    return testkit::normalised(
-        text,
-        {{std::string(WBLAB_SOURCE_DIR), "<src>"},
-         {dir, "<run>"},
-         {"\"durationMs\": [0-9.e+-]+", "\"durationMs\": 0"},
-         {"\"startedAt\": \"[^\"]*\"", "\"startedAt\": \"<time>\""},
-         {"time=\"[0-9.]+\"", "time=\"0\""},
-         {", [0-9]+\\.[0-9]+ s\\)", ", <t> s)"},
-         {std::string(kVersion), "<version>"}});
+    return testkit::normalised(text,
+                               {{std::string(WBLAB_SOURCE_DIR), "<src>"},
+                                {dir, "<run>"},
+                                {"\"durationMs\": [0-9.e+-]+", "\"durationMs\": 0"},
+                                {"\"startedAt\": \"[^\"]*\"", "\"startedAt\": \"<time>\""},
+                                {"time=\"[0-9.]+\"", "time=\"0\""},
+                                {", [0-9]+\\.[0-9]+ s\\)", ", <t> s)"},
+                                {std::string(kVersion), "<version>"}});
 }
 
 }  // namespace

@@ -75,8 +75,8 @@ TEST_CASE("One whole run of the bundled suite: passes, reports, leaves nothing, 
     auto dir = RunDirectory::create("cli");
     REQUIRE(dir);
     const std::string reports = dir->path() + "/reports";
-    auto run = runCli({"run", kScenarios, "--report-dir", reports, "--seed", "7", "--keep"},
-                      dir->path());
+    auto run =
+        runCli({"run", kScenarios, "--report-dir", reports, "--seed", "7", "--keep"}, dir->path());
     INFO(run.output());
     REQUIRE(run.exitCode == 0);
     CHECK_THAT(run.out, Catch::StartsWith("wblab: seed 7\n"));
@@ -134,13 +134,16 @@ TEST_CASE("wblab run exits 1 and names the failed checks and their criteria", "[
     CHECK_THAT(run.out, Catch::Contains("failed: wb-convergence (checks failed in 0001_"));
     // JUnit files each failure under the criterion whose check failed.
     auto junit = readFile(dir->path() + "/reports/junit.xml").value();
-    CHECK_THAT(junit, Catch::Contains("<testsuite name=\"sec-never-logged\" tests=\"1\" failures=\"0\""));
-    CHECK_THAT(junit, Catch::Contains("<testsuite name=\"wb-convergence\" tests=\"1\" failures=\"1\""));
+    CHECK_THAT(junit,
+               Catch::Contains("<testsuite name=\"sec-never-logged\" tests=\"1\" failures=\"0\""));
+    CHECK_THAT(junit,
+               Catch::Contains("<testsuite name=\"wb-convergence\" tests=\"1\" failures=\"1\""));
 }
 
-TEST_CASE("wblab run exits 2 on bad scenarios, naming every one, and 3 when reports cannot be "
-          "written",
-          "[e2e][cli]") {
+TEST_CASE(
+    "wblab run exits 2 on bad scenarios, naming every one, and 3 when reports cannot be "
+    "written",
+    "[e2e][cli]") {
     auto dir = RunDirectory::create("cli");
     REQUIRE(dir);
     auto bad = runCli({"run", WBLAB_TEST_INPUTS}, dir->path());
@@ -260,13 +263,15 @@ TEST_CASE("A baseline turns known failures into expected ones and fails on stale
         auto run = runWith(known + "  - {scenario: 9999_gone, reason: renamed}\n");
         INFO(run.output());
         CHECK(run.exitCode == 1);
-        CHECK_THAT(run.out, Catch::Contains("baseline.yaml:5: stale entry: no scenario '9999_gone'"));
+        CHECK_THAT(run.out,
+                   Catch::Contains("baseline.yaml:5: stale entry: no scenario '9999_gone'"));
     }
     SECTION("a malformed baseline is an input error with its position") {
         auto run = runWith("expected_failures:\n  - {scenario: x, because: typo}\n");
         CHECK(run.exitCode == 2);
-        CHECK_THAT(run.err,
-                   Catch::Contains("baseline.yaml:2:19: expected_failures[0].because: unknown key"));
+        CHECK_THAT(
+            run.err,
+            Catch::Contains("baseline.yaml:2:19: expected_failures[0].because: unknown key"));
     }
 }
 

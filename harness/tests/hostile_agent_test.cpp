@@ -15,6 +15,7 @@ TEST_CASE("A hostile agent is a verdict with a diagnostic, never a crash",
         const char* mode;
         const char* diagnostic;
     };
+
     auto c = GENERATE(Case{"unknown-id", "answer for unknown request id 'nope'"},
                       Case{"twice", "a second answer for request"},
                       Case{"exit-after-ready=3", "(exit code 3)"},

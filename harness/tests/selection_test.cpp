@@ -84,8 +84,7 @@ TEST_CASE("An agent command line is split on spaces with quotes grouping words",
     CHECK_FALSE(resolveAgent("   ", "/usr/bin/wblab"));
 }
 
-TEST_CASE("The zoo credits a silent agent only with what could not be checked",
-          "[harness][zoo]") {
+TEST_CASE("The zoo credits a silent agent only with what could not be checked", "[harness][zoo]") {
     auto check = [](const char* criterion, bool passed, bool made) {
         return report::CheckOutcome{criterion, "c", "e", "o", passed, made};
     };

@@ -53,7 +53,9 @@ void writeCriteria(const RunResult& run, std::ostream& out) {
     out << "<h2>Criteria</h2>\n<p class=\"meta\">A criterion's verdict comes from its own "
            "checks only.</p>\n";
     for (const auto& c : criteriaOf(run)) {
-        const std::string cls = c.verdict == "fail" ? "fail" : c.verdict == "pass" ? "pass" : "skip";
+        const std::string cls = c.verdict == "fail"   ? "fail"
+                                : c.verdict == "pass" ? "pass"
+                                                      : "skip";
         out << "<details class=\"" << cls << "\"" << (c.verdict == "fail" ? " open" : "")
             << "><summary><span class=\"badge\">" << html(c.verdict) << "</span> <strong>"
             << html(c.id) << "</strong> " << html(c.info.title) << " <span class=\"meta\">("
@@ -64,7 +66,8 @@ void writeCriteria(const RunResult& run, std::ostream& out) {
             out << "</details>\n";
             continue;
         }
-        out << "<table><tr><th>scenario</th><th>check</th><th>expected</th><th>observed</th></tr>\n";
+        out << "<table><tr><th>scenario</th><th>check</th><th>expected</th><th>observed</th></"
+               "tr>\n";
         for (bool failedFirst : {true, false}) {
             for (const auto& ref : c.checks) {
                 if (ref.check->passed == failedFirst) {
@@ -144,7 +147,8 @@ std::string toHtml(const RunResult& run) {
             out << "<p>" << html(c.message) << "</p>\n";
         }
         out << "<p class=\"meta\">" << html(c.file) << "</p>\n";
-        out << "<table><tr><th>check</th><th>criterion</th><th>expected</th><th>observed</th></tr>\n";
+        out << "<table><tr><th>check</th><th>criterion</th><th>expected</th><th>observed</th></"
+               "tr>\n";
         for (const auto& check : c.checks) {
             out << "<tr" << (check.passed ? "" : " class=\"bad\"") << "><td>"
                 << (check.passed ? "✓ " : "✗ ") << html(check.what) << "</td><td>"

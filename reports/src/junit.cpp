@@ -163,8 +163,8 @@ struct Counts {
 
     std::string attributes() const {
         return "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
-               "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" +
-               std::to_string(skipped) + "\"";
+               "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
+               "\"";
     }
 };
 

@@ -43,8 +43,9 @@ void writeFailedCriteria(const std::vector<CriterionResult>& criteria, std::ostr
         if (c.verdict != "fail") {
             continue;
         }
-        out << "- **" << cell(c.id) << "**" << (c.info.title.empty() ? "" : ": " + cell(c.info.title))
-            << " (" << c.failed << " failed check" << (c.failed == 1 ? "" : "s") << ")\n";
+        out << "- **" << cell(c.id) << "**"
+            << (c.info.title.empty() ? "" : ": " + cell(c.info.title)) << " (" << c.failed
+            << " failed check" << (c.failed == 1 ? "" : "s") << ")\n";
         for (const auto& ref : c.checks) {
             if (!ref.check->passed && !ref.expectedFailure) {
                 out << "  - `" << cell(ref.scenario) << "` " << cell(ref.check->what)

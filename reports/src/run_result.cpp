@@ -130,9 +130,9 @@ void printScenarios(const RunResult& run, std::ostream& out) {
         }
         for (const auto& check : c.checks) {
             if (!check.passed) {
-                out << "    [" << terminalSafe(check.criterion) << "] "
-                    << terminalSafe(check.what) << ": expected " << terminalSafe(check.expected)
-                    << ", observed " << terminalSafe(check.observed) << "\n";
+                out << "    [" << terminalSafe(check.criterion) << "] " << terminalSafe(check.what)
+                    << ": expected " << terminalSafe(check.expected) << ", observed "
+                    << terminalSafe(check.observed) << "\n";
             }
         }
     }
@@ -162,8 +162,8 @@ void printExitCriteria(const RunResult& run, std::ostream& out) {
         }
         out << "\n";
         for (const auto& id : e.failedRequired) {
-            out << "           failed: " << id << " (checks failed in " << terminalSafe(failedIn[id])
-                << ")\n";
+            out << "           failed: " << id << " (checks failed in "
+                << terminalSafe(failedIn[id]) << ")\n";
         }
         for (const auto& id : e.failedRecommended) {
             out << "           failed (recommended): " << id << " (checks failed in "

@@ -56,8 +56,9 @@ RunResult goldenRun() {
                      "agent: success events [31001, 31002]",
                      "cloud: user sees success",
                      "directory: user1: the new password of step 1 binds: yes"};
-    pass.checks = {check("wb-reset-applies", "step 1: outcome", true, "success", "success"),
-                   check("wb-reset-applies", "user1: the new password of step 1 binds", true, "yes", "yes")};
+    pass.checks = {
+        check("wb-reset-applies", "step 1: outcome", true, "success", "success"),
+        check("wb-reset-applies", "user1: the new password of step 1 binds", true, "yes", "yes")};
 
     auto fail = scenario("0002_fail", Verdict::Fail, {"wb-onprem-policy", "wb-event-ids"});
     fail.message =
@@ -69,10 +70,16 @@ RunResult goldenRun() {
         "agent: success events [31001, 31002]",
         "cloud: user sees success",
         "directory: user2: the seeded password binds: no"};
-    fail.checks = {check("wb-onprem-policy", "step 1: outcome", false, "policy_violation", "success"),
-                   check("wb-event-ids", "step 1: agent events", false, "[31001, 31003, 33008]", "[31001, 31002]"),
-                   check("wb-onprem-policy", "user2: the seeded password binds", false, "yes", "no"),
-                   check("sec-never-logged", "security: no password in the agent's log", true, "none", "none")};
+    fail.checks = {
+        check("wb-onprem-policy", "step 1: outcome", false, "policy_violation", "success"),
+        check("wb-event-ids",
+              "step 1: agent events",
+              false,
+              "[31001, 31003, 33008]",
+              "[31001, 31002]"),
+        check("wb-onprem-policy", "user2: the seeded password binds", false, "yes", "no"),
+        check(
+            "sec-never-logged", "security: no password in the agent's log", true, "none", "none")};
 
     auto xfail = scenario("0003_xfail", Verdict::XFail, {"sec-replay-rejected"});
     xfail.message = "expected failure (baseline: no replay cache before 2.2)";
@@ -100,7 +107,8 @@ RunResult goldenRun() {
 
     auto hostile = scenario("0008_escapes[a=<b>&\"c\"]", Verdict::Fail, {"wb-reason-codes"});
     hostile.message = "observed ]]> and <script>alert(1)</script> & \x1b[31mANSI\x1b[0m";
-    hostile.checks = {check("wb-reason-codes", "step 1: detail", false, "<none>", "]]> & \"quoted\"")};
+    hostile.checks = {
+        check("wb-reason-codes", "step 1: detail", false, "<none>", "]]> & \"quoted\"")};
 
     run.cases = {pass, fail, xfail, xpass, timeout, unresolved, unsupported, hostile};
     return run;

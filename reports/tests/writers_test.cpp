@@ -103,8 +103,10 @@ TEST_CASE("JUnit files each failure under the criterion whose check failed", "[r
     // under the criterion it declares.
     CHECK_THAT(xml,
                Catch::Contains(R"(<testsuites name="wblab" tests="5" failures="1" errors="1")"));
-    CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="wb-reset-applies" tests="2" failures="1")"));
-    CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="sec-never-logged" tests="2" failures="0")"));
+    CHECK_THAT(xml,
+               Catch::Contains(R"(<testsuite name="wb-reset-applies" tests="2" failures="1")"));
+    CHECK_THAT(xml,
+               Catch::Contains(R"(<testsuite name="sec-never-logged" tests="2" failures="0")"));
     CHECK_THAT(xml, Catch::Contains(R"(<testsuite name="sync-anchor-matching" tests="1")"));
     CHECK_THAT(xml, Catch::Contains(R"(name="0002_bad&amp;&lt;name&gt;")"));
     CHECK_THAT(xml, Catch::Contains(R"(<property name="seed" value="42"/>)"));
@@ -124,9 +126,10 @@ TEST_CASE("The console summary lists every scenario, failed checks with their cr
     printSummary(sampleRun(), out);
     auto text = out.str();
     CHECK_THAT(text, Catch::Contains("pass            0001_ok"));
-    CHECK_THAT(text,
-               Catch::Contains(
-                   "    [wb-reset-applies] user1: the new password binds: expected yes, observed no"));
+    CHECK_THAT(
+        text,
+        Catch::Contains(
+            "    [wb-reset-applies] user1: the new password binds: expected yes, observed no"));
     CHECK_THAT(text, Catch::Contains("3 scenarios: 1 passed, 2 failed (seed 42, agent reference"));
 }
 
@@ -151,9 +154,10 @@ TEST_CASE("summary.md puts the failed criteria and their checks first", "[report
     CHECK_THAT(md, Catch::StartsWith("## wblab: 2 of 3 scenarios failed"));
     CHECK(md.find("### Failed criteria") < md.find("| criterion |"));
     CHECK_THAT(md, Catch::Contains("- **wb-reset-applies** (1 failed check)"));
-    CHECK_THAT(md,
-               Catch::Contains(
-                   "  - `0002_bad&<name>` user1: the new password binds: expected yes, observed no"));
+    CHECK_THAT(
+        md,
+        Catch::Contains(
+            "  - `0002_bad&<name>` user1: the new password binds: expected yes, observed no"));
     CHECK_THAT(md, Catch::Contains("- **0003_unresolved** (unresolved): slapd would not start"));
     CHECK_THAT(md, Catch::Contains("| sec-never-logged |  | ✅ pass | 2 | 0 |"));
 }
@@ -235,8 +239,9 @@ TEST_CASE("With a catalog, criteria roll up to exit criteria in every report",
     CHECK(toJson(*back) == json);
 
     auto xml = toJUnitXml(run);
-    CHECK_THAT(xml,
-               Catch::Contains(R"(<property name="exit-criterion" value="crit-identity-pw-writeback"/>)"));
+    CHECK_THAT(
+        xml,
+        Catch::Contains(R"(<property name="exit-criterion" value="crit-identity-pw-writeback"/>)"));
     CHECK_THAT(
         xml,
         Catch::Contains(
@@ -245,8 +250,9 @@ TEST_CASE("With a catalog, criteria roll up to exit criteria in every report",
     std::ostringstream console;
     printSummary(run, console);
     CHECK_THAT(console.str(), Catch::Contains("fail     crit-identity-pw-writeback"));
-    CHECK_THAT(console.str(),
-               Catch::Contains("failed (recommended): wb-min-age (checks failed in 0002_bad&<name>)"));
+    CHECK_THAT(
+        console.str(),
+        Catch::Contains("failed (recommended): wb-min-age (checks failed in 0002_bad&<name>)"));
 }
 
 TEST_CASE("Merging shards joins their scenarios and refuses mixed runs", "[report][merge]") {

@@ -18,7 +18,10 @@ namespace {
 using detail::indexPath;
 using detail::Reader;
 
-std::string text(const Reader& r, const YAML::Node& entry, const char* key, const std::string& path) {
+std::string text(const Reader& r,
+                 const YAML::Node& entry,
+                 const char* key,
+                 const std::string& path) {
     r.require(entry, path, {key});
     const auto& node = entry[key];
     if (!node.IsScalar() || node.Scalar().empty()) {

@@ -12,9 +12,7 @@ namespace {
 constexpr const char* kAutomaticNote =
     "Checked by the harness itself in every scenario where it applies";
 
-void coverageLine(const Criterion& c,
-                  const std::vector<Scenario>& scenarios,
-                  std::ostream& out) {
+void coverageLine(const Criterion& c, const std::vector<Scenario>& scenarios, std::ostream& out) {
     if (criteria::isAutomatic(c.id)) {
         out << kAutomaticNote << "; named by: ";
     } else {

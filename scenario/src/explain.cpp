@@ -61,69 +61,89 @@ struct Describe {
         return s.user + " resets the password at the SSPR portal" +
                (s.unlock ? " (and unlocks)" : "");
     }
+
     std::string operator()(const SsprChange& s) const {
         return s.user + " changes the password, giving the current one";
     }
+
     std::string operator()(const ForcedChange& s) const {
         return s.user + " is made to change the password at sign-in";
     }
+
     std::string operator()(const AdminReset& s) const {
         return "an admin resets " + s.user + "'s password" +
                (s.mustChange ? ", must change at next sign-in" : "");
     }
+
     std::string operator()(const Unlock& s) const {
         return s.user + " unlocks the account without a reset";
     }
+
     std::string operator()(const GraphReset& s) const {
         return s.caller + " resets " + s.user +
                "'s password through Graph resetPassword and polls the operation";
     }
+
     std::string operator()(const SignIn& s) const {
         return s.user + " signs in" +
                (s.detection ? " with " + detectionText(*s.detection) : std::string()) +
                (s.newPassword.empty() ? "" : ", ready to change the password");
     }
+
     std::string operator()(const Replay& s) const {
         return "the relay sends step " + std::to_string(s.step) + "'s request again";
     }
+
     std::string operator()(const Release& s) const {
         return "the relay delivers the request it held at step " + std::to_string(s.step);
     }
+
     std::string operator()(const Advance& s) const {
         return "the lab clock moves " + seconds(s.seconds) + " forward";
     }
+
     std::string operator()(const Fault& s) const {
         return std::string("fault: ") + toString(s.kind);
     }
+
     std::string operator()(const UnsupportedReset& s) const {
         return "an admin resets " + s.user + "'s password through " + sim::toString(s.path) +
                " (a path that does not write back)";
     }
+
     std::string operator()(const Sync& s) const {
         return std::string("a sync cycle runs now (") + toString(s.kind) + ")";
     }
+
     std::string operator()(const OnPremChange& s) const {
         return s.sam + " changes the password on-premises (Ctrl+Alt+Del)";
     }
+
     std::string operator()(const OnPremDisable& s) const {
         return "an admin disables " + s.sam + " on-premises";
     }
+
     std::string operator()(const OnPremDelete& s) const {
         return "an admin deletes " + s.sam + " on-premises";
     }
+
     std::string operator()(const RiskDetection& s) const {
         return "Identity Protection raises " + detectionText(s.detection) + " for " + s.user;
     }
+
     std::string operator()(const LeakedCredentials& s) const {
         return std::to_string(s.passwords.size()) +
                " leaked password(s) are matched against hash-synced passwords";
     }
+
     std::string operator()(const DismissRisk& s) const {
         return "an admin dismisses " + s.user + "'s risk";
     }
+
     std::string operator()(const ConfirmCompromised& s) const {
         return "an admin confirms " + s.user + " compromised";
     }
+
     std::string operator()(const Register& s) const {
         return s.user + " registers " + joinNames(s.methods);
     }
@@ -183,7 +203,9 @@ std::string riskText(const RiskExpect& r) {
 }
 
 void explainExpect(const StepExpect& e, std::ostream& out) {
-    expectLine(out, e.outcome, e.outcome ? std::string("the user sees ") + sim::toString(e.outcome->value) : "");
+    expectLine(out,
+               e.outcome,
+               e.outcome ? std::string("the user sees ") + sim::toString(e.outcome->value) : "");
     expectLine(out,
                e.requestSent,
                e.requestSent && e.requestSent->value ? "a writeback request is sent"
@@ -195,22 +217,30 @@ void explainExpect(const StepExpect& e, std::ostream& out) {
         }
         expectLine(out, e.events, "the agent logs " + join(ids));
     }
-    expectLine(out, e.reason, e.reason ? "the agent's reason " + std::to_string(e.reason->value) : "");
-    expectLine(out, e.signIn, e.signIn ? std::string("the sign-in ends ") + sim::toString(e.signIn->value) : "");
-    expectLine(out, e.httpStatus, e.httpStatus ? "HTTP " + std::to_string(e.httpStatus->value) : "");
+    expectLine(
+        out, e.reason, e.reason ? "the agent's reason " + std::to_string(e.reason->value) : "");
     expectLine(out,
-               e.operation,
-               e.operation ? std::string("the operation ends ") + sim::toString(e.operation->value) : "");
+               e.signIn,
+               e.signIn ? std::string("the sign-in ends ") + sim::toString(e.signIn->value) : "");
+    expectLine(
+        out, e.httpStatus, e.httpStatus ? "HTTP " + std::to_string(e.httpStatus->value) : "");
+    expectLine(
+        out,
+        e.operation,
+        e.operation ? std::string("the operation ends ") + sim::toString(e.operation->value) : "");
     expectLine(out,
                e.leakedMatches,
-               e.leakedMatches ? std::to_string(e.leakedMatches->value) + " leaked-credential match(es)" : "");
+               e.leakedMatches
+                   ? std::to_string(e.leakedMatches->value) + " leaked-credential match(es)"
+                   : "");
     if (e.audit) {
         const auto& a = e.audit->value;
-        expectLine(out,
-                   e.audit,
-                   "audit '" + a.activity + "'" +
-                       (a.success ? std::string(" with result ") + (*a.success ? "success" : "failure")
-                                  : std::string()));
+        expectLine(
+            out,
+            e.audit,
+            "audit '" + a.activity + "'" +
+                (a.success ? std::string(" with result ") + (*a.success ? "success" : "failure")
+                           : std::string()));
     }
     if (e.risk) {
         out << "     expect: " << riskText(*e.risk) << "\n";

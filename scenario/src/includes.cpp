@@ -120,7 +120,9 @@ void resolveIncludes(const Reader& r,
         const auto target = std::filesystem::path(file).parent_path() / name;
         std::error_code ec;
         if (name.empty() || !std::filesystem::is_regular_file(target, ec)) {
-            r.fail(node, "include", "no such file '" + name + "' (looked for " + target.string() + ")");
+            r.fail(node,
+                   "include",
+                   "no such file '" + name + "' (looked for " + target.string() + ")");
         }
         const std::string canonical = canonicalOf(target.string());
         if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
@@ -128,9 +130,10 @@ void resolveIncludes(const Reader& r,
             for (const auto& c : chain) {
                 cycle += std::filesystem::path(c).filename().string() + " -> ";
             }
-            r.fail(node,
-                   "include",
-                   "include cycle: " + cycle + std::filesystem::path(canonical).filename().string());
+            r.fail(
+                node,
+                "include",
+                "include cycle: " + cycle + std::filesystem::path(canonical).filename().string());
         }
         auto next = chain;
         next.push_back(canonical);

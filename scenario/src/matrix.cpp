@@ -65,7 +65,8 @@ void checkParameterName(const Reader& r, const YAML::Node& node, const std::stri
         ok = ok && (std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_');
     }
     if (!ok) {
-        r.fail(node, path, "a parameter name is letters, digits and '_' (not starting with a digit)");
+        r.fail(
+            node, path, "a parameter name is letters, digits and '_' (not starting with a digit)");
     }
 }
 

@@ -11,9 +11,9 @@ namespace {
 template <typename T>
 struct KindName;
 
-#define WBLAB_STEP_KIND(Type, name)           \
-    template <>                               \
-    struct KindName<Type> {                   \
+#define WBLAB_STEP_KIND(Type, name)                \
+    template <>                                    \
+    struct KindName<Type> {                        \
         static constexpr const char* value = name; \
     };
 
@@ -62,7 +62,8 @@ const char* kindName(const Action& action) {
 }
 
 bool sendsRequest(const Action& action) {
-    return std::holds_alternative<SsprReset>(action) || std::holds_alternative<SsprChange>(action) ||
+    return std::holds_alternative<SsprReset>(action) ||
+           std::holds_alternative<SsprChange>(action) ||
            std::holds_alternative<ForcedChange>(action) ||
            std::holds_alternative<AdminReset>(action) || std::holds_alternative<Unlock>(action) ||
            std::holds_alternative<GraphReset>(action) || std::holds_alternative<SignIn>(action);
@@ -196,8 +197,8 @@ std::vector<std::string> Scenario::secrets() const {
         addPasswords(step.action, out);
     }
     for (const auto& d : expectDirectory) {
-        for (const auto* list : {d.binds ? &d.binds->value : nullptr,
-                                 d.rejects ? &d.rejects->value : nullptr}) {
+        for (const auto* list :
+             {d.binds ? &d.binds->value : nullptr, d.rejects ? &d.rejects->value : nullptr}) {
             if (list != nullptr) {
                 out.insert(out.end(), list->begin(), list->end());
             }

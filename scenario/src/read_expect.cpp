@@ -123,24 +123,24 @@ void readCloudExpectations(const Reader& r,
             a.of(r, n, at("outcome"), "outcome"));
     }
     if (const auto& n = node["request_sent"]) {
-        e.requestSent =
-            expect(r.boolean(n, at("request_sent")), a.of(r, n, at("request_sent"), "request_sent"));
+        e.requestSent = expect(r.boolean(n, at("request_sent")),
+                               a.of(r, n, at("request_sent"), "request_sent"));
     }
     if (const auto& n = node["sign_in"]) {
-        e.signIn = expect(r.oneOf<sim::SignInOutcome>(
-                              n, at("sign_in"), sim::signInOutcomeFromString, sim::signInOutcomeNames()),
-                          a.of(r, n, at("sign_in"), "sign_in"));
+        e.signIn =
+            expect(r.oneOf<sim::SignInOutcome>(
+                       n, at("sign_in"), sim::signInOutcomeFromString, sim::signInOutcomeNames()),
+                   a.of(r, n, at("sign_in"), "sign_in"));
     }
     if (const auto& n = node["http_status"]) {
         e.httpStatus = expect(r.smallInteger(n, at("http_status"), 100, 599),
                               a.of(r, n, at("http_status"), "http_status"));
     }
     if (const auto& n = node["operation"]) {
-        e.operation = expect(r.oneOf<sim::OperationStatus>(n,
-                                                           at("operation"),
-                                                           sim::operationStatusFromString,
-                                                           sim::operationStatusNames()),
-                             a.of(r, n, at("operation"), "operation"));
+        e.operation = expect(
+            r.oneOf<sim::OperationStatus>(
+                n, at("operation"), sim::operationStatusFromString, sim::operationStatusNames()),
+            a.of(r, n, at("operation"), "operation"));
     }
     if (const auto& n = node["leaked_matches"]) {
         e.leakedMatches = expect(r.smallInteger(n, at("leaked_matches"), 0, 100000),
@@ -206,19 +206,20 @@ RiskExpect readRiskExpect(const Reader& r,
         e.user = r.string(node["user"], path + ".user");
     }
     if (const auto& n = node["level"]) {
-        e.level = expect(
-            r.oneOf<sim::RiskLevel>(n, path + ".level", sim::riskLevelFromString, sim::riskLevelNames()),
-            criterionOf(n, "level"));
+        e.level = expect(r.oneOf<sim::RiskLevel>(
+                             n, path + ".level", sim::riskLevelFromString, sim::riskLevelNames()),
+                         criterionOf(n, "level"));
     }
     if (const auto& n = node["state"]) {
-        e.state = expect(
-            r.oneOf<sim::RiskState>(n, path + ".state", sim::riskStateFromString, sim::riskStateNames()),
-            criterionOf(n, "state"));
+        e.state = expect(r.oneOf<sim::RiskState>(
+                             n, path + ".state", sim::riskStateFromString, sim::riskStateNames()),
+                         criterionOf(n, "state"));
     }
     if (const auto& n = node["detail"]) {
-        e.detail = expect(r.oneOf<sim::RiskDetail>(
-                              n, path + ".detail", sim::riskDetailFromString, sim::riskDetailNames()),
-                          criterionOf(n, "detail"));
+        e.detail =
+            expect(r.oneOf<sim::RiskDetail>(
+                       n, path + ".detail", sim::riskDetailFromString, sim::riskDetailNames()),
+                   criterionOf(n, "detail"));
     }
     own.checkAllUsed(r, path);
     return e;
@@ -249,7 +250,8 @@ std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
                 expect(r.strings(n, path + ".rejects"), a.of(r, n, path + ".rejects", "rejects"));
         }
         if (const auto& n = d["locked"]) {
-            e.locked = expect(r.boolean(n, path + ".locked"), a.of(r, n, path + ".locked", "locked"));
+            e.locked =
+                expect(r.boolean(n, path + ".locked"), a.of(r, n, path + ".locked", "locked"));
         }
         if (const auto& n = d["must_change"]) {
             e.mustChange = expect(r.boolean(n, path + ".must_change"),

@@ -166,7 +166,8 @@ UserSpec readUser(const Reader& r, const YAML::Node& u, const std::string& path)
     spec.where = r.pos(u);
     spec.sam = r.string(u["sam"], path + ".sam");
     if (!validSam(spec.sam)) {
-        r.fail(u["sam"], path + ".sam", "a sAMAccountName is 1-20 letters, digits, '.', '-' or '_'");
+        r.fail(
+            u["sam"], path + ".sam", "a sAMAccountName is 1-20 letters, digits, '.', '-' or '_'");
     }
     spec.upn = r.string(u["upn"], path + ".upn");
     if (spec.upn.find('@') == std::string::npos) {
@@ -176,7 +177,8 @@ UserSpec readUser(const Reader& r, const YAML::Node& u, const std::string& path)
     if (u["cloud_upn"]) {
         spec.cloudUpn = r.string(u["cloud_upn"], path + ".cloud_upn");
         if (spec.cloudUpn.find('@') == std::string::npos) {
-            r.fail(u["cloud_upn"], path + ".cloud_upn", "a userPrincipalName looks like name@domain");
+            r.fail(
+                u["cloud_upn"], path + ".cloud_upn", "a userPrincipalName looks like name@domain");
         }
     }
     if (u["display_name"]) {
@@ -257,7 +259,8 @@ std::vector<FineGrainedPolicySpec> readFineGrainedPolicies(const Reader& r,
         pso.policy = readPolicy(r, p, path, {"name", "users"});
         pso.name = r.string(p["name"], path + ".name");
         if (pso.name.empty() || pso.name.find_first_of(",=+<>#;\\\"") != std::string::npos) {
-            r.fail(p["name"], path + ".name", "a policy name may not contain , = + < > # ; \\ or \"");
+            r.fail(
+                p["name"], path + ".name", "a policy name may not contain , = + < > # ; \\ or \"");
         }
         pso.users = r.strings(p["users"], path + ".users");
         for (std::size_t j = 0; j < pso.users.size(); ++j) {
@@ -280,15 +283,22 @@ std::vector<FineGrainedPolicySpec> readFineGrainedPolicies(const Reader& r,
 }  // namespace
 
 OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node, GeneratedUsers& generated) {
-    r.checkKeys(
-        node,
-        "onprem",
-        {"base_dn", "tls", "policy", "fine_grained_policies", "connector", "users", "generate_users"});
+    r.checkKeys(node,
+                "onprem",
+                {"base_dn",
+                 "tls",
+                 "policy",
+                 "fine_grained_policies",
+                 "connector",
+                 "users",
+                 "generate_users"});
     OnPremSpec o;
     if (node["base_dn"]) {
         o.baseDn = r.string(node["base_dn"], "onprem.base_dn");
         if (o.baseDn.rfind("dc=", 0) != 0) {
-            r.fail(node["base_dn"], "onprem.base_dn", "expected a domain DN such as dc=corp,dc=example");
+            r.fail(node["base_dn"],
+                   "onprem.base_dn",
+                   "expected a domain DN such as dc=corp,dc=example");
         }
     }
     if (node["tls"]) {

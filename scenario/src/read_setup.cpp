@@ -121,8 +121,8 @@ void checkMethodMix(const Reader& r, const YAML::Node& node, const TenantSpec& t
     auto isApp = [](sim::Method m) {
         return m == sim::Method::AppNotification || m == sim::Method::AppCode;
     };
-    const auto others = std::count_if(
-        t.methods.begin(), t.methods.end(), [&](sim::Method m) { return !isApp(m); });
+    const auto others =
+        std::count_if(t.methods.begin(), t.methods.end(), [&](sim::Method m) { return !isApp(m); });
     const bool anyApp = std::any_of(t.methods.begin(), t.methods.end(), isApp);
     if (t.methods.empty() || (anyApp && others == 0)) {
         r.fail(node,

@@ -8,8 +8,8 @@ namespace wblab::scenario::detail {
 
 namespace {
 
-using Parse = std::function<Action(
-    const Reader&, const YAML::Node&, const std::string&, const StepContext&)>;
+using Parse =
+    std::function<Action(const Reader&, const YAML::Node&, const std::string&, const StepContext&)>;
 
 struct StepKind {
     const char* name;
@@ -244,7 +244,14 @@ const std::vector<StepKind>& stepKinds() {
          kAgentOnlyExpect},
         {"graph_reset",
          parseGraphReset,
-         {"outcome", "request_sent", "events", "reason", "audit", "risk", "http_status", "operation"}},
+         {"outcome",
+          "request_sent",
+          "events",
+          "reason",
+          "audit",
+          "risk",
+          "http_status",
+          "operation"}},
         {"unsupported_reset", parseUnsupportedReset, {"outcome", "request_sent", "audit", "risk"}},
         {"sync",
          [](R r, N op, P p, C) -> Action {
@@ -513,10 +520,10 @@ void FaultOrder::check(const Reader& r,
                        " has no held request (give it relay: {hold: true})");
         }
         if (!released_.insert(release->step).second) {
-            r.fail(node["release"],
-                   path + ".release",
-                   "the request of step " + std::to_string(release->step) +
-                       " was already released");
+            r.fail(
+                node["release"],
+                path + ".release",
+                "the request of step " + std::to_string(release->step) + " was already released");
         }
     } else if (const auto* fault = std::get_if<Fault>(&step.action)) {
         if (auto problem = faultProblem(fault->kind, agentUp_, directoryUp_); !problem.empty()) {

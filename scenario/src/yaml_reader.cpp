@@ -132,9 +132,7 @@ std::int64_t Reader::integer(const YAML::Node& node,
         fail(node, path, "expected an integer, got '" + node.Scalar() + "'");
     }
     if (value < min || value > max) {
-        fail(node,
-             path,
-             "must be between " + std::to_string(min) + " and " + std::to_string(max));
+        fail(node, path, "must be between " + std::to_string(min) + " and " + std::to_string(max));
     }
     return value;
 }

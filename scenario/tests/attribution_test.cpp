@@ -64,15 +64,16 @@ TEST_CASE("Criteria beside expectations are checked against the catalog", "[scen
         std::string expect;
         std::string message;
     };
-    auto c = GENERATE(
-        Case{"{outcome: success, criterion: wb-resets-everything}",
-             "steps[0].expect.criterion: unknown criterion 'wb-resets-everything'"},
-        Case{"{outcome: success, criterion: crit-identity-sync}", "is an exit criterion"},
-        Case{"{outcome: success, criterion: {outcome: wb-reset-applies, audit: "
-             "wb-reset-applies}}",
-             "steps[0].expect.criterion.audit: there is no 'audit' expectation here"},
-        Case{"{outcome: success, criterion: {colour: wb-reset-applies}}",
-             "steps[0].expect.criterion.colour: unknown key"});
+
+    auto c =
+        GENERATE(Case{"{outcome: success, criterion: wb-resets-everything}",
+                      "steps[0].expect.criterion: unknown criterion 'wb-resets-everything'"},
+                 Case{"{outcome: success, criterion: crit-identity-sync}", "is an exit criterion"},
+                 Case{"{outcome: success, criterion: {outcome: wb-reset-applies, audit: "
+                      "wb-reset-applies}}",
+                      "steps[0].expect.criterion.audit: there is no 'audit' expectation here"},
+                 Case{"{outcome: success, criterion: {colour: wb-reset-applies}}",
+                      "steps[0].expect.criterion.colour: unknown key"});
     auto s = loadWith(c.expect);
     INFO(c.expect);
     REQUIRE_FALSE(s);

@@ -128,8 +128,7 @@ TEST_CASE("criteria.md and explain list the scenarios that cover a criterion",
     Scenario b;
     b.id = "0002_b";
     b.criteria = {"wb-min-age"};
-    CHECK(scenariosCovering("wb-min-age", {a, b}) ==
-          std::vector<std::string>{"0001_a", "0002_b"});
+    CHECK(scenariosCovering("wb-min-age", {a, b}) == std::vector<std::string>{"0001_a", "0002_b"});
     auto md = criteriaMarkdown(*catalog, {a, b});
     CHECK_THAT(md, Catch::Contains("### wb-min-age"));
     CHECK_THAT(md, Catch::Contains("Covered by: `0001_a`, `0002_b`"));
@@ -149,7 +148,8 @@ TEST_CASE("The criteria the harness checks itself or a kind decides are in the c
         INFO(id);
         CHECK(catalog->find(id) != nullptr);
     }
-    for (const char* id : {criteria::kEventIds, criteria::kReasonCodes, criteria::kReplayRejected}) {
+    for (const char* id :
+         {criteria::kEventIds, criteria::kReasonCodes, criteria::kReplayRejected}) {
         INFO(id);
         CHECK(catalog->find(id) != nullptr);
     }

@@ -38,8 +38,8 @@ TEST_CASE("include merges shared setup under the scenario's own", "[scenario][lo
                     kSteps);
     auto s = loadScenario(path);
     REQUIRE(s);
-    CHECK(s->tenant.sspr == sim::SsprScope::All);    // the nearer file wins
-    CHECK_FALSE(s->tenant.writeback);  // from the nested include
+    CHECK(s->tenant.sspr == sim::SsprScope::All);  // the nearer file wins
+    CHECK_FALSE(s->tenant.writeback);              // from the nested include
     CHECK(s->tenant.unlockWithoutReset);
     CHECK(s->onprem.policy.minLength == 12);  // the scenario wins
     CHECK(s->onprem.policy.history == 3);     // the rest of the policy comes from the include
@@ -177,10 +177,7 @@ TEST_CASE("Bad matrices are errors with a position", "[scenario][loader][matrix]
     };
 
     auto c = GENERATE(
-        Case{"timeout: ${len}\n",
-             "unknown parameter '${len}' (the scenario has no matrix)",
-             1,
-             10},
+        Case{"timeout: ${len}\n", "unknown parameter '${len}' (the scenario has no matrix)", 1, 10},
         Case{"matrix: {a: [1]}\ntimeout: ${b}\n",
              "unknown parameter '${b}' (not in the matrix)",
              2,

@@ -60,8 +60,9 @@ TEST_CASE("Every kind of step has its key and a dispatch of its own", "[scenario
     for (const auto& step : s->steps) {
         names.emplace_back(kindName(step.action));
     }
-    CHECK(names == std::vector<std::string>{
-                       "sspr_reset", "advance", "sync", "replay", "onprem_disable", "dismiss_risk"});
+    CHECK(names ==
+          std::vector<std::string>{
+              "sspr_reset", "advance", "sync", "replay", "onprem_disable", "dismiss_risk"});
     CHECK(std::get<Advance>(s->steps[1].action).seconds == 2 * 86400);
     CHECK(std::get<Sync>(s->steps[2].action).kind == SyncKind::Hashes);
 }
@@ -91,9 +92,8 @@ TEST_CASE("Bad steps are refused with a position and the key path", "[scenario][
         Case{kReset + "    relay: {hold: true}\n  - release: 1\n  - release: 1\n",
              "steps[2].release: the request of step 1 was already released",
              8},
-        Case{kReset +
-                 "    relay: {hold: true}\n  - release: 1\n    expect: {outcome: success, "
-                 "criterion: wb-reset-applies}\n",
+        Case{kReset + "    relay: {hold: true}\n  - release: 1\n    expect: {outcome: success, "
+                      "criterion: wb-reset-applies}\n",
              "steps[1].expect.outcome: unknown key",
              8},
         Case{kReset + "    relay: {drop: true, duplicate: true}\n",

@@ -99,7 +99,8 @@ Expected<CliRun> runCommand(const std::string& program,
         return status.error();
     }
     if (!status->exited) {
-        return makeError(ErrorCode::Internal, program + " ended by a signal: " + status->describe());
+        return makeError(ErrorCode::Internal,
+                         program + " ended by a signal: " + status->describe());
     }
     CliRun run;
     run.exitCode = status->code;

@@ -29,7 +29,6 @@ Expected<Selection> withShard(Selection selection, const std::string& shard);
 /// The scenarios that pass every constraint, in their given order; the shard takes every N-th of
 /// those, starting with the K-th.
 Expected<std::vector<scenario::Scenario>> selectScenarios(
-    const std::vector<scenario::Scenario>& scenarios,
-                                                const Selection& selection);
+    const std::vector<scenario::Scenario>& scenarios, const Selection& selection);
 
 }  // namespace wblab::harness

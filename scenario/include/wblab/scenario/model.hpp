@@ -350,8 +350,8 @@ struct StepExpect {
     /// Whether the cloud sent a writeback request for the step (whatever the relay then did):
     /// a gate that refuses sends none, one that admits sends one.
     std::optional<Expectation<bool>> requestSent;
-    std::optional<Expectation<sim::SignInOutcome>> signIn;        ///< sign_in steps
-    std::optional<Expectation<int>> httpStatus;                   ///< graph_reset steps
+    std::optional<Expectation<sim::SignInOutcome>> signIn;       ///< sign_in steps
+    std::optional<Expectation<int>> httpStatus;                  ///< graph_reset steps
     std::optional<Expectation<sim::OperationStatus>> operation;  ///< graph_reset steps
     std::optional<RiskExpect> risk;  ///< the step's user's risk after the step
     std::optional<Expectation<int>> leakedMatches;
@@ -370,7 +370,7 @@ struct Step {
 
 /// The truth in the directory after the last step, for one user.
 struct DirectoryExpect {
-    std::string user;  ///< sAMAccountName
+    std::string user;                                              ///< sAMAccountName
     std::optional<Expectation<std::vector<std::string>>> binds;    ///< each of these binds
     std::optional<Expectation<std::vector<std::string>>> rejects;  ///< none of these binds
     std::optional<Expectation<bool>> locked;

@@ -44,6 +44,7 @@ struct CliRun {
     int exitCode = -1;
     std::string out;  ///< stdout
     std::string err;  ///< stderr
+
     std::string output() const { return out + err; }
 };
 

@@ -20,6 +20,13 @@ endif()
 
 add_library(wblab_options INTERFACE)
 target_compile_features(wblab_options INTERFACE cxx_std_20)
+if(WBLAB_FUZZ)
+  # Every module instrumented for libFuzzer's coverage, with the sanitizers the fuzzers run under.
+  set(wblab_fuzz_flags -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                       -g -O1)
+  target_compile_options(wblab_options INTERFACE ${wblab_fuzz_flags})
+  target_link_options(wblab_options INTERFACE -fsanitize=address,undefined)
+endif()
 if(WBLAB_SANITIZERS)
   target_compile_options(wblab_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
                                                  -fno-sanitize-recover=undefined)
@@ -30,5 +37,6 @@ add_library(wblab_warnings INTERFACE)
 target_compile_options(
   wblab_warnings
   INTERFACE -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wnon-virtual-dtor -Wold-style-cast
-            -Woverloaded-virtual -Wimplicit-fallthrough -Wduplicated-cond -Wlogical-op
-            -Wsuggest-override -Wformat=2 $<$<BOOL:${WBLAB_WERROR}>:-Werror>)
+            -Woverloaded-virtual -Wimplicit-fallthrough -Wsuggest-override -Wformat=2
+            $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond -Wlogical-op>
+            $<$<BOOL:${WBLAB_WERROR}>:-Werror>)

@@ -1,6 +1,6 @@
 // libFuzzer target: the scenario loader must turn any file into a scenario or an error with a
 // position, never a crash or a hang (deep nesting, huge strings, binary garbage, alias bombs).
-#include <wblab/harness/scenario.hpp>
+#include <wblab/scenario/loader.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -25,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (FILE* f = std::fopen(path.c_str(), "wb")) {
         std::fwrite(data, 1, size, f);
         std::fclose(f);
-        auto scenario = wblab::harness::loadScenario(path);
+        auto scenario = wblab::scenario::loadScenario(path);
         if (!scenario && scenario.error().message.empty()) {
             std::abort();  // every error says what is wrong
         }

@@ -13,11 +13,8 @@ AgentSlot::~AgentSlot() {
 
 Expected<std::unique_ptr<AgentSession>> AgentSlot::take(AgentConfig config) {
     if (!dir_) {
-        auto created = RunDirectory::create("agent");
-        if (!created) {
-            return created.error();
-        }
-        dir_.emplace(std::move(*created));
+        WBLAB_TRY_ASSIGN(auto created, RunDirectory::create("agent"), "the agent's log directory");
+        dir_.emplace(std::move(created));
     }
     config.stderrPath = logPath();
     if (idle_) {

@@ -12,9 +12,7 @@ namespace {
 
 /// Secrets go to files only their owner can read, never to the console.
 Expected<void> writeSecret(const std::string& path, const std::string& secret) {
-    if (auto w = writeFileAtomically(path, secret); !w) {
-        return w.error();
-    }
+    WBLAB_TRY(writeFileAtomically(path, secret), "");
     std::filesystem::permissions(
         path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     return {};
@@ -56,19 +54,14 @@ Expected<void> labUp(const scenario::Scenario& s,
     fixture::FixtureOptions fxOptions;
     fxOptions.keepRunDirectory = keep;
     fxOptions.tls = s.onprem.tls;
-    auto fx = fixture::SlapdFixture::start(directorySeedOf(s), fxOptions);
-    if (!fx) {
-        return fx.error();
-    }
-    auto& fixture = **fx;
+    WBLAB_TRY_ASSIGN(auto fx, fixture::SlapdFixture::start(directorySeedOf(s), fxOptions), "");
+    auto& fixture = *fx;
     const std::string dir = fixture.runDirectory();
     const std::string connectorSecret = dir + "/connector.secret";
     const std::string adminSecret = dir + "/admin.secret";
     for (const auto& [path, secret] : {std::pair{connectorSecret, fixture.connectorPassword()},
                                        std::pair{adminSecret, fixture.adminPassword()}}) {
-        if (auto w = writeSecret(path, secret); !w) {
-            return w.error();
-        }
+        WBLAB_TRY(writeSecret(path, secret), "writing a secret for the lab");
     }
     describe(s, fixture, connectorSecret, adminSecret, out);
     wait();

@@ -16,31 +16,24 @@
 namespace wblab::harness {
 
 Expected<std::vector<std::string>> listFaults(const AgentCommand& agent) {
-    auto dir = RunDirectory::create("zoo");
-    if (!dir) {
-        return dir.error();
-    }
+    WBLAB_TRY_ASSIGN(auto dir, RunDirectory::create("zoo"), "");
     ProcessSpec spec;
     spec.argv = agent.argv;
     spec.argv.push_back("--list-bugs");
     spec.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
-    spec.stdoutPath = dir->path() + "/bugs.txt";
-    spec.stderrPath = dir->path() + "/bugs.err";
-    auto status = runProcess(spec, std::chrono::milliseconds(10000));
-    if (!status) {
-        return status.error();
-    }
-    if (!status->success()) {
+    spec.stdoutPath = dir.path() + "/bugs.txt";
+    spec.stderrPath = dir.path() + "/bugs.err";
+    WBLAB_TRY_ASSIGN(const auto status,
+                     runProcess(spec, std::chrono::milliseconds(10000)),
+                     "running " + agent.label + " --list-bugs");
+    if (!status.success()) {
         return makeError(ErrorCode::Unavailable,
-                         "'" + agent.label + " --list-bugs' failed (" + status->describe() +
+                         "'" + agent.label + " --list-bugs' failed (" + status.describe() +
                              "): the agent must list its faults (docs/agent-protocol.md)");
     }
-    auto text = readFile(spec.stdoutPath);
-    if (!text) {
-        return text.error();
-    }
+    WBLAB_TRY_ASSIGN(const auto text, readFile(spec.stdoutPath), "");
     std::vector<std::string> faults;
-    std::istringstream lines(*text);
+    std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);) {
         if (!line.empty()) {
             faults.push_back(line.substr(0, line.find('\t')));

@@ -213,35 +213,101 @@ const std::vector<std::string> kOperationExpect = {
 const std::vector<std::string> kAgentOnlyExpect = {"events", "reason"};
 const std::vector<std::string> kRiskOnlyExpect = {"risk"};
 
+using R = const Reader&;
+using N = const YAML::Node&;
+using P = const std::string&;
+using C = const StepContext&;
+
+Action parseSsprChange(R r, N op, P p, C c) {
+    return parseChange(r, op, p, c, false);
+}
+
+Action parseForcedChange(R r, N op, P p, C c) {
+    return parseChange(r, op, p, c, true);
+}
+
+Action parseUnlock(R r, N op, P p, C c) {
+    r.checkKeys(op, p, {"user"});
+    return Unlock{syncedUser(r, op, p, c)};
+}
+
+Action parseAdvance(R r, N op, P p, C) {
+    return Advance{r.duration(op, p)};
+}
+
+Action parseReplay(R r, N op, P p, C c) {
+    return Replay{r.smallInteger(op, p, 1, static_cast<int>(c.index))};
+}
+
+Action parseRelease(R r, N op, P p, C c) {
+    return Release{r.smallInteger(op, p, 1, static_cast<int>(c.index))};
+}
+
+Action parseSync(R r, N op, P p, C) {
+    auto parse = [](std::string_view n) -> std::optional<SyncKind> {
+        for (auto k : {SyncKind::Objects, SyncKind::Hashes, SyncKind::All}) {
+            if (n == toString(k)) {
+                return k;
+            }
+        }
+        return std::nullopt;
+    };
+    return Sync{r.oneOf<SyncKind>(op, p, parse, {"objects", "hashes", "all"})};
+}
+
+Action parseOnPremDisable(R r, N op, P p, C c) {
+    return OnPremDisable{samOf(r, op, p, c)};
+}
+
+Action parseOnPremDelete(R r, N op, P p, C c) {
+    return OnPremDelete{samOf(r, op, p, c)};
+}
+
+Action parseRiskDetection(R r, N op, P p, C c) {
+    Detection d = readDetection(r, op, p, true);
+    return RiskDetection{cloudUser(r, op, p, "user", c), d};
+}
+
+Action parseLeakedCredentials(R r, N op, P p, C) {
+    LeakedCredentials l{r.strings(op, p)};
+    if (l.passwords.empty()) {
+        r.fail(op, p, "give at least one leaked password");
+    }
+    return l;
+}
+
+Action parseDismissRisk(R r, N op, P p, C c) {
+    return DismissRisk{upnOf(r, op, p, c)};
+}
+
+Action parseConfirmCompromised(R r, N op, P p, C c) {
+    return ConfirmCompromised{upnOf(r, op, p, c)};
+}
+
+Action parseRegister(R r, N op, P p, C c) {
+    r.checkKeys(op, p, {"user", "methods"});
+    r.require(op, p, {"methods"});
+    Register reg;
+    reg.user = cloudUser(r, op, p, "user", c);
+    reg.methods = r.listOf<sim::Method>(
+        op["methods"], p + ".methods", sim::methodFromString, sim::methodNames());
+    return reg;
+}
+
+Action parseFaultStep(R r, N op, P p, C) {
+    return parseFault(r, op, p);
+}
+
 /// Every kind of step: its key, how to read it, what it may expect.
 const std::vector<StepKind>& stepKinds() {
-    using R = const Reader&;
-    using N = const YAML::Node&;
-    using P = const std::string&;
-    using C = const StepContext&;
     static const std::vector<StepKind> kinds = {
         {"sspr_reset", parseSsprReset, kOperationExpect},
-        {"sspr_change",
-         [](R r, N op, P p, C c) { return parseChange(r, op, p, c, false); },
-         kOperationExpect},
-        {"forced_change",
-         [](R r, N op, P p, C c) { return parseChange(r, op, p, c, true); },
-         kOperationExpect},
+        {"sspr_change", parseSsprChange, kOperationExpect},
+        {"forced_change", parseForcedChange, kOperationExpect},
         {"admin_reset", parseAdminReset, kOperationExpect},
-        {"unlock",
-         [](R r, N op, P p, C c) -> Action {
-             r.checkKeys(op, p, {"user"});
-             return Unlock{syncedUser(r, op, p, c)};
-         },
-         kOperationExpect},
-        {"advance",
-         [](R r, N op, P p, C) -> Action { return Advance{r.duration(op, p)}; },
-         kRiskOnlyExpect},
-        {"replay",
-         [](R r, N op, P p, C c) -> Action {
-             return Replay{r.smallInteger(op, p, 1, static_cast<int>(c.index))};
-         },
-         kAgentOnlyExpect},
+        {"unlock", parseUnlock, kOperationExpect},
+        {"advance", parseAdvance, kRiskOnlyExpect},
+        {"replay", parseReplay, kAgentOnlyExpect},
         {"graph_reset",
          parseGraphReset,
          {"outcome",
@@ -253,71 +319,20 @@ const std::vector<StepKind>& stepKinds() {
           "http_status",
           "operation"}},
         {"unsupported_reset", parseUnsupportedReset, {"outcome", "request_sent", "audit", "risk"}},
-        {"sync",
-         [](R r, N op, P p, C) -> Action {
-             static const std::vector<std::string> names = {"objects", "hashes", "all"};
-             return Sync{r.oneOf<SyncKind>(
-                 op,
-                 p,
-                 [](std::string_view n) -> std::optional<SyncKind> {
-                     for (auto k : {SyncKind::Objects, SyncKind::Hashes, SyncKind::All}) {
-                         if (n == toString(k)) {
-                             return k;
-                         }
-                     }
-                     return std::nullopt;
-                 },
-                 names)};
-         },
-         kRiskOnlyExpect},
+        {"sync", parseSync, kRiskOnlyExpect},
         {"onprem_change", parseOnPremChange, kRiskOnlyExpect},
-        {"onprem_disable",
-         [](R r, N op, P p, C c) -> Action { return OnPremDisable{samOf(r, op, p, c)}; },
-         kRiskOnlyExpect},
-        {"onprem_delete",
-         [](R r, N op, P p, C c) -> Action { return OnPremDelete{samOf(r, op, p, c)}; },
-         kRiskOnlyExpect},
-        {"risk_detection",
-         [](R r, N op, P p, C c) -> Action {
-             Detection d = readDetection(r, op, p, true);
-             return RiskDetection{cloudUser(r, op, p, "user", c), d};
-         },
-         kRiskOnlyExpect},
-        {"leaked_credentials",
-         [](R r, N op, P p, C) -> Action {
-             LeakedCredentials l{r.strings(op, p)};
-             if (l.passwords.empty()) {
-                 r.fail(op, p, "give at least one leaked password");
-             }
-             return l;
-         },
-         {"leaked_matches", "risk"}},
+        {"onprem_disable", parseOnPremDisable, kRiskOnlyExpect},
+        {"onprem_delete", parseOnPremDelete, kRiskOnlyExpect},
+        {"risk_detection", parseRiskDetection, kRiskOnlyExpect},
+        {"leaked_credentials", parseLeakedCredentials, {"leaked_matches", "risk"}},
         {"sign_in",
          parseSignIn,
          {"sign_in", "outcome", "request_sent", "events", "reason", "audit", "risk"}},
-        {"dismiss_risk",
-         [](R r, N op, P p, C c) -> Action { return DismissRisk{upnOf(r, op, p, c)}; },
-         kRiskOnlyExpect},
-        {"confirm_compromised",
-         [](R r, N op, P p, C c) -> Action { return ConfirmCompromised{upnOf(r, op, p, c)}; },
-         kRiskOnlyExpect},
-        {"register",
-         [](R r, N op, P p, C c) -> Action {
-             r.checkKeys(op, p, {"user", "methods"});
-             r.require(op, p, {"methods"});
-             Register reg;
-             reg.user = cloudUser(r, op, p, "user", c);
-             reg.methods = r.listOf<sim::Method>(
-                 op["methods"], p + ".methods", sim::methodFromString, sim::methodNames());
-             return reg;
-         },
-         kRiskOnlyExpect},
-        {"fault", [](R r, N op, P p, C) { return parseFault(r, op, p); }, {}},
-        {"release",
-         [](R r, N op, P p, C c) -> Action {
-             return Release{r.smallInteger(op, p, 1, static_cast<int>(c.index))};
-         },
-         kAgentOnlyExpect},
+        {"dismiss_risk", parseDismissRisk, kRiskOnlyExpect},
+        {"confirm_compromised", parseConfirmCompromised, kRiskOnlyExpect},
+        {"register", parseRegister, kRiskOnlyExpect},
+        {"fault", parseFaultStep, {}},
+        {"release", parseRelease, kAgentOnlyExpect},
     };
     return kinds;
 }

@@ -1,5 +1,7 @@
 #include <wblab/support/expected.hpp>
 
+#include <cstdlib>
+#include <iostream>
 #include <sstream>
 
 namespace wblab {
@@ -23,6 +25,23 @@ const char* toString(ErrorCode code) {
     }
     return "unknown";
 }
+
+Error withContext(Error error, const std::string& context) {
+    if (!context.empty()) {
+        error.message = context + ": " + error.message;
+    }
+    return error;
+}
+
+namespace detail {
+
+void expectedMisuse(const char* what, const Error* held) {
+    std::cerr << "wblab: internal error: " << what
+              << (held != nullptr ? ": " + held->describe() : std::string()) << "\n";
+    std::abort();
+}
+
+}  // namespace detail
 
 std::string Error::describe() const {
     if (!where) {

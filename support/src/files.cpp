@@ -90,7 +90,8 @@ void removeTree(const std::string& path) {
 std::string ldapiUrlFor(const std::string& socketPath) {
     static const char* hex = "0123456789ABCDEF";
     std::string url = "ldapi://";
-    for (unsigned char c : socketPath) {
+    for (char ch : socketPath) {
+        const auto c = static_cast<unsigned char>(ch);
         if (std::isalnum(c) != 0 || c == '-' || c == '_' || c == '.') {
             url += static_cast<char>(c);
         } else {

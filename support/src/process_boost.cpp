@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <utility>
 
 namespace bp = boost::process;
 
@@ -161,68 +162,74 @@ int Process::pid() const {
     return impl_->pid;
 }
 
-Expected<Process> Process::start(const ProcessSpec& spec) {
-    static std::once_flag ignoreSigpipe;
-    // A dead agent must surface as a write error, not kill the harness.
-    std::call_once(ignoreSigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
+namespace {
 
-    if (spec.argv.empty()) {
-        return makeError(ErrorCode::InvalidInput, "no program to start");
-    }
-    if (processesStopped()) {
-        return makeError(ErrorCode::Unavailable, "the run was interrupted");
-    }
-    auto impl = std::make_unique<Impl>();
+/// The child's standard streams: pipes and files opened for it, and the parent's ends of the
+/// pipes. Whatever is still held when it goes out of scope is closed.
+struct ChildStreams {
     int inPipe[2] = {-1, -1};
     int outPipe[2] = {-1, -1};
+    int childIn = -1;
     int childOut = -1;
     int childErr = -1;
-    int childIn = -1;
-    auto cleanup = [&] {
-        closeFd(inPipe[0]);
-        closeFd(inPipe[1]);
-        closeFd(outPipe[0]);
-        closeFd(outPipe[1]);
-        closeFd(childOut);
-        closeFd(childErr);
-        closeFd(childIn);
-    };
-    if (spec.pipeStdin) {
-        if (::pipe2(inPipe, O_CLOEXEC) != 0) {
-            return makeError(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
+
+    ChildStreams() = default;
+    ChildStreams(const ChildStreams&) = delete;
+    ChildStreams& operator=(const ChildStreams&) = delete;
+
+    ~ChildStreams() {
+        for (int* fd :
+             {&inPipe[0], &inPipe[1], &outPipe[0], &outPipe[1], &childIn, &childOut, &childErr}) {
+            closeFd(*fd);
         }
-    } else {
-        childIn = openForChild("", O_RDONLY);
-    }
-    if (spec.pipeStdout) {
-        if (::pipe2(outPipe, O_CLOEXEC) != 0) {
-            cleanup();
-            return makeError(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
-        }
-    } else {
-        childOut = openForChild(spec.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC);
-    }
-    childErr = openForChild(spec.stderrPath, O_WRONLY | O_CREAT | O_TRUNC);
-    if (childErr < 0 || (!spec.pipeStdout && childOut < 0)) {
-        cleanup();
-        return makeError(ErrorCode::Io, "cannot open the output file of " + spec.argv[0]);
     }
 
-    boost::filesystem::path exe = spec.argv[0];
-    if (spec.argv[0].find('/') == std::string::npos) {
-        exe = bp::search_path(spec.argv[0]);
-        if (exe.empty()) {
-            cleanup();
-            return makeError(ErrorCode::NotFound, "program not found in PATH: " + spec.argv[0]);
+    Expected<void> open(const ProcessSpec& spec) {
+        if (spec.pipeStdin && ::pipe2(inPipe, O_CLOEXEC) != 0) {
+            return makeError(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
         }
+        if (!spec.pipeStdin) {
+            childIn = openForChild("", O_RDONLY);
+        }
+        if (spec.pipeStdout && ::pipe2(outPipe, O_CLOEXEC) != 0) {
+            return makeError(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
+        }
+        if (!spec.pipeStdout) {
+            childOut = openForChild(spec.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC);
+        }
+        childErr = openForChild(spec.stderrPath, O_WRONLY | O_CREAT | O_TRUNC);
+        if (childErr < 0 || (!spec.pipeStdout && childOut < 0)) {
+            return makeError(ErrorCode::Io, "cannot open the output file of " + spec.argv[0]);
+        }
+        return {};
     }
+
+    int stdinForChild() const { return inPipe[0] >= 0 ? inPipe[0] : childIn; }
+
+    int stdoutForChild() const { return outPipe[1] >= 0 ? outPipe[1] : childOut; }
+};
+
+/// A path to the program: argv[0] as given when it has a slash, else looked up in PATH.
+Expected<boost::filesystem::path> programPath(const std::string& program) {
+    if (program.find('/') != std::string::npos) {
+        return boost::filesystem::path(program);
+    }
+    auto found = bp::search_path(program);
+    if (found.empty()) {
+        return makeError(ErrorCode::NotFound, "program not found in PATH: " + program);
+    }
+    return found;
+}
+
+/// Starts the child in a process group of its own, with the streams bound; returns its pid.
+Expected<int> spawnInGroup(const ProcessSpec& spec,
+                           const boost::filesystem::path& exe,
+                           const ChildStreams& streams) {
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     bp::environment env;
     for (const auto& [key, value] : spec.env) {
         env[key] = value;
     }
-    int stdinTarget = spec.pipeStdin ? inPipe[0] : childIn;
-    int stdoutTarget = spec.pipeStdout ? outPipe[1] : childOut;
     try {
         bp::group group;
         std::string workDir = spec.workDir.empty() ? std::string(".") : spec.workDir;
@@ -230,31 +237,51 @@ Expected<Process> Process::start(const ProcessSpec& spec) {
                         bp::args = args,
                         env,
                         bp::start_dir = workDir,
-                        bp::posix::fd.bind(0, stdinTarget),
-                        bp::posix::fd.bind(1, stdoutTarget),
-                        bp::posix::fd.bind(2, childErr),
+                        bp::posix::fd.bind(0, streams.stdinForChild()),
+                        bp::posix::fd.bind(1, streams.stdoutForChild()),
+                        bp::posix::fd.bind(2, streams.childErr),
                         DefaultSignals{},
                         group);
-        impl->pid = child.id();
-        child.detach();  // lifecycle is ours: reaped through waitpid below
+        const int pid = child.id();
+        child.detach();  // lifecycle is ours: reaped through waitpid
         group.detach();
+        return pid;
     } catch (const std::exception& e) {
-        cleanup();
         return makeError(ErrorCode::Unavailable, "cannot start " + spec.argv[0] + ": " + e.what());
     }
-    registerGroup(impl->pid);
-    impl->stdinFd = inPipe[1];
-    inPipe[1] = -1;
-    impl->stdoutFd = outPipe[0];
-    outPipe[0] = -1;
-    cleanup();  // the child's ends of the pipes and files belong to the child now
+}
+
+void makeNonBlocking(int fd) {
+    if (fd >= 0) {
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
+}
+
+}  // namespace
+
+Expected<Process> Process::start(const ProcessSpec& spec) {
+    static std::once_flag ignoreSigpipe;
+    // A dead agent must surface as a write error, not kill the harness.
+    std::call_once(ignoreSigpipe, [] { ::signal(SIGPIPE, SIG_IGN); });
+    if (spec.argv.empty()) {
+        return makeError(ErrorCode::InvalidInput, "no program to start");
+    }
+    if (processesStopped()) {
+        return makeError(ErrorCode::Unavailable, "the run was interrupted");
+    }
+    ChildStreams streams;
+    WBLAB_TRY(streams.open(spec), "");
+    WBLAB_TRY_ASSIGN(const auto exe, programPath(spec.argv[0]), "");
+    WBLAB_TRY_ASSIGN(const int pid, spawnInGroup(spec, exe, streams), "");
+    registerGroup(pid);
+    auto impl = std::make_unique<Impl>();
+    impl->pid = pid;
+    // The parent keeps its ends of the pipes; the child's ends and files are closed with streams.
+    impl->stdinFd = std::exchange(streams.inPipe[1], -1);
+    impl->stdoutFd = std::exchange(streams.outPipe[0], -1);
     impl->pidfd = static_cast<int>(::syscall(SYS_pidfd_open, impl->pid, 0));
-    if (impl->stdoutFd >= 0) {
-        ::fcntl(impl->stdoutFd, F_SETFL, ::fcntl(impl->stdoutFd, F_GETFL) | O_NONBLOCK);
-    }
-    if (impl->stdinFd >= 0) {
-        ::fcntl(impl->stdinFd, F_SETFL, ::fcntl(impl->stdinFd, F_GETFL) | O_NONBLOCK);
-    }
+    makeNonBlocking(impl->stdoutFd);
+    makeNonBlocking(impl->stdinFd);
     return Process(std::move(impl));
 }
 

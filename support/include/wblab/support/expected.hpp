@@ -7,9 +7,13 @@
 //   Expected<int> parsePort(std::string_view s);
 //   auto port = parsePort("389");
 //   if (!port) { std::cerr << port.error().describe(); }
+//
+//   Expected<Config> load(const std::string& path) {
+//       WBLAB_TRY_ASSIGN(std::string text, readFile(path), "reading " + path);
+//       WBLAB_TRY(validate(text), "");  // no context: the error says enough
+//       return parse(text);
+//   }
 
-#include <cstdlib>
-#include <iostream>
 #include <optional>
 #include <string>
 #include <utility>
@@ -50,6 +54,16 @@ inline Error makeError(ErrorCode code, std::string message) {
     return Error{code, std::move(message), std::nullopt};
 }
 
+/// `error` with `context` put in front of its message ("starting slapd: cannot ..."); an empty
+/// context leaves it as it is.
+Error withContext(Error error, const std::string& context);
+
+namespace detail {
+/// Reached only through a bug: asking an Expected for what it does not hold. Prints what was
+/// asked and aborts (a test tool fails fast rather than going on undefined).
+[[noreturn]] void expectedMisuse(const char* what, const Error* held);
+}  // namespace detail
+
 template <typename T>
 class [[nodiscard]] Expected {
 public:
@@ -84,14 +98,18 @@ public:
 
     const T* operator->() const { return &value(); }
 
-    const Error& error() const { return std::get<1>(state_); }
+    /// The error; calling it on a value is a bug and aborts with a message.
+    const Error& error() const {
+        if (has_value()) {
+            detail::expectedMisuse("error() on an Expected holding a value", nullptr);
+        }
+        return std::get<1>(state_);
+    }
 
 private:
     void check() const {
         if (!has_value()) {
-            std::cerr << "wblab: internal error: value() on an Expected holding an error: "
-                      << std::get<1>(state_).describe() << "\n";
-            std::abort();
+            detail::expectedMisuse("value() on an Expected holding an error", &std::get<1>(state_));
         }
     }
 
@@ -109,10 +127,38 @@ public:
 
     explicit operator bool() const { return has_value(); }
 
-    const Error& error() const { return *error_; }
+    /// The error; calling it on success is a bug and aborts with a message.
+    const Error& error() const {
+        if (!error_) {
+            detail::expectedMisuse("error() on a successful Expected<void>", nullptr);
+        }
+        return *error_;
+    }
 
 private:
     std::optional<Error> error_;
 };
 
 }  // namespace wblab
+
+// Early returns with context. WBLAB_TRY(expr, context) evaluates an Expected and, on an error,
+// returns it from the enclosing function with `context` in front of its message;
+// WBLAB_TRY_ASSIGN(declaration, expr, context) does the same and moves the value into the
+// declaration on success.
+#define WBLAB_TRY(expr, context)                                               \
+    do {                                                                       \
+        if (auto wblab_try_result_ = (expr); !wblab_try_result_) {             \
+            return ::wblab::withContext(wblab_try_result_.error(), (context)); \
+        }                                                                      \
+    } while (false)
+
+#define WBLAB_TRY_CONCAT_INNER(a, b) a##b
+#define WBLAB_TRY_CONCAT(a, b) WBLAB_TRY_CONCAT_INNER(a, b)
+#define WBLAB_TRY_ASSIGN(declaration, expr, context) \
+    WBLAB_TRY_ASSIGN_IMPL(WBLAB_TRY_CONCAT(wblab_try_value_, __LINE__), declaration, expr, context)
+#define WBLAB_TRY_ASSIGN_IMPL(temporary, declaration, expr, context) \
+    auto temporary = (expr);                                         \
+    if (!temporary) {                                                \
+        return ::wblab::withContext(temporary.error(), (context));   \
+    }                                                                \
+    declaration = std::move(*temporary)

@@ -284,9 +284,13 @@ Outcome<Done> LdapWriter::unlock(const std::string& dn) {
 
 namespace {
 
+/// How a bind with the right password ended: bound, or refused because the password expired.
+enum class Bound { Yes, Expired };
+
 /// Binds `user` as `dn` with the password-policy control, to tell a lockout (33006) from a wrong
-/// password (33007).
-Outcome<Done> bindAsUser(LDAP* user, const std::string& dn, const std::string& oldPassword) {
+/// password (33007) and from a right one that has expired (ppolicy answers those three the same
+/// way, invalidCredentials, and says which in the control).
+Outcome<Bound> bindAsUser(LDAP* user, const std::string& dn, const std::string& oldPassword) {
     timeval timeout{5, 0};
     // Bind as the user with the password-policy control, to tell a lockout from a wrong password.
     char oid[] = LDAP_CONTROL_PASSWORDPOLICYREQUEST;
@@ -316,12 +320,15 @@ Outcome<Done> bindAsUser(LDAP* user, const std::string& dn, const std::string& o
         if (ppolicy == PP_accountLocked) {
             return WriteFailure{kAdUserLockedOut, "the account is locked out"};
         }
+        if (ppolicy == PP_passwordExpired) {
+            return Bound::Expired;  // only said of the right password
+        }
         return WriteFailure{kAdIncorrectPassword, "the current password is wrong"};
     }
     if (result != LDAP_SUCCESS) {
         return classify(result, "bind as the user");
     }
-    return Done{};
+    return Bound::Yes;
 }
 
 using Session = std::unique_ptr<LDAP, void (*)(LDAP*)>;
@@ -341,7 +348,70 @@ Outcome<Done> LdapWriter::verifyPassword(const std::string& dn, const std::strin
     if (!session) {
         return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
     }
-    return bindAsUser(session.get(), dn, password);
+    auto bound = bindAsUser(session.get(), dn, password);
+    if (!bound) {
+        return bound.error();
+    }
+    return Done{};
+}
+
+Outcome<Done> LdapWriter::changeExpiredPassword(const std::string& dn,
+                                                const std::string& oldPassword,
+                                                const std::string& newPassword) {
+    if (auto bound = ensureBound(); !bound) {
+        return bound.error();
+    }
+    // One modify that deletes the current value and adds the new one: the directory checks the
+    // deleted value against the stored password and applies its change rules (AD: a change under
+    // the Change Password right, unicodePwd delete + add). The ppolicy control tells a wrong
+    // current password from other refusals.
+    std::string oldValue = oldPassword;
+    std::string newValue = newPassword;
+    berval oldBv{static_cast<ber_len_t>(oldValue.size()), oldValue.data()};
+    berval newBv{static_cast<ber_len_t>(newValue.size()), newValue.data()};
+    berval* oldValues[] = {&oldBv, nullptr};
+    berval* newValues[] = {&newBv, nullptr};
+    char attr[] = "userPassword";
+    LDAPMod del{};
+    del.mod_op = LDAP_MOD_DELETE | LDAP_MOD_BVALUES;
+    del.mod_type = attr;
+    del.mod_bvalues = oldValues;
+    LDAPMod add{};
+    add.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+    add.mod_type = attr;
+    add.mod_bvalues = newValues;
+    LDAPMod* mods[] = {&del, &add, nullptr};
+    char oid[] = LDAP_CONTROL_PASSWORDPOLICYREQUEST;
+    LDAPControl request{oid, {0, nullptr}, 0};
+    LDAPControl* controls[] = {&request, nullptr};
+    int msgid = 0;
+    LDAPMessage* msg = nullptr;
+    timeval timeout{5, 0};
+    if (ldap_modify_ext(ld_, dn.c_str(), mods, controls, nullptr, &msgid) != LDAP_SUCCESS ||
+        ldap_result(ld_, msgid, LDAP_MSG_ALL, &timeout, &msg) <= 0) {
+        ldap_msgfree(msg);
+        return WriteFailure{kAdUnknownError, "password change of an expired password failed"};
+    }
+    int result = LDAP_OTHER;
+    LDAPControl** response = nullptr;
+    ldap_parse_result(ld_, msg, &result, nullptr, nullptr, nullptr, &response, 1);
+    LDAPPasswordPolicyError ppolicy = PP_noError;
+    if (response != nullptr) {
+        if (LDAPControl* pp =
+                ldap_control_find(LDAP_CONTROL_PASSWORDPOLICYRESPONSE, response, nullptr)) {
+            ber_int_t expire = -1;
+            ber_int_t grace = -1;
+            ldap_parse_passwordpolicy_control(ld_, pp, &expire, &grace, &ppolicy);
+        }
+        ldap_controls_free(response);
+    }
+    if (ppolicy == PP_mustSupplyOldPassword) {
+        return WriteFailure{kAdIncorrectPassword, "the current password is wrong"};
+    }
+    if (result != LDAP_SUCCESS) {
+        return classify(result, "password change of an expired password");
+    }
+    return Done{};
 }
 
 Outcome<Done> LdapWriter::changePassword(const std::string& dn,
@@ -352,8 +422,13 @@ Outcome<Done> LdapWriter::changePassword(const std::string& dn,
         return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
     }
     LDAP* user = session.get();
-    if (auto bound = bindAsUser(user, dn, oldPassword); !bound) {
-        return bound;
+    auto bound = bindAsUser(user, dn, oldPassword);
+    if (!bound) {
+        return bound.error();
+    }
+    if (*bound == Bound::Expired) {
+        // An expired password cannot bind, but may be changed: prove it inside the change.
+        return changeExpiredPassword(dn, oldPassword, newPassword);
     }
     berval target{static_cast<ber_len_t>(dn.size()), const_cast<char*>(dn.data())};
     berval oldPw{static_cast<ber_len_t>(oldPassword.size()), const_cast<char*>(oldPassword.data())};

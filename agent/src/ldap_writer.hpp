@@ -102,9 +102,17 @@ public:
 
     /// Changes the password as the user, proving the current one: 33007 if it is wrong, 33006 if
     /// the account is locked out, 33008 on a policy refusal, 33004 if the user may not change it.
+    /// A right password that has expired cannot bind: then changeExpiredPassword does it.
     Outcome<Done> changePassword(const std::string& dn,
                                  const std::string& oldPassword,
                                  const std::string& newPassword);
+
+    /// Changes an expired password, which cannot bind: as the connector, one modify that deletes
+    /// the current value and adds the new one, so the directory checks the current password
+    /// (33007 if wrong) and its change rules (33008).
+    Outcome<Done> changeExpiredPassword(const std::string& dn,
+                                        const std::string& oldPassword,
+                                        const std::string& newPassword);
 
     /// Binds as the user with `password`: 33007 if it is wrong, 33006 if the account is locked.
     Outcome<Done> verifyPassword(const std::string& dn, const std::string& password);

@@ -171,6 +171,7 @@ public:
             die("the agent did not answer hello with a ready and a public key");
         }
         publicKey_ = r->publicKeyPem;
+        version_ = r->protocol;
     }
 
     ~AgentDriver() {
@@ -190,12 +191,15 @@ public:
                              std::chrono::system_clock::now().time_since_epoch())
                              .count();
         for (int i = 0; i < n; ++i) {
-            auto sealed = protocol::seal(publicKey_, passwordFor(round, 'a', i));
+            protocol::Request request;
+            request.id = "storm-" + std::to_string(round) + "-" + std::to_string(i);
+            auto sealed = protocol::seal(publicKey_,
+                                         passwordFor(round, 'a', i),
+                                         version_,
+                                         protocol::sealContext(request.id, "new_password"));
             if (!sealed) {
                 die("cannot seal: " + sealed.error().message);
             }
-            protocol::Request request;
-            request.id = "storm-" + std::to_string(round) + "-" + std::to_string(i);
             request.operation = protocol::Operation::Reset;
             request.anchor = fixture::defaultAnchorFor(sam(i));
             request.upn = sam(i) + "@testlab.example";
@@ -241,6 +245,7 @@ private:
 
     std::optional<Process> process_;
     std::string publicKey_;
+    int version_ = protocol::kProtocolV1;  ///< the version the agent chose in its ready
 };
 
 Options parse(int argc, char** argv) {

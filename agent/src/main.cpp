@@ -1,6 +1,7 @@
-// wblab-agent: the reference password-writeback agent. It speaks agent protocol v1 on stdin and
-// stdout, writes to the directory with libldap as the connector account, and logs to stderr
-// (never a password). It shares only the protocol codec with the harness, never its checks.
+// wblab-agent: the reference password-writeback agent. It speaks agent protocol 2 (or 1, when the
+// harness offers only that or --protocol 1 says so) on stdin and stdout, writes to the directory
+// with libldap as the connector account, and logs to stderr (never a password). It shares only the
+// protocol codec with the harness, never its checks.
 //
 // --bug NAME makes it wrong in one catalogued way (the bug zoo), so that the harness can prove
 // that its checks catch that fault.
@@ -10,6 +11,7 @@
 #include <wblab/protocol/messages.hpp>
 #include <wblab/support/version.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -19,6 +21,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
+#include <variant>
 
 namespace {
 
@@ -88,8 +92,23 @@ constexpr Bug kBugs[] = {
      "(more privilege than the user has: ignores cannot-change, fails for protected accounts)"},
 };
 
+/// The version to speak: the newest that the hello offers and this agent may speak (all it
+/// knows, or only `only` when --protocol names one); nullopt when there is none.
+std::optional<int> chooseVersion(const std::vector<int>& offered, int only) {
+    std::optional<int> best;
+    for (int v : kProtocolVersions) {
+        const bool mine = only == 0 || v == only;
+        if (mine && std::find(offered.begin(), offered.end(), v) != offered.end()) {
+            best = v;
+        }
+    }
+    return best;
+}
+
 struct Agent {
     std::string bug;
+    int onlyVersion = 0;  ///< --protocol N: speak only version N (0: any this agent knows)
+    int version = kProtocolV1;
     std::optional<KeyPair> keys;
     std::optional<agent::LdapWriter> directory;
     std::set<std::string> seenIds;
@@ -106,7 +125,14 @@ struct Agent {
     /// (protocol v1.1, "rehandshake"): the agent forgets the previous session's directory and
     /// request ids, and keeps its key pair (a new key per session would cost a prime search).
     bool onHello(const Hello& hello) {
+        auto chosen = chooseVersion(hello.protocols, onlyVersion);
+        if (!chosen) {
+            log("no protocol version in common with the harness");
+            return false;
+        }
+        version = *chosen;
         Ready ready;
+        ready.protocol = version;
         ready.agentName = kName;
         ready.agentVersion = kVersion;
         ready.capabilities = {
@@ -139,7 +165,8 @@ struct Agent {
             log("cannot bind as the connector: " + connected.error().message);
             return false;
         }
-        log("onboarded against " + hello.directoryUrl + " as " + hello.connectorDn);
+        log("onboarded against " + hello.directoryUrl + " as " + hello.connectorDn + ", protocol " +
+            std::to_string(version));
         // The same onboarding on every hello, so that reports do not depend on which scenario
         // a kept agent served first; a kept key pair counts as created (31018).
         ready.events = {kOnboardingStart, kAuthTokenSuccess, kKeyPairCreated, kOnboardingSuccess};
@@ -173,7 +200,11 @@ struct Agent {
         return Answer{r.id, Result::Success, events(familyOf(r.operation), true, 0), 0, ""};
     }
 
-    Expected<std::string> open(const std::optional<Sealed>& sealed) const {
+    /// The secret of one field of a request, opened with the envelope of the session's version
+    /// only: a version-2 secret is bound to its request id and field.
+    Expected<std::string> open(const Request& r,
+                               const std::optional<Sealed>& sealed,
+                               const char* field) const {
         if (!sealed) {
             return makeError(ErrorCode::ProtocolViolation, "missing password");
         }
@@ -182,11 +213,18 @@ struct Agent {
                        ? Expected<std::string>(sealed->data)
                        : makeError(ErrorCode::ProtocolViolation, "expected a plain password");
         }
-        return keys->open(*sealed);
+        const char* expected = version == kProtocolV2 ? kSealAlgorithmV2 : kSealAlgorithm;
+        if (sealed->algorithm != expected) {
+            return makeError(ErrorCode::ProtocolViolation,
+                             "a '" + sealed->algorithm + "' secret in a protocol " +
+                                 std::to_string(version) + " session");
+        }
+        return keys->open(*sealed, sealContext(r.id, field));
     }
 
-    Answer onRequest(const Request& r) {
-        log("request " + r.id + ": " + toString(r.operation) + " for anchor " + r.anchor);
+    /// Refuses, before anything is written, a request that must not be applied: one seen before,
+    /// expired by this agent's clock, or older than one already taken for the same account.
+    std::optional<Answer> refuseUnusable(const Request& r) {
         if (!seenIds.insert(r.id).second && !hasBug("applies-replay")) {
             return fail(r, kInputValidationError, "replayed request id, not applied");
         }
@@ -206,26 +244,47 @@ struct Agent {
                 r, kInputValidationError, "stale request (a newer one came first), not applied");
         }
         newest = std::max(newest, issued ? *issued : newest);
+        return std::nullopt;
+    }
+
+    /// The new and current passwords a request carries, in clear; a 32004 answer when one cannot
+    /// be opened.
+    std::variant<std::pair<std::string, std::string>, Answer> openPasswords(const Request& r) {
+        std::pair<std::string, std::string> out;
+        if (r.operation != Operation::UnlockOnly) {
+            auto clear = open(r, r.newPassword, "new_password");
+            if (!clear) {
+                log("request " + r.id + ": " + clear.error().message);
+                return fail(r, kDecryptionError, "cannot decrypt the new password");
+            }
+            out.first = *clear;
+        }
+        if (r.operation == Operation::Change || r.operation == Operation::ForcedChange) {
+            auto clear = open(r, r.oldPassword, "old_password");
+            if (!clear) {
+                log("request " + r.id + ": " + clear.error().message);
+                return fail(r, kDecryptionError, "cannot decrypt the current password");
+            }
+            out.second = *clear;
+        }
+        return out;
+    }
+
+    Answer onRequest(const Request& r) {
+        log("request " + r.id + ": " + toString(r.operation) + " for anchor " + r.anchor);
+        if (auto refused = refuseUnusable(r)) {
+            return *refused;
+        }
         // Ask the directory for the user first and decrypt while it searches: the search and
         // the RSA decryption, the two costly steps before the write, overlap.
         auto pending = hasBug("matches-by-upn") ? directory->beginFindByUpn(r.upn)
                                                 : directory->beginFindByAnchor(r.anchor);
-        std::string newPassword;
-        std::string oldPassword;
-        if (r.operation != Operation::UnlockOnly) {
-            auto clear = open(r.newPassword);
-            if (!clear) {
-                return fail(r, kDecryptionError, "cannot decrypt the new password");
-            }
-            newPassword = *clear;
+        auto passwords = openPasswords(r);
+        if (const auto* refused = std::get_if<Answer>(&passwords)) {
+            return *refused;
         }
-        if (r.operation == Operation::Change || r.operation == Operation::ForcedChange) {
-            auto clear = open(r.oldPassword);
-            if (!clear) {
-                return fail(r, kDecryptionError, "cannot decrypt the current password");
-            }
-            oldPassword = *clear;
-        }
+        const auto& [newPassword, oldPassword] =
+            std::get<std::pair<std::string, std::string>>(passwords);
         if (hasBug("logs-password")) {
             log("request " + r.id + ": new password is " + newPassword);
         }
@@ -239,73 +298,138 @@ struct Agent {
         if (hasBug("crashes-mid-operation")) {
             std::abort();
         }
-        const std::string& dn = (*user).dn;
         if ((*user).disabled()) {
             return fail(r, kAdUserAccountDisabled, "the account is disabled");
         }
+        if (auto failed = apply(r, *user, newPassword, oldPassword)) {
+            return fail(r, failed->reason, failed->detail);
+        }
+        log("request " + r.id + ": " + toString(r.operation) + " done for " + (*user).dn);
+        return succeed(r);
+    }
+
+    /// Writes one request to the directory; the failure to report, if any.
+    std::optional<agent::WriteFailure> apply(const Request& r,
+                                             const agent::UserRef& user,
+                                             const std::string& newPassword,
+                                             const std::string& oldPassword) {
+        const std::string& dn = user.dn;
         switch (r.operation) {
             case Operation::UnlockOnly:
-                if (!hasBug("ignores-unlock")) {
-                    if (auto unlocked = directory->unlock(dn); !unlocked) {
-                        return fail(r, unlocked.error().reason, unlocked.error().detail);
-                    }
-                }
-                break;
+                return hasBug("ignores-unlock") ? std::nullopt : failureOf(directory->unlock(dn));
             case Operation::Change:
             case Operation::ForcedChange:
                 if (hasBug("change-as-reset")) {
                     auto checked = directory->verifyPassword(dn, oldPassword);
-                    auto set = checked ? directory->resetPassword(dn, newPassword) : checked;
-                    if (!set) {
-                        return fail(r, set.error().reason, set.error().detail);
-                    }
-                    break;
+                    return failureOf(checked ? directory->resetPassword(dn, newPassword) : checked);
                 }
                 // The user's own change (Change Password), proving the current password: the
                 // directory checks it, the lockout, and the policy (33007, 33006, 33008).
-                if (auto changed = directory->changePassword(dn, oldPassword, newPassword);
-                    !changed) {
-                    return fail(r, changed.error().reason, changed.error().detail);
-                }
-                break;
+                return failureOf(directory->changePassword(dn, oldPassword, newPassword));
             case Operation::Reset:
-            case Operation::AdminReset: {
-                if (r.unlock && !hasBug("ignores-unlock")) {
-                    if (auto unlocked = directory->unlock(dn); !unlocked) {
-                        return fail(r, unlocked.error().reason, unlocked.error().detail);
-                    }
-                }
-                auto set = hasBug("old-password-still-works")
-                               ? directory->addPassword(dn, newPassword)
-                               : directory->resetPassword(dn, newPassword);
-                if (!set) {
-                    int reason = set.error().reason;
-                    if (hasBug("policy-as-permission") && reason == 33008) {
-                        reason = 33004;
-                    }
-                    return fail(r, reason, set.error().detail);
-                }
-                // The reset itself clears "must change at next logon" (AD stamps pwdLastSet). Set
-                // it again when the cloud asked for it, never on a password that does not expire
-                // (AD refuses both at once, so the flag is silently not set: DOMAIN.md §2.3).
-                if (r.mustChange && !(*user).passwordNeverExpires() &&
-                    !hasBug("ignores-must-change")) {
-                    if (auto flagged = directory->setMustChange(dn, true); !flagged) {
-                        return fail(r, flagged.error().reason, flagged.error().detail);
-                    }
-                }
-                break;
+            case Operation::AdminReset:
+                return reset(r, user, newPassword);
+        }
+        return agent::WriteFailure{33001, "unknown operation"};
+    }
+
+    std::optional<agent::WriteFailure> reset(const Request& r,
+                                             const agent::UserRef& user,
+                                             const std::string& newPassword) {
+        const std::string& dn = user.dn;
+        // The unlock comes first: if the directory refuses it, nothing has been written.
+        if (r.unlock && !hasBug("ignores-unlock")) {
+            if (auto failed = failureOf(directory->unlock(dn))) {
+                return failed;
             }
         }
-        log("request " + r.id + ": " + toString(r.operation) + " done for " + dn);
-        return succeed(r);
+        auto set = hasBug("old-password-still-works") ? directory->addPassword(dn, newPassword)
+                                                      : directory->resetPassword(dn, newPassword);
+        if (!set) {
+            agent::WriteFailure failure = set.error();
+            if (hasBug("policy-as-permission") && failure.reason == 33008) {
+                failure.reason = 33004;
+            }
+            return failure;
+        }
+        // The reset itself clears "must change at next logon" (AD stamps pwdLastSet), so the flag
+        // can only be set after it. Never on a password that does not expire (AD refuses both at
+        // once, so the flag is silently not set: DOMAIN.md §2.3). A refusal here comes after the
+        // password was written: the answer is a failure whose detail says so.
+        if (r.mustChange && !user.passwordNeverExpires() && !hasBug("ignores-must-change")) {
+            if (auto flagged = directory->setMustChange(dn, true); !flagged) {
+                agent::WriteFailure failure = flagged.error();
+                failure.detail = "password written, but " + failure.detail;
+                return failure;
+            }
+        }
+        return std::nullopt;
+    }
+
+    static std::optional<agent::WriteFailure> failureOf(const agent::Outcome<agent::Done>& done) {
+        return done ? std::nullopt : std::optional<agent::WriteFailure>(done.error());
     }
 };
 
-int usage() {
-    std::cerr << "usage: wblab-agent [--bug NAME] [--list-bugs]\n"
-                 "Speaks wblab agent protocol v1.1 on stdin/stdout (docs/agent-protocol.md).\n";
-    return 2;
+constexpr const char* kUsage =
+    "usage: wblab-agent [--bug NAME] [--protocol 1|2]\n"
+    "       wblab-agent --list-bugs | --help | --version\n"
+    "The reference password-writeback agent for wblab. Speaks the agent protocol (versions 1\n"
+    "and 2, docs/agent-protocol.md) on stdin/stdout; logs to stderr, never a password.\n"
+    "  --bug NAME      be wrong in one catalogued way (see --list-bugs)\n"
+    "  --protocol N    speak only protocol version N (default: the newest the harness offers)\n"
+    "  --list-bugs     print one fault per line, name<TAB>description, and exit\n"
+    "  --help          print this help and exit\n"
+    "  --version       print the agent's name, version and protocol versions, and exit\n";
+
+bool knownBug(const std::string& name) {
+    for (const auto& b : kBugs) {
+        if (name == b.name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/// Reads the command line into `agent`; an exit status when the agent should stop there.
+std::optional<int> parseArguments(int argc, char** argv, Agent& agent) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        if (arg == "--help" || arg == "-h") {
+            std::cout << kUsage;
+            return 0;
+        }
+        if (arg == "--version") {
+            std::cout << "wblab-agent " << kVersion << " (" << kName << ", protocol 1, 2)\n";
+            return 0;
+        }
+        if (arg == "--list-bugs") {
+            for (const auto& b : kBugs) {
+                std::cout << b.name << "\t" << b.description << "\n";
+            }
+            return 0;
+        }
+        if (arg == "--bug" && i + 1 < argc) {
+            agent.bug = argv[++i];
+            if (!knownBug(agent.bug)) {
+                std::cerr << "wblab-agent: unknown bug '" << agent.bug << "' (see --list-bugs)\n";
+                return 2;
+            }
+            continue;
+        }
+        if (arg == "--protocol" && i + 1 < argc) {
+            const std::string v = argv[++i];
+            if (v != "1" && v != "2") {
+                std::cerr << "wblab-agent: --protocol takes 1 or 2, not '" << v << "'\n";
+                return 2;
+            }
+            agent.onlyVersion = std::stoi(v);
+            continue;
+        }
+        std::cerr << "wblab-agent: unknown argument '" << arg << "'\n" << kUsage;
+        return 2;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -315,27 +439,8 @@ int main(int argc, char** argv) {
     // SIGPIPE that kills the agent on its next write.
     std::signal(SIGPIPE, SIG_IGN);
     Agent agent;
-    for (int i = 1; i < argc; ++i) {
-        std::string arg = argv[i];
-        if (arg == "--list-bugs") {
-            for (const auto& b : kBugs) {
-                std::cout << b.name << "\t" << b.description << "\n";
-            }
-            return 0;
-        }
-        if (arg == "--bug" && i + 1 < argc) {
-            agent.bug = argv[++i];
-            bool known = false;
-            for (const auto& b : kBugs) {
-                known = known || agent.bug == b.name;
-            }
-            if (!known) {
-                std::cerr << "wblab-agent: unknown bug '" << agent.bug << "' (see --list-bugs)\n";
-                return 2;
-            }
-            continue;
-        }
-        return usage();
+    if (auto status = parseArguments(argc, argv, agent)) {
+        return *status;
     }
     if (agent.hasBug("hangs")) {
         std::signal(SIGTERM, SIG_IGN);  // stuck for good: only SIGKILL ends it

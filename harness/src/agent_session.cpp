@@ -108,10 +108,17 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
     }
     const auto& caps = ready_.capabilities;
     bool plaintext = std::find(caps.begin(), caps.end(), "plaintext") != caps.end();
-    if (ready_.protocol != protocol::kProtocolVersion) {
+    // The agent chooses one of the versions the hello offered; every request of the session is
+    // sealed as that version says.
+    const auto& offered = hello.protocols;
+    if (std::find(offered.begin(), offered.end(), ready_.protocol) == offered.end()) {
+        std::string list;
+        for (int v : offered) {
+            list += (list.empty() ? "" : ", ") + std::to_string(v);
+        }
         return makeError(ErrorCode::ProtocolViolation,
                          "the agent speaks protocol " + std::to_string(ready_.protocol) +
-                             ", wblab speaks " + std::to_string(protocol::kProtocolVersion));
+                             ", wblab offered " + list);
     }
     if (!plaintext && ready_.publicKeyPem.empty()) {
         return makeError(ErrorCode::ProtocolViolation,
@@ -152,22 +159,26 @@ bool AgentSession::encode(const sim::WritebackRequest& request, sim::WritebackRe
     wire.issuedAt = protocol::formatUtc(request.issuedAt - holdSeconds_);
     wire.expiresAt = protocol::formatUtc(request.expiresAt - holdSeconds_);
     holdSeconds_ = 0;
-    auto sealOrPlain = [&](const std::string& secret) -> Expected<protocol::Sealed> {
+    auto sealOrPlain = [&](const std::string& secret,
+                           const char* name) -> Expected<protocol::Sealed> {
         if (ready_.publicKeyPem.empty()) {
             sentPlaintext_ = true;
-            return protocol::Sealed{"plain", secret};
+            return protocol::Sealed{"plain", secret, "", "", ""};
         }
-        return protocol::seal(ready_.publicKeyPem, secret);
+        // In the envelope of the negotiated version; version 2 binds it to this request's id
+        // and field.
+        return protocol::seal(
+            ready_.publicKeyPem, secret, ready_.protocol, protocol::sealContext(wire.id, name));
     };
     const bool sendsNew = wire.operation != protocol::Operation::UnlockOnly;
     const bool sendsOld = !request.oldPassword.empty();
-    for (auto [field, secret, wanted] :
-         {std::tuple{&wire.newPassword, &request.newPassword, sendsNew},
-          std::tuple{&wire.oldPassword, &request.oldPassword, sendsOld}}) {
+    for (auto [field, secret, wanted, name] :
+         {std::tuple{&wire.newPassword, &request.newPassword, sendsNew, "new_password"},
+          std::tuple{&wire.oldPassword, &request.oldPassword, sendsOld, "old_password"}}) {
         if (!wanted) {
             continue;
         }
-        auto sealed = sealOrPlain(*secret);
+        auto sealed = sealOrPlain(*secret, name);
         if (!sealed) {
             reply.delivery = Delivery::Garbled;
             reply.detail = "cannot seal to the agent's key: " + sealed.error().message;

@@ -1,7 +1,8 @@
 #pragma once
-// Private to the harness: the harness side of agent protocol v1. Starts the agent in its own
-// process group, performs the handshake, relays writeback requests with deadlines, and turns
-// everything the agent can do wrong into a WritebackReply (never an exception or a crash).
+// Private to the harness: the harness side of the agent protocol (versions 1 and 2: the hello
+// offers both, the agent's ready names one). Starts the agent in its own process group, performs
+// the handshake, relays writeback requests with deadlines, and turns everything the agent can do
+// wrong into a WritebackReply (never an exception or a crash).
 
 #include <wblab/protocol/messages.hpp>
 #include <wblab/sim/cloud.hpp>
@@ -75,6 +76,14 @@ public:
     void shutdown();
 
     const protocol::Ready& ready() const { return ready_; }
+
+    /// The protocol version the agent chose in its ready (1 or 2): passwords are sealed for it,
+    /// and a scenario whose passwords do not fit it (protocol::fitsVersion) is unsupported.
+    int protocolVersion() const { return ready_.protocol; }
+
+    /// What the handshake found questionable but not fatal (an unknown capability, e.g. a
+    /// misspelt "unlock" for "unlock_only"), for the report.
+    const std::vector<std::string>& handshakeWarnings() const { return ready_.warnings; }
 
     /// Protocol problems seen so far (garbage lines, unknown ids), for the report.
     const std::vector<std::string>& diagnostics() const { return diagnostics_; }

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 namespace wblab::protocol {
 
 using nlohmann::json;
@@ -56,7 +58,11 @@ public:
             return std::nullopt;
         }
         FieldReader inner(*it, kind_ + "." + field);
-        Sealed s{inner.get<std::string>("alg"), inner.get<std::string>("data")};
+        Sealed s{inner.get<std::string>("alg"),
+                 inner.get<std::string>("data"),
+                 inner.getOr<std::string>("key", ""),
+                 inner.getOr<std::string>("iv", ""),
+                 inner.getOr<std::string>("tag", "")};
         if (inner.error_ && !error_) {
             error_ = inner.error_;
         }
@@ -110,13 +116,25 @@ ordered_json sealedToJson(const std::optional<Sealed>& s) {
     if (!s) {
         return nullptr;
     }
-    return ordered_json{{"alg", s->algorithm}, {"data", s->data}};
+    ordered_json out{{"alg", s->algorithm}};
+    // Version 2's parts, in the order they are used: unwrap the key, then decrypt and check.
+    for (const auto& [name, value] : {std::pair{"key", &s->key}, std::pair{"iv", &s->iv}}) {
+        if (!value->empty()) {
+            out[name] = *value;
+        }
+    }
+    out["data"] = s->data;
+    if (!s->tag.empty()) {
+        out["tag"] = s->tag;
+    }
+    return out;
 }
 
 struct Encoder {
     ordered_json operator()(const Hello& m) const {
         return {{"type", "hello"},
                 {"protocol", m.protocol},
+                {"protocols", m.protocols},
                 {"directory",
                  {{"url", m.directoryUrl},
                   {"tls_ca_file",
@@ -168,6 +186,98 @@ struct Encoder {
     }
 };
 
+Expected<Message> decodeHello(const json& j, FieldReader& r) {
+    Hello m;
+    m.protocol = r.get<int>("protocol");
+    // A version-1 harness sends no offer: it speaks only the version it names.
+    m.protocols = r.getOr<std::vector<int>>("protocols", {m.protocol});
+    auto dir = j.find("directory");
+    auto conn = j.find("connector");
+    if (dir == j.end() || !dir->is_object() || conn == j.end() || !conn->is_object()) {
+        return makeError(ErrorCode::ProtocolViolation,
+                         "hello: needs objects 'directory' and 'connector'");
+    }
+    FieldReader d(*dir, "hello.directory");
+    m.directoryUrl = d.get<std::string>("url");
+    m.tlsCaFile = d.getOr<std::string>("tls_ca_file", "");
+    m.baseDn = d.get<std::string>("base_dn");
+    m.anchorAttribute = d.get<std::string>("anchor_attribute");
+    m.flavour = d.get<std::string>("flavour");
+    FieldReader c(*conn, "hello.connector");
+    m.connectorDn = c.get<std::string>("dn");
+    m.connectorPassword = c.get<std::string>("password");
+    for (const auto* sub : {&d, &c}) {
+        if (sub->error()) {
+            return makeError(ErrorCode::ProtocolViolation, *sub->error());
+        }
+    }
+    return Message(m);
+}
+
+Expected<Message> decodeReady(const json& j, FieldReader& r) {
+    Ready m;
+    m.protocol = r.get<int>("protocol");
+    auto agent = j.find("agent");
+    if (agent == j.end() || !agent->is_object()) {
+        return makeError(ErrorCode::ProtocolViolation, "ready: needs an object 'agent'");
+    }
+    FieldReader a(*agent, "ready.agent");
+    m.agentName = a.get<std::string>("name");
+    m.agentVersion = a.get<std::string>("version");
+    if (a.error()) {
+        return makeError(ErrorCode::ProtocolViolation, *a.error());
+    }
+    m.capabilities = r.getOr<std::vector<std::string>>("capabilities", {});
+    // An unknown capability is most likely a misspelt one ("unlock" for "unlock_only"): the
+    // agent would then be treated as lacking it, so say so rather than ignore it silently.
+    for (const auto& capability : m.capabilities) {
+        if (!isKnownCapability(capability)) {
+            m.warnings.push_back("ready: unknown capability '" + capability +
+                                 "' (not defined by docs/agent-protocol.md; ignored)");
+        }
+    }
+    m.publicKeyPem = r.getOr<std::string>("public_key", "");
+    m.events = r.getOr<std::vector<int>>("events", {});
+    return Message(m);
+}
+
+Message decodeRequest(FieldReader& r) {
+    Request m;
+    m.id = r.get<std::string>("id");
+    auto opName = r.get<std::string>("operation");
+    if (!r.error()) {
+        auto op = operationFromString(opName);
+        if (!op) {
+            r.fail("unknown operation '" + opName + "'");
+        } else {
+            m.operation = *op;
+        }
+    }
+    m.anchor = r.get<std::string>("anchor");
+    m.upn = r.getOr<std::string>("upn", "");
+    m.newPassword = r.sealed("new_password");
+    m.oldPassword = r.sealed("old_password");
+    m.unlock = r.getOr<bool>("unlock", false);
+    m.mustChange = r.getOr<bool>("must_change", false);
+    m.issuedAt = r.get<std::string>("issued_at");
+    m.expiresAt = r.get<std::string>("expires_at");
+    return m;
+}
+
+Message decodeAnswer(FieldReader& r) {
+    Answer m;
+    m.id = r.get<std::string>("id");
+    auto result = r.get<std::string>("result");
+    if (!r.error() && result != "success" && result != "failure") {
+        r.fail("result must be \"success\" or \"failure\", not '" + result + "'");
+    }
+    m.result = result == "success" ? Result::Success : Result::Failure;
+    m.events = r.getOr<std::vector<int>>("events", {});
+    m.reason = r.getOr<int>("reason", 0);
+    m.detail = r.getOr<std::string>("detail", "");
+    return m;
+}
+
 Expected<Message> decodeObject(const json& j) {
     if (!j.is_object()) {
         return makeError(ErrorCode::ProtocolViolation, "a message must be a JSON object");
@@ -178,97 +288,36 @@ Expected<Message> decodeObject(const json& j) {
     }
     const std::string type = typeIt->get<std::string>();
     FieldReader r(j, type);
-    Message out;
+    Expected<Message> out = Message(Shutdown{});
     if (type == "hello") {
-        Hello m;
-        m.protocol = r.get<int>("protocol");
-        auto dir = j.find("directory");
-        auto conn = j.find("connector");
-        if (dir == j.end() || !dir->is_object() || conn == j.end() || !conn->is_object()) {
-            return makeError(ErrorCode::ProtocolViolation,
-                             "hello: needs objects 'directory' and 'connector'");
-        }
-        FieldReader d(*dir, "hello.directory");
-        m.directoryUrl = d.get<std::string>("url");
-        m.tlsCaFile = d.getOr<std::string>("tls_ca_file", "");
-        m.baseDn = d.get<std::string>("base_dn");
-        m.anchorAttribute = d.get<std::string>("anchor_attribute");
-        m.flavour = d.get<std::string>("flavour");
-        FieldReader c(*conn, "hello.connector");
-        m.connectorDn = c.get<std::string>("dn");
-        m.connectorPassword = c.get<std::string>("password");
-        for (const auto* sub : {&d, &c}) {
-            if (sub->error()) {
-                return makeError(ErrorCode::ProtocolViolation, *sub->error());
-            }
-        }
-        out = m;
+        out = decodeHello(j, r);
     } else if (type == "ready") {
-        Ready m;
-        m.protocol = r.get<int>("protocol");
-        auto agent = j.find("agent");
-        if (agent == j.end() || !agent->is_object()) {
-            return makeError(ErrorCode::ProtocolViolation, "ready: needs an object 'agent'");
-        }
-        FieldReader a(*agent, "ready.agent");
-        m.agentName = a.get<std::string>("name");
-        m.agentVersion = a.get<std::string>("version");
-        if (a.error()) {
-            return makeError(ErrorCode::ProtocolViolation, *a.error());
-        }
-        m.capabilities = r.getOr<std::vector<std::string>>("capabilities", {});
-        m.publicKeyPem = r.getOr<std::string>("public_key", "");
-        m.events = r.getOr<std::vector<int>>("events", {});
-        out = m;
+        out = decodeReady(j, r);
     } else if (type == "request") {
-        Request m;
-        m.id = r.get<std::string>("id");
-        auto opName = r.get<std::string>("operation");
-        if (!r.error()) {
-            auto op = operationFromString(opName);
-            if (!op) {
-                r.fail("unknown operation '" + opName + "'");
-            } else {
-                m.operation = *op;
-            }
-        }
-        m.anchor = r.get<std::string>("anchor");
-        m.upn = r.getOr<std::string>("upn", "");
-        m.newPassword = r.sealed("new_password");
-        m.oldPassword = r.sealed("old_password");
-        m.unlock = r.getOr<bool>("unlock", false);
-        m.mustChange = r.getOr<bool>("must_change", false);
-        m.issuedAt = r.get<std::string>("issued_at");
-        m.expiresAt = r.get<std::string>("expires_at");
-        out = m;
+        out = decodeRequest(r);
     } else if (type == "answer") {
-        Answer m;
-        m.id = r.get<std::string>("id");
-        auto result = r.get<std::string>("result");
-        if (!r.error() && result != "success" && result != "failure") {
-            r.fail("result must be \"success\" or \"failure\", not '" + result + "'");
-        }
-        m.result = result == "success" ? Result::Success : Result::Failure;
-        m.events = r.getOr<std::vector<int>>("events", {});
-        m.reason = r.getOr<int>("reason", 0);
-        m.detail = r.getOr<std::string>("detail", "");
-        out = m;
+        out = decodeAnswer(r);
     } else if (type == "shutdown") {
-        out = Shutdown{};
+        out = Message(Shutdown{});
     } else if (type == "bye") {
-        out = Bye{r.getOr<std::vector<int>>("events", {})};
+        out = Message(Bye{r.getOr<std::vector<int>>("events", {})});
     } else if (type == "heartbeat") {
-        out = Heartbeat{r.getOr<std::vector<int>>("events", {})};
+        out = Message(Heartbeat{r.getOr<std::vector<int>>("events", {})});
     } else {
         return makeError(ErrorCode::ProtocolViolation, "unknown message type '" + type + "'");
     }
-    if (r.error()) {
+    if (out && r.error()) {
         return makeError(ErrorCode::ProtocolViolation, *r.error());
     }
     return out;
 }
 
 }  // namespace
+
+bool isKnownCapability(std::string_view capability) {
+    return std::find(std::begin(kCapabilities), std::end(kCapabilities), capability) !=
+           std::end(kCapabilities);
+}
 
 const char* toString(Operation op) {
     for (const auto& entry : kOperations) {

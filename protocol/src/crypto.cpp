@@ -1,11 +1,15 @@
 #include <wblab/protocol/crypto.hpp>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include <cstdint>
 #include <ctime>
+#include <optional>
 #include <vector>
 
 namespace wblab::protocol {
@@ -62,10 +66,206 @@ bool setOaep(EVP_PKEY_CTX* ctx) {
            EVP_PKEY_CTX_set_rsa_mgf1_md(ctx, EVP_sha256()) > 0;
 }
 
+using Bytes = std::vector<unsigned char>;
+
+const unsigned char* bytesOf(std::string_view text) {
+    return reinterpret_cast<const unsigned char*>(text.data());
+}
+
+constexpr int kAesKeyBytes = 32;  // AES-256
+constexpr int kGcmNonceBytes = 12;
+constexpr int kGcmTagBytes = 16;
+
+/// Zeroes a buffer that held key material when it goes out of scope.
+struct Wipe {
+    Bytes& bytes;
+
+    ~Wipe() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+};
+
+struct CipherFree {
+    void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
+};
+
+using CipherPtr = std::unique_ptr<EVP_CIPHER_CTX, CipherFree>;
+
+Expected<PkeyPtr> readPublicKey(std::string_view pem) {
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
+    if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA ||
+        EVP_PKEY_get_bits(key.get()) < 2048) {
+        return makeError(ErrorCode::ProtocolViolation,
+                         "public_key is not an RSA public key of at least 2048 bits in PEM form");
+    }
+    return key;
+}
+
+Expected<Bytes> rsaOaepEncrypt(EVP_PKEY* key, const unsigned char* in, std::size_t size) {
+    CtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr));
+    std::size_t outLen = 0;
+    if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) <= 0 || !setOaep(ctx.get()) ||
+        EVP_PKEY_encrypt(ctx.get(), nullptr, &outLen, in, size) <= 0) {
+        return makeError(ErrorCode::Internal, "RSA-OAEP encryption failed");
+    }
+    Bytes out(outLen);
+    if (EVP_PKEY_encrypt(ctx.get(), out.data(), &outLen, in, size) <= 0) {
+        return makeError(ErrorCode::Internal, "RSA-OAEP encryption failed");
+    }
+    out.resize(outLen);
+    return out;
+}
+
+Expected<Bytes> rsaOaepDecrypt(EVP_PKEY* key, const Bytes& cipher) {
+    CtxPtr ctx(EVP_PKEY_CTX_new(key, nullptr));
+    std::size_t outLen = 0;
+    if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) <= 0 || !setOaep(ctx.get()) ||
+        EVP_PKEY_decrypt(ctx.get(), nullptr, &outLen, cipher.data(), cipher.size()) <= 0) {
+        return makeError(ErrorCode::ProtocolViolation, "cannot decrypt the sealed data");
+    }
+    Bytes out(outLen);
+    if (EVP_PKEY_decrypt(ctx.get(), out.data(), &outLen, cipher.data(), cipher.size()) <= 0) {
+        return makeError(ErrorCode::ProtocolViolation, "cannot decrypt the sealed data");
+    }
+    out.resize(outLen);
+    return out;
+}
+
+/// The GCM operations both directions share: cipher, nonce length, key and nonce, then the
+/// associated data.
+bool gcmStart(EVP_CIPHER_CTX* ctx,
+              bool encrypt,
+              const Bytes& key,
+              const Bytes& nonce,
+              std::string_view context) {
+    auto init = encrypt ? EVP_EncryptInit_ex : EVP_DecryptInit_ex;
+    auto update = encrypt ? EVP_EncryptUpdate : EVP_DecryptUpdate;
+    int len = 0;
+    return init(ctx, EVP_aes_256_gcm(), nullptr, nullptr, nullptr) > 0 &&
+           EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, kGcmNonceBytes, nullptr) > 0 &&
+           init(ctx, nullptr, nullptr, key.data(), nonce.data()) > 0 &&
+           update(ctx, nullptr, &len, bytesOf(context), static_cast<int>(context.size())) > 0;
+}
+
+struct GcmSealed {
+    Bytes cipher;
+    Bytes tag;
+};
+
+Expected<GcmSealed> gcmEncrypt(const Bytes& key,
+                               const Bytes& nonce,
+                               std::string_view context,
+                               std::string_view plaintext) {
+    CipherPtr ctx(EVP_CIPHER_CTX_new());
+    GcmSealed out{Bytes(plaintext.size() + kGcmTagBytes), Bytes(kGcmTagBytes)};
+    int len = 0;
+    int tail = 0;
+    if (!ctx || !gcmStart(ctx.get(), true, key, nonce, context) ||
+        EVP_EncryptUpdate(ctx.get(),
+                          out.cipher.data(),
+                          &len,
+                          bytesOf(plaintext),
+                          static_cast<int>(plaintext.size())) <= 0 ||
+        EVP_EncryptFinal_ex(ctx.get(), out.cipher.data() + len, &tail) <= 0 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kGcmTagBytes, out.tag.data()) <= 0) {
+        return makeError(ErrorCode::Internal, "AES-256-GCM encryption failed");
+    }
+    out.cipher.resize(static_cast<std::size_t>(len + tail));
+    return out;
+}
+
+Expected<std::string> gcmDecrypt(const Bytes& key,
+                                 const Bytes& nonce,
+                                 std::string_view context,
+                                 const Bytes& cipher,
+                                 Bytes tag) {
+    CipherPtr ctx(EVP_CIPHER_CTX_new());
+    std::string out(cipher.size() + kGcmTagBytes, '\0');
+    auto* outBytes = reinterpret_cast<unsigned char*>(out.data());
+    int len = 0;
+    int tail = 0;
+    if (!ctx || !gcmStart(ctx.get(), false, key, nonce, context) ||
+        EVP_DecryptUpdate(
+            ctx.get(), outBytes, &len, cipher.data(), static_cast<int>(cipher.size())) <= 0 ||
+        EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kGcmTagBytes, tag.data()) <= 0) {
+        return makeError(ErrorCode::ProtocolViolation, "cannot decrypt the sealed data");
+    }
+    if (EVP_DecryptFinal_ex(ctx.get(), outBytes + len, &tail) <= 0) {
+        OPENSSL_cleanse(out.data(), out.size());
+        return makeError(ErrorCode::ProtocolViolation,
+                         "the sealed data fails its authentication tag (tampered, or sealed for "
+                         "another request)");
+    }
+    out.resize(static_cast<std::size_t>(len + tail));
+    return out;
+}
+
+Expected<Sealed> sealV1(EVP_PKEY* key, std::string_view plaintext) {
+    auto cipher = rsaOaepEncrypt(key, bytesOf(plaintext), plaintext.size());
+    if (!cipher) {
+        return cipher.error();
+    }
+    return Sealed{kSealAlgorithm, base64Encode(cipher->data(), cipher->size()), "", "", ""};
+}
+
+Expected<Sealed> sealV2(EVP_PKEY* key, std::string_view plaintext, std::string_view context) {
+    Bytes aesKey(kAesKeyBytes);
+    Wipe wipe{aesKey};
+    Bytes nonce(kGcmNonceBytes);
+    if (RAND_bytes(aesKey.data(), kAesKeyBytes) != 1 ||
+        RAND_bytes(nonce.data(), kGcmNonceBytes) != 1) {
+        return makeError(ErrorCode::Internal, "no random bytes for the AES key and nonce");
+    }
+    auto wrapped = rsaOaepEncrypt(key, aesKey.data(), aesKey.size());
+    if (!wrapped) {
+        return wrapped.error();
+    }
+    auto sealed = gcmEncrypt(aesKey, nonce, context, plaintext);
+    if (!sealed) {
+        return sealed.error();
+    }
+    return Sealed{kSealAlgorithmV2,
+                  base64Encode(sealed->cipher.data(), sealed->cipher.size()),
+                  base64Encode(wrapped->data(), wrapped->size()),
+                  base64Encode(nonce.data(), nonce.size()),
+                  base64Encode(sealed->tag.data(), sealed->tag.size())};
+}
+
+/// Decodes one base64 part of a sealed secret, of an exact size when `size` is not zero.
+Expected<Bytes> part(const std::string& text, const char* name, std::size_t size = 0) {
+    auto bytes = base64Decode(text);
+    if (!bytes || (size != 0 && bytes->size() != size)) {
+        return makeError(ErrorCode::ProtocolViolation,
+                         std::string("sealed '") + name + "' is not base64" +
+                             (size != 0 ? " of " + std::to_string(size) + " bytes" : ""));
+    }
+    return *bytes;
+}
+
 }  // namespace
 
 struct KeyPair::Impl {
     PkeyPtr key;
+
+    Expected<std::string> openV2(const Sealed& sealed, std::string_view context) const {
+        auto wrapped = part(sealed.key, "key");
+        auto nonce = part(sealed.iv, "iv", kGcmNonceBytes);
+        auto tag = part(sealed.tag, "tag", kGcmTagBytes);
+        auto cipher = part(sealed.data, "data");
+        for (const Expected<Bytes>* p : {&wrapped, &nonce, &tag, &cipher}) {
+            if (!*p) {
+                return p->error();
+            }
+        }
+        auto aesKey = rsaOaepDecrypt(key.get(), *wrapped);
+        if (!aesKey) {
+            return aesKey.error();
+        }
+        Wipe wipe{*aesKey};
+        if (aesKey->size() != static_cast<std::size_t>(kAesKeyBytes)) {
+            return makeError(ErrorCode::ProtocolViolation, "the wrapped key is not 32 bytes");
+        }
+        return gcmDecrypt(*aesKey, *nonce, context, *cipher, *tag);
+    }
 };
 
 KeyPair::KeyPair(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -94,7 +294,10 @@ std::string KeyPair::publicKeyPem() const {
     return std::string(data, static_cast<std::size_t>(len));
 }
 
-Expected<std::string> KeyPair::open(const Sealed& sealed) const {
+Expected<std::string> KeyPair::open(const Sealed& sealed, std::string_view context) const {
+    if (sealed.algorithm == kSealAlgorithmV2) {
+        return impl_->openV2(sealed, context);
+    }
     if (sealed.algorithm != kSealAlgorithm) {
         return makeError(ErrorCode::ProtocolViolation,
                          "unsupported algorithm '" + sealed.algorithm + "'");
@@ -103,47 +306,95 @@ Expected<std::string> KeyPair::open(const Sealed& sealed) const {
     if (!cipher) {
         return makeError(ErrorCode::ProtocolViolation, "sealed data is not base64");
     }
-    CtxPtr ctx(EVP_PKEY_CTX_new(impl_->key.get(), nullptr));
-    std::size_t outLen = 0;
-    if (!ctx || EVP_PKEY_decrypt_init(ctx.get()) <= 0 || !setOaep(ctx.get()) ||
-        EVP_PKEY_decrypt(ctx.get(), nullptr, &outLen, cipher->data(), cipher->size()) <= 0) {
-        return makeError(ErrorCode::ProtocolViolation, "cannot decrypt the sealed data");
+    auto clear = rsaOaepDecrypt(impl_->key.get(), *cipher);
+    if (!clear) {
+        return clear.error();
     }
-    std::string out(outLen, '\0');
-    if (EVP_PKEY_decrypt(ctx.get(),
-                         reinterpret_cast<unsigned char*>(out.data()),
-                         &outLen,
-                         cipher->data(),
-                         cipher->size()) <= 0) {
-        return makeError(ErrorCode::ProtocolViolation, "cannot decrypt the sealed data");
-    }
-    out.resize(outLen);
+    return std::string(clear->begin(), clear->end());
+}
+
+std::string sealContext(std::string_view requestId, std::string_view field) {
+    std::string out(requestId);
+    out += ':';
+    out += field;
     return out;
 }
 
-Expected<Sealed> seal(std::string_view publicKeyPem, std::string_view plaintext) {
-    if (plaintext.size() > kMaxSealedBytes) {
-        return makeError(ErrorCode::InvalidInput, "secret longer than 190 bytes cannot be sealed");
+Expected<Sealed> seal(std::string_view publicKeyPem,
+                      std::string_view plaintext,
+                      int version,
+                      std::string_view context) {
+    if (version != kProtocolV1 && version != kProtocolV2) {
+        return makeError(ErrorCode::InvalidInput,
+                         "no envelope for protocol version " + std::to_string(version));
     }
-    BioPtr bio(BIO_new_mem_buf(publicKeyPem.data(), static_cast<int>(publicKeyPem.size())));
-    PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-    if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA ||
-        EVP_PKEY_get_bits(key.get()) < 2048) {
-        return makeError(ErrorCode::ProtocolViolation,
-                         "public_key is not an RSA public key of at least 2048 bits in PEM form");
+    if (!fitsVersion(plaintext, version)) {
+        return makeError(ErrorCode::InvalidInput,
+                         version == kProtocolV1
+                             ? "a secret longer than 190 bytes cannot be sealed for protocol 1"
+                             : "a secret of more than 256 characters, or not UTF-8, cannot be "
+                               "sealed for protocol 2");
     }
-    CtxPtr ctx(EVP_PKEY_CTX_new(key.get(), nullptr));
-    std::size_t outLen = 0;
-    auto in = reinterpret_cast<const unsigned char*>(plaintext.data());
-    if (!ctx || EVP_PKEY_encrypt_init(ctx.get()) <= 0 || !setOaep(ctx.get()) ||
-        EVP_PKEY_encrypt(ctx.get(), nullptr, &outLen, in, plaintext.size()) <= 0) {
-        return makeError(ErrorCode::Internal, "RSA-OAEP encryption failed");
+    auto key = readPublicKey(publicKeyPem);
+    if (!key) {
+        return key.error();
     }
-    std::vector<unsigned char> out(outLen);
-    if (EVP_PKEY_encrypt(ctx.get(), out.data(), &outLen, in, plaintext.size()) <= 0) {
-        return makeError(ErrorCode::Internal, "RSA-OAEP encryption failed");
+    return version == kProtocolV1 ? sealV1(key->get(), plaintext)
+                                  : sealV2(key->get(), plaintext, context);
+}
+
+namespace {
+
+/// Bytes of the UTF-8 sequence that starts with `lead`; 0 for a byte that cannot start one.
+std::size_t sequenceLength(unsigned char lead) {
+    if (lead < 0x80) {
+        return 1;
     }
-    return Sealed{kSealAlgorithm, base64Encode(out.data(), outLen)};
+    if ((lead & 0xE0) == 0xC0) {
+        return 2;
+    }
+    if ((lead & 0xF0) == 0xE0) {
+        return 3;
+    }
+    return (lead & 0xF8) == 0xF0 ? 4 : 0;
+}
+
+}  // namespace
+
+std::optional<std::size_t> utf8Characters(std::string_view text) {
+    static constexpr std::uint32_t kSmallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < text.size(); ++count) {
+        const auto lead = static_cast<unsigned char>(text[i]);
+        const std::size_t length = sequenceLength(lead);
+        if (length == 0 || i + length > text.size()) {
+            return std::nullopt;
+        }
+        std::uint32_t point = length == 1 ? lead : lead & (0x7Fu >> length);
+        for (std::size_t k = 1; k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + k]);
+            if ((next & 0xC0) != 0x80) {
+                return std::nullopt;
+            }
+            point = (point << 6) | (next & 0x3Fu);
+        }
+        if (point < kSmallest[length] || point > 0x10FFFF || (point >= 0xD800 && point <= 0xDFFF)) {
+            return std::nullopt;  // overlong, past Unicode, or a surrogate
+        }
+        i += length;
+    }
+    return count;
+}
+
+bool fitsVersion(std::string_view password, int version) {
+    if (version == kProtocolV1) {
+        return password.size() <= kMaxSealedBytes;
+    }
+    if (version == kProtocolV2) {
+        auto characters = utf8Characters(password);
+        return characters && *characters <= kMaxPasswordCharacters;
+    }
+    return false;
 }
 
 std::string formatUtc(std::int64_t epochSeconds) {

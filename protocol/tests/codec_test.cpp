@@ -43,11 +43,14 @@ TEST_CASE("Ready, Answer, Bye and Heartbeat survive a round trip", "[protocol][c
     Ready r;
     r.agentName = "agent";
     r.agentVersion = "1.2";
-    r.capabilities = {"reset", "unlock"};
+    r.protocol = 2;
+    r.capabilities = {"reset", "unlock_only"};
     r.publicKeyPem = "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n";
     r.events = {31004, 31017, 31018, 31005};
     auto rb = roundTrip(r);
     CHECK(rb.agentName == "agent");
+    CHECK(rb.protocol == 2);
+    CHECK(rb.warnings.empty());
     CHECK(rb.capabilities == r.capabilities);
     CHECK(rb.publicKeyPem == r.publicKeyPem);
     CHECK(rb.events == r.events);
@@ -76,8 +79,8 @@ TEST_CASE("Request survives a round trip for every operation", "[protocol][codec
     q.operation = op;
     q.anchor = "0a041b94-62ca-a4a3-1bac-3567e0b6e6fd";
     q.upn = "user1@testlab.example";
-    q.newPassword = Sealed{"RSA-OAEP-256", "QUJD"};
-    q.oldPassword = Sealed{"RSA-OAEP-256", "REVG"};
+    q.newPassword = Sealed{"RSA-OAEP-256", "QUJD", "", "", ""};
+    q.oldPassword = Sealed{"RSA-OAEP-256+A256GCM", "REVG", "S0VZ", "SVY=", "VEFH"};
     q.unlock = true;
     q.mustChange = true;
     q.issuedAt = "2026-11-25T10:00:00Z";
@@ -88,8 +91,13 @@ TEST_CASE("Request survives a round trip for every operation", "[protocol][codec
     CHECK(back.upn == q.upn);
     REQUIRE(back.newPassword);
     CHECK(back.newPassword->data == "QUJD");
+    CHECK(back.newPassword->key.empty());
     REQUIRE(back.oldPassword);
-    CHECK(back.oldPassword->algorithm == "RSA-OAEP-256");
+    CHECK(back.oldPassword->algorithm == "RSA-OAEP-256+A256GCM");
+    CHECK(back.oldPassword->key == "S0VZ");
+    CHECK(back.oldPassword->iv == "SVY=");
+    CHECK(back.oldPassword->data == "REVG");
+    CHECK(back.oldPassword->tag == "VEFH");
     CHECK(back.unlock);
     CHECK(back.mustChange);
     CHECK(back.expiresAt == q.expiresAt);
@@ -132,4 +140,61 @@ TEST_CASE("decode ignores unknown extra fields", "[protocol][codec]") {
     auto decoded = decode(R"({"type":"bye","events":[31016],"vendor_extension":{"a":1}})");
     REQUIRE(decoded);
     CHECK(std::get<Bye>(*decoded).events == std::vector<int>{31016});
+}
+
+TEST_CASE("Hello offers every version; a hello without an offer means its one version",
+          "[protocol][codec][v2]") {
+    Hello h;
+    CHECK(h.protocol == 1);
+    CHECK(h.protocols == std::vector<int>{1, 2});
+    auto line = encode(h);
+    CHECK_THAT(line, Catch::Contains(R"("protocol":1,"protocols":[1,2])"));
+    CHECK(roundTrip(h).protocols == std::vector<int>{1, 2});
+    auto v1 = decode(R"({"type":"hello","protocol":1,
+        "directory":{"url":"ldapi://x","base_dn":"dc=x","anchor_attribute":"a","flavour":"f"},
+        "connector":{"dn":"cn=c","password":"p"}})");
+    REQUIRE(v1);
+    CHECK(std::get<Hello>(*v1).protocols == std::vector<int>{1});
+}
+
+TEST_CASE("A version 1 sealed secret is encoded with alg and data only", "[protocol][codec]") {
+    Request q;
+    q.id = "r";
+    q.anchor = "a";
+    q.issuedAt = q.expiresAt = "2026-11-25T10:00:00Z";
+    q.newPassword = Sealed{"RSA-OAEP-256", "QUJD", "", "", ""};
+    CHECK_THAT(encode(q),
+               Catch::Contains(R"("new_password":{"alg":"RSA-OAEP-256","data":"QUJD"})"));
+    q.newPassword = Sealed{"RSA-OAEP-256+A256GCM", "REFU", "S0VZ", "SVY=", "VEFH"};
+    CHECK_THAT(encode(q),
+               Catch::Contains(R"("new_password":{"alg":"RSA-OAEP-256+A256GCM","key":"S0VZ",)"
+                               R"("iv":"SVY=","data":"REFU","tag":"VEFH"})"));
+}
+
+TEST_CASE("An unknown capability in ready is a warning, not an error", "[protocol][codec]") {
+    auto decoded = decode(R"({"type":"ready","protocol":1,"agent":{"name":"a","version":"1"},
+        "capabilities":["reset","unlock","teleport","rehandshake"],"public_key":"k"})");
+    REQUIRE(decoded);
+    const auto& ready = std::get<Ready>(*decoded);
+    CHECK(ready.capabilities ==
+          std::vector<std::string>{"reset", "unlock", "teleport", "rehandshake"});
+    REQUIRE(ready.warnings.size() == 2);
+    CHECK_THAT(ready.warnings[0], Catch::Contains("unknown capability 'unlock'"));
+    CHECK_THAT(ready.warnings[1], Catch::Contains("unknown capability 'teleport'"));
+    // Warnings are what the codec saw, not something an agent sends.
+    CHECK_THAT(encode(ready), !Catch::Contains("warning"));
+}
+
+TEST_CASE("Every capability the document defines is known", "[protocol][codec]") {
+    for (const char* name : {"reset",
+                             "change",
+                             "admin_reset",
+                             "unlock_only",
+                             "forced_change",
+                             "plaintext",
+                             "rehandshake"}) {
+        CHECK(isKnownCapability(name));
+    }
+    CHECK_FALSE(isKnownCapability("unlock"));
+    CHECK_FALSE(isKnownCapability(""));
 }

@@ -1,0 +1,432 @@
+// Both bundled agents (the reference agent and agents/examples/bash-agent), driven through the
+// protocol codec against a real slapd: protocol 2 carries a 250-character password, a version-1
+// agent still works, a tampered envelope is a decryption error that writes nothing, and an
+// expired password can be changed. Then the command-line contract every agent of wblab's zoo
+// follows (--list-bugs, --bug, --help, --version).
+#include <wblab/fixture/directory.hpp>
+#include <wblab/protocol/crypto.hpp>
+#include <wblab/protocol/messages.hpp>
+#include <wblab/support/files.hpp>
+#include <wblab/support/process.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace wblab;
+using namespace wblab::protocol;
+
+namespace {
+
+const std::string kReferenceAgent = WBLAB_AGENT_PATH;
+const std::string kBashAgent = std::string(WBLAB_SOURCE_DIR) + "/agents/examples/bash-agent";
+const std::vector<std::pair<std::string, std::string>> kAgentEnvironment = {
+    {"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
+
+/// 250 characters, many multi-byte in UTF-8 (2, 3 and 4 bytes), with the four character classes
+/// AD's complexity rule counts: 496 bytes, more than twice what one RSA-OAEP block carries.
+std::string longPassword(char first) {
+    std::string out = std::string(1, first) + "a1!";
+    const char* pieces[] = {"\u00e9", "\u00df", "\u6f22", "\U0001F642", "x", "Z", "7"};
+    for (std::size_t i = 0; utf8Characters(out).value() < 250; ++i) {
+        out += pieces[i % 7];
+    }
+    return out;
+}
+
+std::int64_t nowSeconds() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+fixture::DirectoryUser user(const std::string& sam, const std::string& password) {
+    fixture::DirectoryUser u;
+    u.samAccountName = sam;
+    u.upn = sam + "@testlab.example";
+    u.password = password;
+    return u;
+}
+
+/// One agent process after its handshake with a fixture, spoken to line by line through the
+/// codec, as the harness does. `offered` are the versions the hello offers; empty: a hello as a
+/// version-1 harness sends it, without `protocols`.
+class AgentUnderTest {
+public:
+    AgentUnderTest(std::vector<std::string> argv,
+                   const fixture::SlapdFixture& fx,
+                   const std::string& stderrPath,
+                   std::vector<int> offered = {1, 2}) {
+        ProcessSpec spec;
+        spec.argv = std::move(argv);
+        spec.env = kAgentEnvironment;
+        spec.stderrPath = stderrPath;
+        spec.pipeStdin = true;
+        spec.pipeStdout = true;
+        auto started = Process::start(spec);
+        REQUIRE(started);
+        process_.emplace(std::move(*started));
+        Hello hello;
+        hello.protocols = std::move(offered);
+        hello.directoryUrl = fx.url();
+        hello.baseDn = fx.baseDn();
+        hello.anchorAttribute = fx.anchorAttribute();
+        hello.flavour = "openldap-ad";
+        hello.connectorDn = fx.connectorDn();
+        hello.connectorPassword = fx.connectorPassword();
+        std::string line = encode(hello);
+        if (hello.protocols.empty()) {
+            line = std::regex_replace(line, std::regex(R"(,"protocols":\[\])"), "");
+            REQUIRE(line.find("protocols") == std::string::npos);
+        }
+        auto ready = exchange(line);
+        REQUIRE(std::holds_alternative<Ready>(ready));
+        ready_ = std::get<Ready>(ready);
+        REQUIRE_FALSE(ready_.publicKeyPem.empty());
+    }
+
+    ~AgentUnderTest() {
+        if (process_) {
+            process_->stop(std::chrono::milliseconds(1000));
+        }
+    }
+
+    AgentUnderTest(const AgentUnderTest&) = delete;
+    AgentUnderTest& operator=(const AgentUnderTest&) = delete;
+
+    const Ready& ready() const { return ready_; }
+
+    /// A request for the user `sam`, issued now, valid for five minutes, passwords not set.
+    Request request(Operation op, const std::string& sam) {
+        Request r;
+        r.id = "test-" + std::to_string(++requests_);
+        r.operation = op;
+        r.anchor = fixture::defaultAnchorFor(sam);
+        r.upn = sam + "@testlab.example";
+        r.issuedAt = formatUtc(nowSeconds());
+        r.expiresAt = formatUtc(nowSeconds() + 300);
+        return r;
+    }
+
+    /// Seals a password into a request field with the session's version.
+    Sealed seal(const Request& r, const std::string& password, const char* field) const {
+        auto sealed = protocol::seal(
+            ready_.publicKeyPem, password, ready_.protocol, sealContext(r.id, field));
+        REQUIRE(sealed);
+        return *sealed;
+    }
+
+    Answer send(const Request& r) {
+        auto message = exchange(encode(r));
+        REQUIRE(std::holds_alternative<Answer>(message));
+        const auto& answer = std::get<Answer>(message);
+        CHECK(answer.id == r.id);
+        return answer;
+    }
+
+private:
+    Message exchange(const std::string& line) {
+        // The bash agent makes its key pair with openssl: allow for a loaded machine.
+        const Deadline deadline = deadlineIn(std::chrono::milliseconds(20000));
+        REQUIRE(process_->write(line + "\n", deadline));
+        std::string reply;
+        while (true) {
+            REQUIRE(process_->readLine(reply, deadline, kMaxLineBytes) ==
+                    Process::LineStatus::Line);
+            auto message = decode(reply);
+            REQUIRE(message);
+            if (!std::holds_alternative<Heartbeat>(*message)) {
+                return *message;
+            }
+        }
+    }
+
+    std::optional<Process> process_;
+    Ready ready_;
+    int requests_ = 0;
+};
+
+struct Lab {
+    std::unique_ptr<fixture::SlapdFixture> fx;
+    std::optional<RunDirectory> dir;
+
+    explicit Lab(const fixture::DirectorySeed& seed) {
+        auto started = fixture::SlapdFixture::start(seed, fixture::FixtureOptions{});
+        if (!started) {
+            FAIL("fixture did not start: " << started.error().describe());
+        }
+        fx = std::move(*started);
+        auto made = RunDirectory::create("agent-test");
+        REQUIRE(made);
+        dir.emplace(std::move(*made));
+    }
+
+    /// Why a bind of this password is refused (None when it binds).
+    fixture::BindRefusal refusal(const std::string& sam, const std::string& password) const {
+        fixture::DirectoryProbe probe(*fx);
+        auto outcome = probe.bind(fx->userDn(sam), password);
+        REQUIRE(outcome);
+        return outcome->refusal();
+    }
+
+    bool binds(const std::string& sam, const std::string& password) const {
+        fixture::DirectoryProbe probe(*fx);
+        auto works = probe.passwordWorks(fx->userDn(sam), password);
+        REQUIRE(works);
+        return *works;
+    }
+
+    /// The agent's log must never hold a password.
+    void checkLogHasNone(const std::vector<std::string>& secrets) const {
+        auto log = readFile(dir->path() + "/agent.stderr");
+        REQUIRE(log);
+        for (const auto& secret : secrets) {
+            CHECK(log->find(secret) == std::string::npos);
+        }
+    }
+};
+
+struct AgentKind {
+    const char* name;
+    std::vector<std::string> argv;
+};
+
+std::vector<std::string> with(std::vector<std::string> argv, std::vector<std::string> more) {
+    argv.insert(argv.end(), more.begin(), more.end());
+    return argv;
+}
+
+const AgentKind kReference{"reference agent", {kReferenceAgent}};
+const AgentKind kBash{"bash agent", {kBashAgent}};
+
+}  // namespace
+
+TEST_CASE("A 250-character password round-trips through protocol 2 with each agent",
+          "[agent][slapd][v2]") {
+    const auto agent = GENERATE(kReference, kBash);
+    INFO(agent.name);
+    fixture::DirectorySeed seed;
+    seed.users = {user("long1", "Seed-Passw0rd-1")};
+    Lab lab(seed);
+    const auto first = longPassword('A');
+    const auto second = longPassword('B');
+    REQUIRE(first.size() == 496);
+    REQUIRE_FALSE(fitsVersion(first, kProtocolV1));
+    {
+        AgentUnderTest a(agent.argv, *lab.fx, lab.dir->path() + "/agent.stderr");
+        REQUIRE(a.ready().protocol == kProtocolV2);  // the newest both sides speak
+        auto reset = a.request(Operation::Reset, "long1");
+        reset.newPassword = a.seal(reset, first, "new_password");
+        auto answer = a.send(reset);
+        INFO(answer.detail);
+        CHECK(answer.result == Result::Success);
+        CHECK(answer.events == std::vector<int>{31001, 31002});
+        CHECK(lab.binds("long1", first));
+        CHECK_FALSE(lab.binds("long1", "Seed-Passw0rd-1"));
+        // A change carries two sealed passwords, each bound to its own field.
+        auto change = a.request(Operation::Change, "long1");
+        change.oldPassword = a.seal(change, first, "old_password");
+        change.newPassword = a.seal(change, second, "new_password");
+        answer = a.send(change);
+        INFO(answer.detail);
+        CHECK(answer.result == Result::Success);
+        CHECK(answer.events == std::vector<int>{31006, 31007});
+        CHECK(lab.binds("long1", second));
+        CHECK_FALSE(lab.binds("long1", first));
+    }
+    lab.checkLogHasNone({first, second});
+}
+
+TEST_CASE("A version 1 agent still works; a longer password does not fit it",
+          "[agent][slapd][v1]") {
+    struct Case {
+        AgentKind agent;
+        std::vector<int> offered;
+    };
+
+    // An agent told to speak only version 1, and a harness of version 1 (a hello without an offer).
+    const auto c = GENERATE(
+        Case{{"reference --protocol 1", with(kReference.argv, {"--protocol", "1"})}, {1, 2}},
+        Case{{"bash --protocol 1", with(kBash.argv, {"--protocol", "1"})}, {1, 2}},
+        Case{kReference, {}},
+        Case{kBash, {}});
+    INFO(c.agent.name);
+    fixture::DirectorySeed seed;
+    seed.users = {user("old1", "Seed-Passw0rd-1")};
+    Lab lab(seed);
+    AgentUnderTest a(c.agent.argv, *lab.fx, lab.dir->path() + "/agent.stderr", c.offered);
+    REQUIRE(a.ready().protocol == kProtocolV1);
+    auto reset = a.request(Operation::Reset, "old1");
+    reset.newPassword = a.seal(reset, "V1-Passw0rd-1", "new_password");
+    CHECK(reset.newPassword->algorithm == "RSA-OAEP-256");
+    auto answer = a.send(reset);
+    INFO(answer.detail);
+    CHECK(answer.result == Result::Success);
+    CHECK(lab.binds("old1", "V1-Passw0rd-1"));
+    // What the harness decides before it runs a scenario: 250 characters do not fit version 1.
+    CHECK_FALSE(fitsVersion(longPassword('A'), a.ready().protocol));
+    CHECK_FALSE(protocol::seal(a.ready().publicKeyPem, longPassword('A'), kProtocolV1));
+    // The other version's envelope is refused in a version-1 session.
+    auto wrongEnvelope = a.request(Operation::Reset, "old1");
+    wrongEnvelope.newPassword = *protocol::seal(a.ready().publicKeyPem,
+                                                "V2-Passw0rd-1",
+                                                kProtocolV2,
+                                                sealContext(wrongEnvelope.id, "new_password"));
+    answer = a.send(wrongEnvelope);
+    CHECK(answer.reason == 32004);
+    CHECK(lab.binds("old1", "V1-Passw0rd-1"));
+}
+
+TEST_CASE("A tampered protocol 2 envelope is a decryption error (32004) and writes nothing",
+          "[agent][slapd][v2]") {
+    const auto agent = GENERATE(kReference, kBash);
+    INFO(agent.name);
+    fixture::DirectorySeed seed;
+    seed.users = {user("tamper1", "Seed-Passw0rd-1")};
+    Lab lab(seed);
+    AgentUnderTest a(agent.argv, *lab.fx, lab.dir->path() + "/agent.stderr");
+    REQUIRE(a.ready().protocol == kProtocolV2);
+    // Changes one character of a base64 text, keeping it base64 of the same length.
+    auto flip = [](std::string& b64) { b64[1] = b64[1] == 'A' ? 'B' : 'A'; };
+
+    struct Tamper {
+        const char* what;
+        std::function<void(Request&)> apply;
+    };
+
+    const Tamper tampers[] = {
+        {"the tag", [&](Request& r) { flip(r.newPassword->tag); }},
+        {"the nonce", [&](Request& r) { flip(r.newPassword->iv); }},
+        {"the wrapped key", [&](Request& r) { flip(r.newPassword->key); }},
+        {"the ciphertext", [&](Request& r) { flip(r.newPassword->data); }},
+        {"a tag cut short", [](Request& r) { r.newPassword->tag.resize(12); }},
+        // A genuine envelope moved from another request: its additional data names that one.
+        {"another request's envelope",
+         [&](Request& r) {
+             Request other = r;
+             other.id = r.id + "-other";
+             r.newPassword = a.seal(other, "Moved-Passw0rd-1", "new_password");
+         }},
+        {"the old password's envelope",
+         [&](Request& r) { r.newPassword = a.seal(r, "Moved-Passw0rd-1", "old_password"); }},
+    };
+    for (const auto& tamper : tampers) {
+        INFO(tamper.what);
+        auto r = a.request(Operation::Reset, "tamper1");
+        r.newPassword = a.seal(r, "Moved-Passw0rd-1", "new_password");
+        tamper.apply(r);
+        auto answer = a.send(r);
+        CHECK(answer.result == Result::Failure);
+        CHECK(answer.reason == 32004);
+        CHECK(answer.events == std::vector<int>{31001, 31003, 32004});
+    }
+    CHECK(lab.binds("tamper1", "Seed-Passw0rd-1"));
+    CHECK_FALSE(lab.binds("tamper1", "Moved-Passw0rd-1"));
+}
+
+TEST_CASE("An expired password is changed without binding as the user", "[agent][slapd]") {
+    const auto agent = GENERATE(kReference, kBash);
+    INFO(agent.name);
+    fixture::DirectorySeed seed;
+    seed.policy.maxPwdAgeSeconds = 86400;
+    auto expired = user("exp1", "Seed-Passw0rd-1");
+    expired.passwordAgeSeconds = 2 * 86400;
+    auto wrong = user("exp2", "Seed-Passw0rd-2");
+    wrong.passwordAgeSeconds = 2 * 86400;
+    seed.users = {expired, wrong};
+    Lab lab(seed);
+    // Expired: the right password cannot bind.
+    REQUIRE(lab.refusal("exp1", "Seed-Passw0rd-1") == fixture::BindRefusal::Expired);
+    AgentUnderTest a(agent.argv, *lab.fx, lab.dir->path() + "/agent.stderr");
+    auto change = a.request(Operation::ForcedChange, "exp1");
+    change.oldPassword = a.seal(change, "Seed-Passw0rd-1", "old_password");
+    change.newPassword = a.seal(change, "Chosen-Passw0rd-1", "new_password");
+    auto answer = a.send(change);
+    INFO(answer.detail);
+    CHECK(answer.result == Result::Success);
+    CHECK(answer.events == std::vector<int>{31006, 31007});
+    CHECK(lab.binds("exp1", "Chosen-Passw0rd-1"));
+    // The current password is still proved: a wrong one is 33007 and changes nothing.
+    auto guess = a.request(Operation::ForcedChange, "exp2");
+    guess.oldPassword = a.seal(guess, "Guessed-Passw0rd-2", "old_password");
+    guess.newPassword = a.seal(guess, "Chosen-Passw0rd-2", "new_password");
+    answer = a.send(guess);
+    CHECK(answer.result == Result::Failure);
+    CHECK(answer.events == std::vector<int>{31006, 31008, 33007});
+    CHECK_FALSE(lab.binds("exp2", "Chosen-Passw0rd-2"));
+}
+
+namespace {
+
+struct Ran {
+    ExitStatus status;
+    std::string out;
+    std::string err;
+};
+
+Ran run(std::vector<std::string> argv) {
+    auto dir = RunDirectory::create("agent-cli");
+    REQUIRE(dir);
+    ProcessSpec spec;
+    spec.argv = std::move(argv);
+    spec.env = kAgentEnvironment;
+    spec.stdoutPath = dir->path() + "/out";
+    spec.stderrPath = dir->path() + "/err";
+    auto status = runProcess(spec, std::chrono::milliseconds(10000));
+    REQUIRE(status);
+    return {*status, readFile(spec.stdoutPath).value(), readFile(spec.stderrPath).value()};
+}
+
+}  // namespace
+
+TEST_CASE("Each agent lists its faults as the protocol document says, and runs each of them",
+          "[agent][cli]") {
+    const auto agent = GENERATE(kReference, kBash);
+    INFO(agent.name);
+    auto listed = run(with(agent.argv, {"--list-bugs"}));
+    CHECK(listed.status.success());
+    std::istringstream lines(listed.out);
+    std::vector<std::string> names;
+    const std::regex line("([a-z0-9-]+)\t[^\t\n]+");
+    for (std::string l; std::getline(lines, l);) {
+        std::smatch m;
+        INFO(l);
+        REQUIRE(std::regex_match(l, m, line));
+        names.push_back(m[1]);
+    }
+    CHECK(names.size() >= 5);
+    CHECK(std::set<std::string>(names.begin(), names.end()).size() == names.size());
+    // Every listed fault is accepted: given no hello, the agent reads end of input and exits 0.
+    for (const auto& name : names) {
+        INFO(name);
+        auto ran = run(with(agent.argv, {"--bug", name}));
+        CHECK(ran.status.success());
+    }
+    auto unknown = run(with(agent.argv, {"--bug", "no-such-fault"}));
+    CHECK(unknown.status.exited);
+    CHECK(unknown.status.code == 2);
+    CHECK_THAT(unknown.err, Catch::Contains("no-such-fault"));
+    CHECK(unknown.out.empty());
+}
+
+TEST_CASE("Each agent answers --help and --version with exit 0, a bad option with 2",
+          "[agent][cli]") {
+    const auto agent = GENERATE(kReference, kBash);
+    INFO(agent.name);
+    auto help = run(with(agent.argv, {"--help"}));
+    CHECK(help.status.success());
+    CHECK_THAT(help.out, Catch::Contains("usage:") && Catch::Contains("--list-bugs"));
+    auto version = run(with(agent.argv, {"--version"}));
+    CHECK(version.status.success());
+    CHECK_THAT(version.out, Catch::Matches("[a-z-]+ [0-9]+\\.[0-9]+\\.[0-9]+ .*\n"));
+    auto bad = run(with(agent.argv, {"--frobnicate"}));
+    CHECK(bad.status.code == 2);
+    auto badVersion = run(with(agent.argv, {"--protocol", "3"}));
+    CHECK(badVersion.status.code == 2);
+}

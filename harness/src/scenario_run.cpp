@@ -89,6 +89,38 @@ std::string ScenarioRun::dnOfCloudUser(const std::string& upn) const {
     return user == nullptr ? std::string() : fixture_->userDn(user->sam);
 }
 
+namespace {
+
+/// Why the scenario's passwords cannot reach an agent of this protocol version, or empty: a v1
+/// agent carries 190 bytes a password, a v2 agent the cloud's 256 characters.
+std::string passwordTooLongFor(const scenario::Scenario& s, int version) {
+    for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        if (!scenario::sendsRequest(s.steps[i].action)) {
+            continue;
+        }
+        const bool fits = std::visit(
+            [&](const auto& a) {
+                bool ok = true;
+                if constexpr (requires { a.newPassword; }) {
+                    ok = ok && protocol::fitsVersion(a.newPassword, version);
+                }
+                if constexpr (requires { a.oldPassword; }) {
+                    ok = ok && protocol::fitsVersion(a.oldPassword, version);
+                }
+                return ok;
+            },
+            s.steps[i].action);
+        if (!fits) {
+            return "a password of step " + std::to_string(i + 1) + " does not fit agent protocol " +
+                   std::to_string(version) +
+                   " (190 bytes at most); the agent does not speak protocol 2";
+        }
+    }
+    return std::string();
+}
+
+}  // namespace
+
 bool ScenarioRun::startDirectory() {
     fixture::FixtureOptions fxOptions;
     fxOptions.keepRunDirectory = options_.keepRunDirectories;
@@ -160,9 +192,19 @@ bool ScenarioRun::takeAgent(AgentConfig& config) {
         result_.message = "requires: " + missing + " (the agent does not declare it)";
         return false;
     }
+    if (auto unfit = passwordTooLongFor(s_, (*agent)->protocolVersion()); !unfit.empty()) {
+        releaseAgent(std::move(*agent));
+        decided_ = Verdict::Unsupported;
+        result_.message = unfit;
+        return false;
+    }
     const auto& ready = (*agent)->ready();
-    timeline("agent: ready (" + ready.agentName + " " + ready.agentVersion +
-             ", onboarding events " + listOf(ready.events) + ")");
+    timeline("agent: ready (" + ready.agentName + " " + ready.agentVersion + ", protocol " +
+             std::to_string(ready.protocol) + ", onboarding events " + listOf(ready.events) + ")");
+    for (const auto& warning : (*agent)->handshakeWarnings()) {
+        result_.warnings.push_back("handshake: " + warning);
+        timeline("agent: handshake warning: " + warning);
+    }
     // Every request goes through the relay, which also carries out the scenario's faults.
     relay_ = std::make_unique<FaultyRelay>(config, std::move(*agent), *fixture_);
     return true;

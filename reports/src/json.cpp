@@ -90,6 +90,7 @@ ordered_json scenariosJson(const RunResult& run) {
                              {"seed", c.seed},
                              {"durationMs", c.durationMs},
                              {"checks", checks},
+                             {"warnings", c.warnings},
                              {"timeline", c.timeline}});
     }
     return scenarios;

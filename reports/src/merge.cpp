@@ -60,6 +60,7 @@ Expected<RunResult> fromJson(const std::string& text) {
             c.seed = s.value("seed", std::uint64_t{0});
             c.durationMs = s.value("durationMs", 0.0);
             c.timeline = s.value("timeline", std::vector<std::string>{});
+            c.warnings = s.value("warnings", std::vector<std::string>{});
             for (const auto& check : s.value("checks", json::array())) {
                 c.checks.push_back({check.at("criterion").get<std::string>(),
                                     check.at("what").get<std::string>(),

@@ -125,6 +125,9 @@ void printScenarios(const RunResult& run, std::ostream& out) {
             out << "  — " << terminalSafe(c.message);
         }
         out << "\n";
+        for (const auto& warning : c.warnings) {
+            out << "    warning: " << terminalSafe(warning) << "\n";
+        }
         if (!isFailure(c.verdict)) {
             continue;
         }

@@ -32,7 +32,7 @@ std::string readPasswordPattern(const Reader& r,
                                 const std::string& path,
                                 int largest);
 
-/// A password given in a scenario: 1 to 190 bytes (one RSA-OAEP envelope).
+/// A password given in a scenario: 1 to 256 characters of UTF-8, the cloud's limit.
 std::string readPassword(const Reader& r, const YAML::Node& node, const std::string& path);
 
 TenantSpec readTenant(const Reader& r, const YAML::Node& node);

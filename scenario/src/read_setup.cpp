@@ -1,6 +1,8 @@
 // The tenant and the on-premises directory of a scenario (`tenant:`, `onprem:`).
 #include "loading.hpp"
 
+#include <wblab/support/utf8.hpp>
+
 #include <algorithm>
 #include <sstream>
 
@@ -8,7 +10,17 @@ namespace wblab::scenario::detail {
 
 namespace {
 
-constexpr std::size_t kMaxPasswordBytes = 190;  // one RSA-OAEP envelope (agent protocol v1)
+// The cloud's limit: 256 characters (agent protocol v2 carries them; a v1 agent, 190 bytes, gets
+// the verdict unsupported for a scenario whose passwords do not fit).
+constexpr std::size_t kMaxPasswordCharacters = 256;
+
+bool validPassword(const std::string& pw) {
+    auto characters = utf8Characters(pw);
+    return characters && *characters >= 1 && *characters <= kMaxPasswordCharacters;
+}
+
+constexpr const char* kPasswordRule =
+    "a password is 1 to 256 characters of UTF-8 (the cloud's limit)";
 
 std::vector<sim::Method> readMethods(const Reader& r,
                                      const YAML::Node& list,
@@ -211,8 +223,8 @@ std::string numbered(const std::string& pattern, int n) {
 
 std::string readPassword(const Reader& r, const YAML::Node& node, const std::string& path) {
     std::string pw = r.string(node, path);
-    if (pw.empty() || pw.size() > kMaxPasswordBytes) {
-        r.fail(node, path, "a password is 1 to 190 bytes (the most one RSA-OAEP envelope carries)");
+    if (!validPassword(pw)) {
+        r.fail(node, path, kPasswordRule);
     }
     return pw;
 }
@@ -225,8 +237,8 @@ std::string readPasswordPattern(const Reader& r,
     if (pattern.find("{n}") == std::string::npos) {
         r.fail(node, path, "expected a password pattern with {n} (the user's number) in it");
     }
-    if (numbered(pattern, largest).size() > kMaxPasswordBytes) {
-        r.fail(node, path, "a password is 1 to 190 bytes (the most one RSA-OAEP envelope carries)");
+    if (!validPassword(numbered(pattern, largest))) {
+        r.fail(node, path, kPasswordRule);
     }
     return pattern;
 }

@@ -19,6 +19,7 @@
 
 #include <wblab/protocol/messages.hpp>
 #include <wblab/support/expected.hpp>
+#include <wblab/support/utf8.hpp>
 
 #include <memory>
 #include <string>
@@ -67,9 +68,8 @@ Expected<Sealed> seal(std::string_view publicKeyPem,
                       int version = kProtocolV1,
                       std::string_view context = {});
 
-/// Unicode characters (code points) in UTF-8 text; nullopt when it is not valid UTF-8
-/// (overlong forms, surrogates and values past U+10FFFF are invalid).
-std::optional<std::size_t> utf8Characters(std::string_view text);
+/// Characters of UTF-8 text (support/utf8.hpp), as the protocol counts them.
+using ::wblab::utf8Characters;
 
 /// True when an agent of protocol `version` can receive this password: version 1 carries at most
 /// 190 bytes, version 2 at most 256 characters of valid UTF-8. A scenario with a password that

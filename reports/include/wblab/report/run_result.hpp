@@ -51,6 +51,9 @@ struct CaseResult {
     std::string message;  ///< one line: why it did not pass
     std::vector<CheckOutcome> checks;
     std::vector<std::string> timeline;  ///< cloud → agent → directory, in order
+    /// Things a reader should know that are no check's verdict (an unknown capability the agent
+    /// declared, say).
+    std::vector<std::string> warnings;
     std::uint64_t seed = 0;             ///< the scenario's seed, derived from the run's
     double durationMs = 0;
 };

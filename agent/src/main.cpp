@@ -4,7 +4,7 @@
 //
 // --bug NAME makes it wrong in one catalogued way (the bug zoo), so that the harness can prove
 // that its checks catch that fault.
-#include "ldap_writer.hpp"
+#include "directory_writer.hpp"
 
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/protocol/messages.hpp>
@@ -91,7 +91,7 @@ constexpr Bug kBugs[] = {
 struct Agent {
     std::string bug;
     std::optional<KeyPair> keys;
-    std::optional<agent::LdapWriter> directory;
+    std::unique_ptr<agent::DirectoryWriter> directory;
     std::set<std::string> seenIds;
     /// The latest issued_at seen per anchor: an older request arriving later is stale.
     std::map<std::string, std::int64_t> newestIssued;
@@ -134,7 +134,7 @@ struct Agent {
         config.anchorAttribute = hello.anchorAttribute;
         config.connectorDn = hello.connectorDn;
         config.connectorPassword = hello.connectorPassword;
-        directory.emplace(std::move(config));
+        directory = agent::makeDirectoryWriter(hello.flavour, std::move(config));
         if (auto connected = directory->connect(); !connected) {
             log("cannot bind as the connector: " + connected.error().message);
             return false;

@@ -11,7 +11,8 @@
 //
 // Failures carry AD's 8-hex-digit code at the start of the diagnostic (MS-ERREF win32 codes):
 // 0000052D policy (33008), 00000056 wrong current password (33007), 00000775 locked out
-// (33006), 00000005 or insufficientAccessRights access denied (33004), noSuchObject (33002).
+// (33006), 00000005 or insufficientAccessRights access denied (33004), noSuchObject (33002); a
+// constraint violation with no code is a denied Change Password right (33004).
 #include "directory_writer.hpp"
 
 #include <ldap.h>
@@ -38,10 +39,11 @@ std::optional<std::u32string> decodeUtf8(const std::string& text) {
     std::u32string out;
     for (std::size_t i = 0; i < text.size();) {
         const auto lead = static_cast<unsigned char>(text[i]);
-        const int extra = lead < 0x80 ? 0 : (lead & 0xE0) == 0xC0 ? 1
-                                        : (lead & 0xF0) == 0xE0   ? 2
-                                        : (lead & 0xF8) == 0xF0   ? 3
-                                                                  : -1;
+        const int extra = lead < 0x80             ? 0
+                          : (lead & 0xE0) == 0xC0 ? 1
+                          : (lead & 0xF0) == 0xE0 ? 2
+                          : (lead & 0xF8) == 0xF0 ? 3
+                                                  : -1;
         if (extra < 0 || (extra > 0 && i + static_cast<std::size_t>(extra) >= text.size())) {
             return std::nullopt;
         }
@@ -114,8 +116,8 @@ std::string extendedCode(const std::string& diagnostic) {
 /// The 33xxx reason of a failed AD write (DOMAIN.md §5.1).
 WriteFailure classifyAd(int rc, const std::string& diagnostic, const std::string& what) {
     const std::string code = extendedCode(diagnostic);
-    const std::string detail = what + ": " + ldap_err2string(rc) +
-                               (code.empty() ? std::string() : " (" + code + ")");
+    const std::string detail =
+        what + ": " + ldap_err2string(rc) + (code.empty() ? std::string() : " (" + code + ")");
     if (code == "0000052D") {
         return {kAdPasswordPolicy, what + ": the password does not meet the policy (0000052D)"};
     }
@@ -132,7 +134,11 @@ WriteFailure classifyAd(int rc, const std::string& diagnostic, const std::string
         return {kAdUserNotFound, what + ": the object could not be found"};
     }
     if (rc == LDAP_CONSTRAINT_VIOLATION) {
-        return {kAdPasswordPolicy, detail};
+        // Every policy refusal carries 0000052D; a constraint violation without an AD code is
+        // the ACL refusing a change ("User cannot change password": Samba answers 19 there, as
+        // its tests say AD does).
+        return {kAdPermissions,
+                what + ": refused without a policy code (no Change Password right)"};
     }
     return {kAdUnknownError, detail};
 }
@@ -220,15 +226,16 @@ public:
         auto oldValue = unicodePwd(oldPassword);
         auto newValue = unicodePwd(newPassword);
         if (!oldValue) {
-            return WriteFailure{kAdIncorrectPassword, "password change: the current password is wrong"};
+            return WriteFailure{kAdIncorrectPassword,
+                                "password change: the current password is wrong"};
         }
         if (!newValue) {
             return WriteFailure{kAdPasswordPolicy, "password change: the password is not UTF-8"};
         }
-        return modify(dn,
-                      {{LDAP_MOD_DELETE, "unicodePwd", *oldValue},
-                       {LDAP_MOD_ADD, "unicodePwd", *newValue}},
-                      "password change");
+        return modify(
+            dn,
+            {{LDAP_MOD_DELETE, "unicodePwd", *oldValue}, {LDAP_MOD_ADD, "unicodePwd", *newValue}},
+            "password change");
     }
 
     Outcome<Done> verifyPassword(const std::string& dn, const std::string& password) override;

@@ -69,6 +69,27 @@ WriteFailure classify(int rc, const std::string& what) {
     }
 }
 
+/// The diagnostic message of the last operation on `ld`.
+std::string lastDiagnostic(LDAP* ld) {
+    char* text = nullptr;
+    ldap_get_option(ld, LDAP_OPT_DIAGNOSTIC_MESSAGE, &text);
+    std::string out = text != nullptr ? text : "";
+    ldap_memfree(text);
+    return out;
+}
+
+/// A refused change, read as AD writes it: constraintViolation with an 8-hex-digit code first
+/// (00000056 wrong current password, 00000775 locked out, anything else the policy).
+WriteFailure classifyChange(int rc, const std::string& diagnostic) {
+    if (rc == LDAP_CONSTRAINT_VIOLATION && diagnostic.rfind("00000056", 0) == 0) {
+        return {kAdIncorrectPassword, "password change: the current password is wrong"};
+    }
+    if (rc == LDAP_CONSTRAINT_VIOLATION && diagnostic.rfind("00000775", 0) == 0) {
+        return {kAdUserLockedOut, "password change: the account is locked out"};
+    }
+    return classify(rc, "password change");
+}
+
 }  // namespace
 
 LdapWriter::LdapWriter(DirectoryConfig config) : config_(std::move(config)) {}
@@ -316,6 +337,11 @@ Outcome<Done> bindAsUser(LDAP* user, const std::string& dn, const std::string& o
         if (ppolicy == PP_accountLocked) {
             return WriteFailure{kAdUserLockedOut, "the account is locked out"};
         }
+        // AD refuses the bind of a password that must change (773) or has expired (532) only
+        // once the password is proved right: for checking it, that is a yes.
+        if (ppolicy == PP_changeAfterReset || ppolicy == PP_passwordExpired) {
+            return Done{};
+        }
         return WriteFailure{kAdIncorrectPassword, "the current password is wrong"};
     }
     if (result != LDAP_SUCCESS) {
@@ -347,22 +373,32 @@ Outcome<Done> LdapWriter::verifyPassword(const std::string& dn, const std::strin
 Outcome<Done> LdapWriter::changePassword(const std::string& dn,
                                          const std::string& oldPassword,
                                          const std::string& newPassword) {
-    auto session = userSession(config_);
-    if (!session) {
-        return WriteFailure{kAdUnknownError, "cannot initialise LDAP"};
+    if (auto bound = ensureBound(); !bound) {
+        return bound.error();
     }
-    LDAP* user = session.get();
-    if (auto bound = bindAsUser(user, dn, oldPassword); !bound) {
-        return bound;
-    }
-    berval target{static_cast<ber_len_t>(dn.size()), const_cast<char*>(dn.data())};
-    berval oldPw{static_cast<ber_len_t>(oldPassword.size()), const_cast<char*>(oldPassword.data())};
-    berval newPw{static_cast<ber_len_t>(newPassword.size()), const_cast<char*>(newPassword.data())};
-    berval generated{0, nullptr};
-    int rc = ldap_passwd_s(user, &target, &oldPw, &newPw, &generated, nullptr, nullptr);
-    ber_memfree(generated.bv_val);
+    // AD's change, on the connector's connection: one modify that deletes the current value and
+    // adds the new one. The directory proves the current password (a wrong one counts towards
+    // lockout) and applies the user's own rights and policy, as it does for Change Password. The
+    // user need not bind, so a password that must change or has expired can be changed.
+    std::string oldValue = oldPassword;
+    std::string newValue = newPassword;
+    berval oldVal{static_cast<ber_len_t>(oldValue.size()), oldValue.data()};
+    berval newVal{static_cast<ber_len_t>(newValue.size()), newValue.data()};
+    berval* oldVals[] = {&oldVal, nullptr};
+    berval* newVals[] = {&newVal, nullptr};
+    char attr[] = "userPassword";
+    LDAPMod remove{};
+    remove.mod_op = LDAP_MOD_DELETE | LDAP_MOD_BVALUES;
+    remove.mod_type = attr;
+    remove.mod_bvalues = oldVals;
+    LDAPMod add{};
+    add.mod_op = LDAP_MOD_ADD | LDAP_MOD_BVALUES;
+    add.mod_type = attr;
+    add.mod_bvalues = newVals;
+    LDAPMod* mods[] = {&remove, &add, nullptr};
+    int rc = ldap_modify_ext_s(ld_, dn.c_str(), mods, nullptr, nullptr);
     if (rc != LDAP_SUCCESS) {
-        return classify(rc, "password change");
+        return classifyChange(rc, lastDiagnostic(ld_));
     }
     return Done{};
 }

@@ -100,13 +100,16 @@ public:
     PendingFind beginFindByAnchor(const std::string& anchor);
     PendingFind beginFindByUpn(const std::string& upn);
 
-    /// Changes the password as the user, proving the current one: 33007 if it is wrong, 33006 if
-    /// the account is locked out, 33008 on a policy refusal, 33004 if the user may not change it.
+    /// Changes the password as AD's Change Password does, proving the current one (a modify that
+    /// deletes it and adds the new one; no bind as the user, so a password that must change or
+    /// has expired can be changed): 33007 if it is wrong, 33006 if the account is locked out,
+    /// 33008 on a policy refusal, 33004 if the user may not change it.
     Outcome<Done> changePassword(const std::string& dn,
                                  const std::string& oldPassword,
                                  const std::string& newPassword);
 
-    /// Binds as the user with `password`: 33007 if it is wrong, 33006 if the account is locked.
+    /// Binds as the user with `password`: 33007 if it is wrong, 33006 if the account is locked;
+    /// a bind refused because the password must change or has expired proves it right.
     Outcome<Done> verifyPassword(const std::string& dn, const std::string& password);
 
     /// Adds a password value beside the existing ones (bug zoo: old-password-still-works).

@@ -8,6 +8,7 @@
 
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/protocol/messages.hpp>
+#include <wblab/support/version.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -25,7 +26,6 @@ using namespace wblab;
 using namespace wblab::protocol;
 
 constexpr const char* kName = "wblab-reference-agent";
-constexpr const char* kVersion = "0.1.0";
 
 // Event ids of the PasswordResetService source (DOMAIN.md §5.1).
 constexpr int kOnboardingStart = 31004;
@@ -261,8 +261,8 @@ struct Agent {
                     }
                     break;
                 }
-                // As the user, with the current password: the directory checks it, the lockout,
-                // and the policy (33007, 33006, 33008).
+                // The user's own change (Change Password), proving the current password: the
+                // directory checks it, the lockout, and the policy (33007, 33006, 33008).
                 if (auto changed = directory->changePassword(dn, oldPassword, newPassword);
                     !changed) {
                     return fail(r, changed.error().reason, changed.error().detail);

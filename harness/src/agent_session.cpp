@@ -33,7 +33,9 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
     spec.pipeStdout = true;
     auto process = Process::start(spec);
     if (!process) {
-        return process.error();
+        // The program could not be started at all: NotFound tells this setup problem apart
+        // from an agent that started and then failed its handshake.
+        return makeError(ErrorCode::NotFound, process.error().message);
     }
     std::unique_ptr<AgentSession> session(new AgentSession(std::move(*process), config));
     if (auto ready = session->handshake(config.hello); !ready) {

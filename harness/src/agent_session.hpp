@@ -29,8 +29,9 @@ inline constexpr const char* kRehandshake = "rehandshake";
 
 class AgentSession : public sim::WritebackChannel {
 public:
-    /// Spawns the agent and completes the handshake. Errors are Unavailable (cannot start, or it
-    /// exited), Timeout (no ready in time) or ProtocolViolation (a bad ready).
+    /// Spawns the agent and completes the handshake. Errors are NotFound (the program cannot be
+    /// started), Unavailable (it exited before its ready), Timeout (no ready in time) or
+    /// ProtocolViolation (a bad ready).
     static Expected<std::unique_ptr<AgentSession>> start(const AgentConfig& config);
 
     ~AgentSession() override;

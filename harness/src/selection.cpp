@@ -39,8 +39,8 @@ Expected<Selection> withShard(Selection selection, const std::string& shard) {
     }
 }
 
-Expected<std::vector<Scenario>> selectScenarios(const std::vector<Scenario>& scenarios,
-                                                const Selection& selection) {
+Expected<std::vector<scenario::Scenario>> selectScenarios(
+    const std::vector<scenario::Scenario>& scenarios, const Selection& selection) {
     std::regex pattern;
     if (!selection.filter.empty()) {
         try {
@@ -50,7 +50,7 @@ Expected<std::vector<Scenario>> selectScenarios(const std::vector<Scenario>& sce
                              "--filter is not a valid regular expression: " + selection.filter);
         }
     }
-    std::vector<Scenario> chosen;
+    std::vector<scenario::Scenario> chosen;
     int position = 0;
     for (const auto& s : scenarios) {
         if (!anyOf(selection.tags, s.tags) || !anyOf(selection.criteria, s.criteria)) {

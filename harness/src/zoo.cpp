@@ -1,4 +1,7 @@
-// The mutation score over the reference agent's bug zoo (zoo.hpp).
+// The mutation score over an agent's faults (zoo.hpp), credited from failed checks only.
+#include "agent_slot.hpp"
+#include "scenario_run.hpp"
+
 #include <wblab/harness/zoo.hpp>
 #include <wblab/support/files.hpp>
 #include <wblab/support/process.hpp>
@@ -7,20 +10,20 @@
 #include <atomic>
 #include <iomanip>
 #include <mutex>
-#include <set>
 #include <sstream>
 #include <thread>
 
 namespace wblab::harness {
 
-Expected<std::vector<std::string>> listFaults(const AgentCommand& reference) {
+Expected<std::vector<std::string>> listFaults(const AgentCommand& agent) {
     auto dir = RunDirectory::create("zoo");
     if (!dir) {
         return dir.error();
     }
     ProcessSpec spec;
-    spec.argv = reference.argv;
+    spec.argv = agent.argv;
     spec.argv.push_back("--list-bugs");
+    spec.env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"}, {"LANG", "C.UTF-8"}};
     spec.stdoutPath = dir->path() + "/bugs.txt";
     spec.stderrPath = dir->path() + "/bugs.err";
     auto status = runProcess(spec, std::chrono::milliseconds(10000));
@@ -29,7 +32,8 @@ Expected<std::vector<std::string>> listFaults(const AgentCommand& reference) {
     }
     if (!status->success()) {
         return makeError(ErrorCode::Unavailable,
-                         "'" + reference.argv.front() + " --list-bugs' failed");
+                         "'" + agent.label + " --list-bugs' failed (" + status->describe() +
+                             "): the agent must list its faults (docs/agent-protocol.md)");
     }
     auto text = readFile(spec.stdoutPath);
     if (!text) {
@@ -42,7 +46,28 @@ Expected<std::vector<std::string>> listFaults(const AgentCommand& reference) {
             faults.push_back(line.substr(0, line.find('\t')));
         }
     }
+    if (faults.empty()) {
+        return makeError(ErrorCode::InvalidInput,
+                         "'" + agent.label + " --list-bugs' listed no fault");
+    }
     return faults;
+}
+
+std::set<std::string> creditedCriteria(const report::CaseResult& result) {
+    const bool silent =
+        std::any_of(result.checks.begin(), result.checks.end(), [](const report::CheckOutcome& c) {
+            return !c.passed && c.criterion == scenario::criteria::kAnswersInTime;
+        });
+    std::set<std::string> out;
+    for (const auto& check : result.checks) {
+        if (check.passed) {
+            continue;
+        }
+        if (!silent || !check.made || check.criterion == scenario::criteria::kAnswersInTime) {
+            out.insert(check.criterion);
+        }
+    }
+    return out;
 }
 
 bool ZooResult::failed(const std::string& fault, const std::string& criterion) const {
@@ -52,10 +77,18 @@ bool ZooResult::failed(const std::string& fault, const std::string& criterion) c
 std::vector<std::string> ZooResult::faultsCaught() const {
     std::vector<std::string> out;
     for (const auto& f : faults) {
-        if (std::any_of(criteria.begin(), criteria.end(), [&](const std::string& c) {
-                return failed(f, c);
-            })) {
+        if (!criteriaFailedBy(f).empty()) {
             out.push_back(f);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> ZooResult::criteriaFailedBy(const std::string& fault) const {
+    std::vector<std::string> out;
+    for (const auto& c : criteria) {
+        if (failed(fault, c)) {
+            out.push_back(c);
         }
     }
     return out;
@@ -82,84 +115,113 @@ double ZooResult::score() const {
 }
 
 bool ZooResult::complete() const {
-    return controlFailures.empty() && !faults.empty() && faultsCaught().size() == faults.size() &&
-           criteriaKilled().size() == criteria.size();
+    return !interrupted && controlFailures.empty() && !faults.empty() &&
+           faultsCaught().size() == faults.size() && criteriaKilled().size() == criteria.size();
 }
 
-ZooResult runZoo(const std::vector<Scenario>& scenarios,
-                 const Catalog& catalog,
-                 const AgentCommand& reference,
+namespace {
+
+/// What the zoo needs to know while faults run side by side.
+struct ZooState {
+    ZooResult& zoo;
+    const std::vector<scenario::Scenario>& scenarios;
+    /// scenario index -> the criteria its checks are evidence for (from the control run)
+    std::vector<std::set<std::string>> checked;
+    std::set<std::string> killed;  ///< criteria failed by any fault so far
+    std::mutex lock;
+};
+
+/// The control: the correct agent must pass every scenario, or a "caught" fault proves nothing.
+/// Its checks also say which criteria each scenario is evidence for.
+void runControl(ZooState& state,
+                const scenario::Catalog& catalog,
+                const RunOptions& options,
+                std::ostream* progress) {
+    auto control = runScenarios(state.scenarios, options, nullptr);
+    std::set<std::string> checkedAnywhere;
+    state.checked.resize(state.scenarios.size());
+    for (std::size_t i = 0; i < control.cases.size(); ++i) {
+        const auto& c = control.cases[i];
+        if (report::isFailure(c.verdict)) {
+            state.zoo.controlFailures.push_back(c.id);
+        }
+        for (const auto& check : c.checks) {
+            state.checked[i].insert(check.criterion);
+            checkedAnywhere.insert(check.criterion);
+        }
+    }
+    for (const auto& c : catalog.criteria) {
+        (checkedAnywhere.count(c.id) ? state.zoo.criteria : state.zoo.uncovered).push_back(c.id);
+    }
+    if (progress != nullptr) {
+        *progress << "control (" << options.agent.label << "): " << control.cases.size()
+                  << " scenarios, " << state.zoo.controlFailures.size() << " failed\n"
+                  << std::flush;
+    }
+}
+
+/// Runs one fault over the scenarios that can still tell something.
+void runFault(ZooState& state, const std::string& fault, const RunOptions& faulty, bool quick) {
+    std::set<std::string> failedHere;
+    int ran = 0;
+    AgentSlot slot;
+    for (std::size_t i = 0; i < state.scenarios.size() && !processesStopped(); ++i) {
+        {
+            std::lock_guard guard(state.lock);
+            // Full: skip when every checked criterion has failed under this fault already.
+            // Quick: once this fault is caught, skip when other faults failed them all.
+            const auto& known = quick && !failedHere.empty() ? state.killed : failedHere;
+            const auto& mine = state.checked[i];
+            if (std::all_of(mine.begin(), mine.end(), [&](const std::string& c) {
+                    return known.count(c) != 0;
+                })) {
+                continue;
+            }
+        }
+        ++ran;
+        auto result = ScenarioRun(state.scenarios[i], faulty, slot).run();
+        if (processesStopped()) {
+            break;
+        }
+        std::lock_guard guard(state.lock);
+        for (const auto& criterion : creditedCriteria(result)) {
+            state.killed.insert(criterion);
+            if (failedHere.insert(criterion).second) {
+                state.zoo.failedBy[{fault, criterion}] = result.id;
+            }
+        }
+    }
+}
+
+}  // namespace
+
+ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
+                 const scenario::Catalog& catalog,
+                 const AgentCommand& agent,
                  const std::vector<std::string>& faults,
                  const RunOptions& options,
                  bool quick,
                  std::ostream* progress) {
     ZooResult zoo;
+    zoo.agent = agent.label;
     zoo.faults = faults;
     zoo.quick = quick;
-    for (const auto& c : catalog.criteria) {
-        (scenariosCovering(c.id, scenarios).empty() ? zoo.uncovered : zoo.criteria).push_back(c.id);
-    }
-
-    // The control: the correct agent must pass every scenario, or a "caught" fault proves nothing.
+    ZooState state{zoo, scenarios, {}, {}, {}};
     RunOptions control = options;
-    control.agent = reference;
-    auto controlRun = runScenarios(scenarios, control, nullptr);
-    for (const auto& c : controlRun.cases) {
-        if (report::isFailure(c.verdict)) {
-            zoo.controlFailures.push_back(c.id);
-        }
-    }
-    if (progress != nullptr) {
-        *progress << "control (" << reference.label << "): " << controlRun.cases.size()
-                  << " scenarios, " << zoo.controlFailures.size() << " failed\n"
-                  << std::flush;
-    }
-
-    std::mutex lock;
-    std::set<std::string> killed;  // criteria failed by any fault so far
+    control.agent = agent;
+    runControl(state, catalog, control, progress);
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-        for (std::size_t i = next++; i < faults.size(); i = next++) {
-            const auto& fault = faults[i];
-            RunOptions faulty = options;
-            faulty.jobs = 1;
-            faulty.agent = reference;
+        for (std::size_t i = next++; i < faults.size() && !processesStopped(); i = next++) {
+            RunOptions faulty = control;
             faulty.agent.argv.push_back("--bug");
-            faulty.agent.argv.push_back(fault);
-            faulty.agent.label = reference.label + " --bug " + fault;
-            std::set<std::string> failedHere;
-            int ran = 0;
-            for (const auto& s : scenarios) {
-                bool needed = false;
-                {
-                    std::lock_guard guard(lock);
-                    // Full: skip when every criterion it names has failed under this fault.
-                    // Quick: once this fault is caught, skip when another fault failed them all.
-                    const auto& known = quick && !failedHere.empty() ? killed : failedHere;
-                    needed = std::any_of(s.criteria.begin(),
-                                         s.criteria.end(),
-                                         [&](const std::string& c) { return !known.count(c); });
-                }
-                if (!needed) {
-                    continue;
-                }
-                ++ran;
-                auto result = runScenario(s, faulty);
-                if (!report::isFailure(result.verdict)) {
-                    continue;
-                }
-                std::lock_guard guard(lock);
-                for (const auto& c : s.criteria) {
-                    killed.insert(c);
-                    if (failedHere.insert(c).second) {
-                        zoo.failedBy[{fault, c}] = s.id;
-                    }
-                }
-            }
-            if (progress != nullptr) {
-                std::lock_guard guard(lock);
-                *progress << "fault " << fault << ": " << failedHere.size() << " criteria failed ("
-                          << ran << " scenarios run)\n"
+            faulty.agent.argv.push_back(faults[i]);
+            faulty.agent.label = agent.label + " --bug " + faults[i];
+            runFault(state, faults[i], faulty, quick);
+            if (progress != nullptr && !processesStopped()) {
+                std::lock_guard guard(state.lock);
+                *progress << "fault " << faults[i] << ": " << zoo.criteriaFailedBy(faults[i]).size()
+                          << " criteria failed\n"
                           << std::flush;
             }
         }
@@ -171,10 +233,13 @@ ZooResult runZoo(const std::vector<Scenario>& scenarios,
     for (auto& w : workers) {
         w.join();
     }
+    zoo.interrupted = processesStopped();
     return zoo;
 }
 
-void printZoo(const ZooResult& zoo, std::ostream& out) {
+namespace {
+
+void printMatrix(const ZooResult& zoo, std::ostream& out) {
     out << "\nfaults (columns):\n";
     for (std::size_t i = 0; i < zoo.faults.size(); ++i) {
         out << "  " << std::setw(2) << i + 1 << "  " << zoo.faults[i] << "\n";
@@ -198,6 +263,9 @@ void printZoo(const ZooResult& zoo, std::ostream& out) {
         out << "\n";
     }
     out << std::left;
+}
+
+void printGaps(const ZooResult& zoo, std::ostream& out) {
     for (const auto& id : zoo.controlFailures) {
         out << "control failure (the correct agent fails it): " << id << "\n";
     }
@@ -214,19 +282,31 @@ void printZoo(const ZooResult& zoo, std::ostream& out) {
         }
     }
     if (!zoo.uncovered.empty()) {
-        out << "not scored, no scenario covers: ";
+        out << "not scored, no check of it is made: ";
         for (std::size_t i = 0; i < zoo.uncovered.size(); ++i) {
             out << (i ? ", " : "") << zoo.uncovered[i];
         }
         out << "\n";
     }
+}
+
+}  // namespace
+
+void printZoo(const ZooResult& zoo, std::ostream& out) {
+    if (zoo.interrupted) {
+        out << "\nwblab zoo: interrupted; no score (the faults did not all run)\n";
+        return;
+    }
+    printMatrix(zoo, out);
+    printGaps(zoo, out);
     if (zoo.quick) {
         out << "(quick: the matrix shows the failures found until the score was decided; a '.' "
                "may be a failure that was not looked for)\n";
     }
-    out << "\nmutation score " << std::fixed << std::setprecision(1) << zoo.score()
-        << " %: " << caught.size() << " of " << zoo.faults.size() << " faults caught, "
-        << killed.size() << " of " << zoo.criteria.size() << " criteria failed by a fault"
+    out << "\nmutation score " << std::fixed << std::setprecision(1) << zoo.score() << " % ("
+        << zoo.agent << "): " << zoo.faultsCaught().size() << " of " << zoo.faults.size()
+        << " faults caught, " << zoo.criteriaKilled().size() << " of " << zoo.criteria.size()
+        << " criteria failed by a fault"
         << (zoo.controlFailures.empty() ? "" : "; the control run failed") << "\n";
 }
 

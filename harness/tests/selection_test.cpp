@@ -1,4 +1,6 @@
+#include <wblab/harness/runner.hpp>
 #include <wblab/harness/selection.hpp>
+#include <wblab/harness/zoo.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -6,6 +8,7 @@
 
 using namespace wblab;
 using namespace wblab::harness;
+using wblab::scenario::Scenario;
 
 namespace {
 
@@ -69,4 +72,31 @@ TEST_CASE("Bad shards and bad patterns are input errors", "[harness][selection]"
     auto chosen = selectScenarios(sample(), sel);
     REQUIRE_FALSE(chosen);
     CHECK(chosen.error().code == ErrorCode::InvalidInput);
+}
+
+TEST_CASE("An agent command line is split on spaces with quotes grouping words",
+          "[harness][agent]") {
+    auto cmd = resolveAgent("/opt/agent --flag \"two words\" last", "/usr/bin/wblab");
+    REQUIRE(cmd);
+    CHECK(cmd->argv == std::vector<std::string>{"/opt/agent", "--flag", "two words", "last"});
+    CHECK(cmd->label == "/opt/agent --flag \"two words\" last");
+    CHECK_FALSE(resolveAgent("/opt/agent \"unbalanced", "/usr/bin/wblab"));
+    CHECK_FALSE(resolveAgent("   ", "/usr/bin/wblab"));
+}
+
+TEST_CASE("The zoo credits a silent agent only with what could not be checked", "[harness][zoo]") {
+    auto check = [](const char* criterion, bool passed, bool made) {
+        return report::CheckOutcome{criterion, "c", "e", "o", passed, made};
+    };
+    report::CaseResult wrong;
+    wrong.checks = {check("wb-reset-applies", false, true),
+                    check("wb-event-ids", true, true),
+                    check("sec-never-logged", true, true)};
+    CHECK(creditedCriteria(wrong) == std::set<std::string>{"wb-reset-applies"});
+    report::CaseResult silent;
+    silent.checks = {check("wb-answers-in-time", false, true),
+                     check("wb-reset-applies", false, true),  // the user saw SSPR_0030
+                     check("wb-event-ids", false, false),     // nothing to compare
+                     check("sec-never-logged", true, true)};
+    CHECK(creditedCriteria(silent) == std::set<std::string>{"wb-answers-in-time", "wb-event-ids"});
 }

@@ -48,6 +48,42 @@ ol.timeline{font-family:ui-monospace,monospace;font-size:.9em;margin:.4em 0}
 .meta{color:#555}
 )css";
 
+/// The criteria, each with the checks that earned its verdict (failed ones first and open).
+void writeCriteria(const RunResult& run, std::ostream& out) {
+    out << "<h2>Criteria</h2>\n<p class=\"meta\">A criterion's verdict comes from its own "
+           "checks only.</p>\n";
+    for (const auto& c : criteriaOf(run)) {
+        const std::string cls = c.verdict == "fail"   ? "fail"
+                                : c.verdict == "pass" ? "pass"
+                                                      : "skip";
+        out << "<details class=\"" << cls << "\"" << (c.verdict == "fail" ? " open" : "")
+            << "><summary><span class=\"badge\">" << html(c.verdict) << "</span> <strong>"
+            << html(c.id) << "</strong> " << html(c.info.title) << " <span class=\"meta\">("
+            << html(c.info.level) << ", " << html(c.info.exitCriterion) << "; " << c.passed
+            << " check(s) passed, " << c.failed << " failed)</span></summary>\n";
+        if (c.checks.empty()) {
+            out << "<p class=\"meta\">No check of this criterion was made in this run.</p>";
+            out << "</details>\n";
+            continue;
+        }
+        out << "<table><tr><th>scenario</th><th>check</th><th>expected</th><th>observed</th></"
+               "tr>\n";
+        for (bool failedFirst : {true, false}) {
+            for (const auto& ref : c.checks) {
+                if (ref.check->passed == failedFirst) {
+                    continue;
+                }
+                out << "<tr" << (ref.check->passed ? "" : " class=\"bad\"") << "><td><a href=\"#"
+                    << html(ref.scenario) << "\">" << html(ref.scenario) << "</a></td><td>"
+                    << (ref.check->passed ? "✓ " : "✗ ") << html(ref.check->what) << "</td><td>"
+                    << html(ref.check->expected) << "</td><td>" << html(ref.check->observed)
+                    << "</td></tr>\n";
+            }
+        }
+        out << "</table></details>\n";
+    }
+}
+
 }  // namespace
 
 std::string toHtml(const RunResult& run) {
@@ -98,22 +134,8 @@ std::string toHtml(const RunResult& run) {
         }
         out << "</table>\n";
     }
-    out << "<h2>Criteria</h2>\n<table "
-           "class=\"criteria\"><tr><th>criterion</th><th>title</th><th>level</th><th>exit "
-           "criterion</th><th>verdict</th>"
-        << "<th>passed</th><th>failed</th><th>scenarios</th></tr>\n";
-    for (const auto& c : criteriaOf(run)) {
-        out << "<tr class=\"" << html(c.verdict) << "\"><td>" << html(c.id) << "</td><td>"
-            << html(c.info.title) << "</td><td>" << html(c.info.level) << "</td><td>"
-            << html(c.info.exitCriterion) << "</td><td><span class=\"badge\">" << html(c.verdict)
-            << "</span></td><td>" << c.passed << "</td><td>" << c.failedCount << "</td><td>";
-        for (std::size_t i = 0; i < c.scenarios.size(); ++i) {
-            out << (i ? ", " : "") << "<a href=\"#" << html(c.scenarios[i]) << "\">"
-                << html(c.scenarios[i]) << "</a>";
-        }
-        out << "</td></tr>\n";
-    }
-    out << "</table>\n<h2>Scenarios</h2>\n";
+    writeCriteria(run, out);
+    out << "<h2>Scenarios</h2>\n";
     for (const auto& c : run.cases) {
         const bool failed = isFailure(c.verdict);
         out << "<details id=\"" << html(c.id) << "\" class=\"" << cssClass(c.verdict) << "\""
@@ -125,11 +147,13 @@ std::string toHtml(const RunResult& run) {
             out << "<p>" << html(c.message) << "</p>\n";
         }
         out << "<p class=\"meta\">" << html(c.file) << "</p>\n";
-        out << "<table><tr><th>check</th><th>expected</th><th>observed</th></tr>\n";
+        out << "<table><tr><th>check</th><th>criterion</th><th>expected</th><th>observed</th></"
+               "tr>\n";
         for (const auto& check : c.checks) {
             out << "<tr" << (check.passed ? "" : " class=\"bad\"") << "><td>"
-                << (check.passed ? "✓ " : "✗ ") << html(check.name) << "</td><td>"
-                << html(check.expected) << "</td><td>" << html(check.observed) << "</td></tr>\n";
+                << (check.passed ? "✓ " : "✗ ") << html(check.what) << "</td><td>"
+                << html(check.criterion) << "</td><td>" << html(check.expected) << "</td><td>"
+                << html(check.observed) << "</td></tr>\n";
         }
         out << "</table>\n<ol class=\"timeline\">\n";
         for (const auto& event : c.timeline) {

@@ -29,9 +29,11 @@ Expected<RunResult> fromJson(const std::string& text) {
     }
     try {
         const int version = doc.value("schemaVersion", 0);
-        if (version != 1 && version != 2) {
+        if (version != 3) {
             return makeError(ErrorCode::InvalidInput,
-                             "unsupported schemaVersion (this wblab reads versions 1 and 2)");
+                             "unsupported schemaVersion " + std::to_string(version) +
+                                 " (this wblab reads version 3: earlier reports' checks name no "
+                                 "criterion; run the shards again with this wblab)");
         }
         RunResult run;
         run.toolVersion = doc.at("tool").at("version").get<std::string>();
@@ -59,14 +61,16 @@ Expected<RunResult> fromJson(const std::string& text) {
             c.durationMs = s.value("durationMs", 0.0);
             c.timeline = s.value("timeline", std::vector<std::string>{});
             for (const auto& check : s.value("checks", json::array())) {
-                c.checks.push_back({check.at("name").get<std::string>(),
-                                    check.at("passed").get<bool>(),
+                c.checks.push_back({check.at("criterion").get<std::string>(),
+                                    check.at("what").get<std::string>(),
                                     check.at("expected").get<std::string>(),
-                                    check.at("observed").get<std::string>()});
+                                    check.at("observed").get<std::string>(),
+                                    check.at("passed").get<bool>(),
+                                    check.value("made", true)});
             }
             run.cases.push_back(std::move(c));
         }
-        // Version 2 carries the catalog the run was judged against.
+        // The catalog the run was judged against.
         for (const auto& e : doc.value("exitCriteria", json::array())) {
             run.exitCriteria.push_back(
                 {e.at("id").get<std::string>(), e.value("title", std::string())});

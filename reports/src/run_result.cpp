@@ -96,124 +96,6 @@ std::string xmlEscape(const std::string& text) {
 
 namespace {
 
-std::string seconds(double ms) {
-    std::ostringstream out;
-    out << std::fixed << std::setprecision(3) << ms / 1000.0;
-    return out.str();
-}
-
-std::string failureText(const CaseResult& c) {
-    std::ostringstream out;
-    out << c.message << "\n";
-    for (const auto& check : c.checks) {
-        if (!check.passed) {
-            out << "- " << check.name << ": expected " << check.expected << ", observed "
-                << check.observed << "\n";
-        }
-    }
-    return out.str();
-}
-
-}  // namespace
-
-std::string toJUnitXml(const RunResult& run) {
-    std::map<std::string, std::vector<const CaseResult*>> suites;
-    for (const auto& c : run.cases) {
-        suites[c.criteria.empty() ? std::string("uncategorised") : c.criteria.front()].push_back(
-            &c);
-    }
-    std::map<std::string, CriterionInfo> infos;
-    for (const auto& info : run.catalog) {
-        infos[info.id] = info;
-    }
-    int total = 0;
-    int failures = 0;
-    int errors = 0;
-    int skipped = 0;
-    for (const auto& c : run.cases) {
-        ++total;
-        if (c.verdict == Verdict::Unresolved) {
-            ++errors;
-        } else if (isFailure(c.verdict)) {
-            ++failures;
-        } else if (c.verdict == Verdict::Unsupported) {
-            ++skipped;
-        }
-    }
-    std::ostringstream out;
-    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-    out << "<testsuites name=\"wblab\" tests=\"" << total << "\" failures=\"" << failures
-        << "\" errors=\"" << errors << "\" skipped=\"" << skipped << "\" time=\""
-        << seconds(run.durationMs) << "\">\n";
-    for (const auto& [suite, cases] : suites) {
-        int sf = 0;
-        int se = 0;
-        int ss = 0;
-        double ms = 0;
-        for (const auto* c : cases) {
-            ms += c->durationMs;
-            if (c->verdict == Verdict::Unresolved) {
-                ++se;
-            } else if (isFailure(c->verdict)) {
-                ++sf;
-            } else if (c->verdict == Verdict::Unsupported) {
-                ++ss;
-            }
-        }
-        const auto info = infos.find(suite);
-        // classname "exit.criterion": CI views that split classnames on dots group by both.
-        const std::string classname =
-            info == infos.end() ? suite : info->second.exitCriterion + "." + suite;
-        out << "  <testsuite name=\"" << xmlEscape(suite) << "\" tests=\"" << cases.size()
-            << "\" failures=\"" << sf << "\" errors=\"" << se << "\" skipped=\"" << ss
-            << "\" time=\"" << seconds(ms) << "\">\n";
-        out << "    <properties>\n";
-        out << "      <property name=\"seed\" value=\"" << run.seed << "\"/>\n";
-        out << "      <property name=\"agent\" value=\"" << xmlEscape(run.agent) << "\"/>\n";
-        out << "      <property name=\"wblab.version\" value=\"" << xmlEscape(run.toolVersion)
-            << "\"/>\n";
-        if (info != infos.end()) {
-            out << "      <property name=\"criterion.title\" value=\""
-                << xmlEscape(info->second.title) << "\"/>\n";
-            out << "      <property name=\"criterion.level\" value=\""
-                << xmlEscape(info->second.level) << "\"/>\n";
-            out << "      <property name=\"exit-criterion\" value=\""
-                << xmlEscape(info->second.exitCriterion) << "\"/>\n";
-        }
-        out << "    </properties>\n";
-        for (const auto* c : cases) {
-            out << "    <testcase classname=\"" << xmlEscape(classname) << "\" name=\""
-                << xmlEscape(c->id) << "\" file=\"" << xmlEscape(c->file) << "\" time=\""
-                << seconds(c->durationMs) << "\"";
-            const bool plain = c->verdict == Verdict::Pass;
-            if (plain) {
-                out << "/>\n";
-                continue;
-            }
-            out << ">\n";
-            if (c->verdict == Verdict::Unresolved) {
-                out << "      <error type=\"unresolved\" message=\"" << xmlEscape(c->message)
-                    << "\">" << xmlEscape(failureText(*c)) << "</error>\n";
-            } else if (c->verdict == Verdict::Unsupported) {
-                out << "      <skipped message=\"" << xmlEscape(c->message) << "\"/>\n";
-            } else if (c->verdict == Verdict::XFail) {
-                out << "      <system-out>" << xmlEscape("expected failure: " + c->message)
-                    << "</system-out>\n";
-            } else {
-                out << "      <failure type=\"" << toString(c->verdict) << "\" message=\""
-                    << xmlEscape(c->message) << "\">" << xmlEscape(failureText(*c))
-                    << "</failure>\n";
-            }
-            out << "    </testcase>\n";
-        }
-        out << "  </testsuite>\n";
-    }
-    out << "</testsuites>\n";
-    return out.str();
-}
-
-namespace {
-
 /// Text from agents reaches the terminal: control characters (escape sequences that could
 /// recolour, move the cursor or retitle the window) become '?'.
 std::string terminalSafe(std::string text) {
@@ -228,24 +110,75 @@ std::string terminalSafe(std::string text) {
 
 }  // namespace
 
-void printSummary(const RunResult& run, std::ostream& out) {
-    std::map<Verdict, int> counts;
+namespace {
+
+std::string seconds(double ms) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(3) << ms / 1000.0;
+    return out.str();
+}
+
+void printScenarios(const RunResult& run, std::ostream& out) {
     for (const auto& c : run.cases) {
-        ++counts[c.verdict];
         out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(c.id);
         if (c.verdict != Verdict::Pass && !c.message.empty()) {
             out << "  — " << terminalSafe(c.message);
         }
         out << "\n";
-        if (isFailure(c.verdict)) {
-            for (const auto& check : c.checks) {
-                if (!check.passed) {
-                    out << "    " << terminalSafe(check.name) << ": expected "
-                        << terminalSafe(check.expected) << ", observed "
-                        << terminalSafe(check.observed) << "\n";
-                }
+        if (!isFailure(c.verdict)) {
+            continue;
+        }
+        for (const auto& check : c.checks) {
+            if (!check.passed) {
+                out << "    [" << terminalSafe(check.criterion) << "] " << terminalSafe(check.what)
+                    << ": expected " << terminalSafe(check.expected) << ", observed "
+                    << terminalSafe(check.observed) << "\n";
             }
         }
+    }
+}
+
+/// The roll-up: each exit criterion, and the criteria that fail it with the scenarios whose
+/// checks failed them.
+void printExitCriteria(const RunResult& run, std::ostream& out) {
+    const auto exits = exitCriteriaOf(run);
+    if (exits.empty()) {
+        return;
+    }
+    std::map<std::string, std::string> failedIn;
+    for (const auto& c : criteriaOf(run)) {
+        std::string list;
+        for (const auto& id : c.failedScenarios) {
+            list += (list.empty() ? "" : ", ") + id;
+        }
+        failedIn[c.id] = list;
+    }
+    out << "\nexit criteria:\n";
+    for (const auto& e : exits) {
+        out << "  " << std::left << std::setw(9) << e.verdict << std::setw(28) << e.info.id << " "
+            << e.passed << " of " << e.criteria.size() << " criteria pass";
+        if (e.notRun > 0) {
+            out << ", " << e.notRun << " not run";
+        }
+        out << "\n";
+        for (const auto& id : e.failedRequired) {
+            out << "           failed: " << id << " (checks failed in "
+                << terminalSafe(failedIn[id]) << ")\n";
+        }
+        for (const auto& id : e.failedRecommended) {
+            out << "           failed (recommended): " << id << " (checks failed in "
+                << terminalSafe(failedIn[id]) << ")\n";
+        }
+    }
+}
+
+}  // namespace
+
+void printSummary(const RunResult& run, std::ostream& out) {
+    printScenarios(run, out);
+    std::map<Verdict, int> counts;
+    for (const auto& c : run.cases) {
+        ++counts[c.verdict];
     }
     int passed = counts[Verdict::Pass] + counts[Verdict::XFail];
     int failed = 0;
@@ -257,32 +190,14 @@ void printSummary(const RunResult& run, std::ostream& out) {
     for (const auto& problem : run.baselineProblems) {
         out << "baseline: " << terminalSafe(problem) << "\n";
     }
-    // The roll-up: each exit criterion, and the criteria that fail it.
-    const auto exits = exitCriteriaOf(run);
-    if (!exits.empty()) {
-        out << "\nexit criteria:\n";
-    }
-    for (const auto& e : exits) {
-        out << "  " << std::left << std::setw(9) << e.verdict << std::setw(28) << e.info.id << " "
-            << e.passed << " of " << e.criteria.size() << " criteria pass";
-        if (e.notRun > 0) {
-            out << ", " << e.notRun << " not run";
-        }
-        out << "\n";
-        for (const auto& id : e.failedRequired) {
-            out << "           failed: " << id << "\n";
-        }
-        for (const auto& id : e.failedRecommended) {
-            out << "           failed (recommended): " << id << "\n";
-        }
-    }
+    printExitCriteria(run, out);
     out << "\n"
         << run.cases.size() << " scenarios: " << passed << " passed, " << failed << " failed";
     if (counts[Verdict::Unsupported] > 0) {
         out << ", " << counts[Verdict::Unsupported] << " unsupported";
     }
-    out << " (seed " << run.seed << ", agent " << run.agent << ", " << seconds(run.durationMs)
-        << " s)\n";
+    out << " (seed " << run.seed << ", agent " << terminalSafe(run.agent) << ", "
+        << seconds(run.durationMs) << " s)\n";
 }
 
 }  // namespace wblab::report

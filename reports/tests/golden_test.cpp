@@ -1,9 +1,11 @@
 // Golden-file tests: every report format of one fixed run, byte for byte. A change to a format
 // shows up here as a diff to review; regenerate deliberately with
 //   WBLAB_UPDATE_GOLDEN=1 ctest --preset dev -R golden
+// (harness/tests/approval_test.cpp does the same for a real run through the command line)
 // and commit the files in reports/tests/golden/ with the change that caused them.
 #include <wblab/report/run_result.hpp>
 #include <wblab/support/files.hpp>
+#include <wblab/testkit/testkit.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -15,8 +17,13 @@ using namespace wblab::report;
 
 namespace {
 
-CheckOutcome check(std::string name, bool passed, std::string expected, std::string observed) {
-    return CheckOutcome{std::move(name), passed, std::move(expected), std::move(observed)};
+CheckOutcome check(std::string criterion,
+                   std::string what,
+                   bool passed,
+                   std::string expected,
+                   std::string observed) {
+    return CheckOutcome{
+        std::move(criterion), std::move(what), std::move(expected), std::move(observed), passed};
 }
 
 CaseResult scenario(std::string id, Verdict verdict, std::vector<std::string> criteria) {
@@ -41,7 +48,7 @@ RunResult goldenRun() {
     run.durationMs = 8750;
     run.baselineProblems = {"baseline entry 0099_gone matches no scenario"};
 
-    auto pass = scenario("0001_pass", Verdict::Pass, {"crit-identity-pw-writeback"});
+    auto pass = scenario("0001_pass", Verdict::Pass, {"wb-reset-applies"});
     pass.timeline = {"directory: slapd ready with 1 users",
                      "agent: ready (wblab-reference-agent 0.1.0, onboarding events [31004])",
                      "cloud: step 1 sspr_reset (with unlock) user1@testlab.example, correlation "
@@ -49,51 +56,59 @@ RunResult goldenRun() {
                      "agent: success events [31001, 31002]",
                      "cloud: user sees success",
                      "directory: user1: the new password of step 1 binds: yes"};
-    pass.checks = {check("step 1: outcome", true, "success", "success"),
-                   check("user1: the new password of step 1 binds", true, "yes", "yes")};
+    pass.checks = {
+        check("wb-reset-applies", "step 1: outcome", true, "success", "success"),
+        check("wb-reset-applies", "user1: the new password of step 1 binds", true, "yes", "yes")};
 
-    auto fail =
-        scenario("0002_fail", Verdict::Fail, {"crit-identity-pw-writeback", "crit-security"});
+    auto fail = scenario("0002_fail", Verdict::Fail, {"wb-onprem-policy", "wb-event-ids"});
     fail.message =
-        "2 check(s) failed; first: step 1: outcome: expected policy_violation, observed "
-        "success";
+        "3 check(s) failed; first: [wb-onprem-policy] step 1: outcome: expected "
+        "policy_violation, observed success";
     fail.timeline = {
         "cloud: step 1 sspr_reset user2@testlab.example, correlation "
         "00000000-0000-4000-8000-000000000002",
         "agent: success events [31001, 31002]",
         "cloud: user sees success",
         "directory: user2: the seeded password binds: no"};
-    fail.checks = {check("step 1: outcome", false, "policy_violation", "success"),
-                   check("step 1: agent events", false, "[31001, 31003, 33008]", "[31001, 31002]"),
-                   check("user2: the seeded password binds", false, "yes", "no"),
-                   check("security: no password in the agent's log", true, "none", "none")};
+    fail.checks = {
+        check("wb-onprem-policy", "step 1: outcome", false, "policy_violation", "success"),
+        check("wb-event-ids",
+              "step 1: agent events",
+              false,
+              "[31001, 31003, 33008]",
+              "[31001, 31002]"),
+        check("wb-onprem-policy", "user2: the seeded password binds", false, "yes", "no"),
+        check(
+            "sec-never-logged", "security: no password in the agent's log", true, "none", "none")};
 
-    auto xfail = scenario("0003_xfail", Verdict::XFail, {"crit-security"});
+    auto xfail = scenario("0003_xfail", Verdict::XFail, {"sec-replay-rejected"});
     xfail.message = "expected failure (baseline: no replay cache before 2.2)";
-    xfail.checks = {check("step 3: reason", false, "32003", "0")};
+    xfail.checks = {check("sec-replay-rejected", "step 3: reason", false, "32003", "0")};
 
-    auto xpass = scenario("0004_xpass", Verdict::XPass, {"crit-security"});
+    auto xpass = scenario("0004_xpass", Verdict::XPass, {"sec-replay-rejected"});
     xpass.message = "listed as an expected failure, but passed";
 
-    auto timeout = scenario("0005_timeout", Verdict::Timeout, {"crit-identity-pw-writeback"});
-    timeout.message = "1 check(s) failed; first: step 1: agent answered per protocol";
-    timeout.checks = {check("step 1: agent answered per protocol",
+    auto timeout = scenario("0005_timeout", Verdict::Timeout, {"wb-reset-applies"});
+    timeout.message =
+        "1 check(s) failed; first: [wb-answers-in-time] step 1: the agent answers within its "
+        "deadline";
+    timeout.checks = {check("wb-answers-in-time",
+                            "step 1: the agent answers within its deadline",
                             false,
-                            "an answer within the deadline",
+                            "an answer within 1000 ms",
                             "no answer within 1000 ms")};
     timeout.timeline = {"agent: no answer within 1000 ms", "cloud: user sees SSPR_0030"};
 
-    auto unresolved = scenario("0006_unresolved", Verdict::Unresolved, {"crit-identity-sync"});
+    auto unresolved = scenario("0006_unresolved", Verdict::Unresolved, {"sync-anchor-matching"});
     unresolved.message = "directory fixture: slapd exited during start-up";
 
-    auto unsupported =
-        scenario("0007_unsupported", Verdict::Unsupported, {"crit-identity-pw-reset"});
+    auto unsupported = scenario("0007_unsupported", Verdict::Unsupported, {"wb-unlock-only"});
     unsupported.message = "requires: unlock_only (the agent does not declare it)";
 
-    auto hostile =
-        scenario("0008_escapes[a=<b>&\"c\"]", Verdict::Fail, {"crit-identity-pw-writeback"});
+    auto hostile = scenario("0008_escapes[a=<b>&\"c\"]", Verdict::Fail, {"wb-reason-codes"});
     hostile.message = "observed ]]> and <script>alert(1)</script> & \x1b[31mANSI\x1b[0m";
-    hostile.checks = {check("step 1: detail", false, "<none>", "]]> & \"quoted\"")};
+    hostile.checks = {
+        check("wb-reason-codes", "step 1: detail", false, "<none>", "]]> & \"quoted\"")};
 
     run.cases = {pass, fail, xfail, xpass, timeout, unresolved, unsupported, hostile};
     return run;
@@ -105,47 +120,11 @@ std::string consoleSummary(const RunResult& run) {
     return out.str();
 }
 
-/// 1-based number of the first line where the two texts differ, with both lines.
-std::string firstDifference(const std::string& want, const std::string& got) {
-    std::istringstream a(want);
-    std::istringstream b(got);
-    std::string la;
-    std::string lb;
-    for (int line = 1;; ++line) {
-        const bool moreA = static_cast<bool>(std::getline(a, la));
-        const bool moreB = static_cast<bool>(std::getline(b, lb));
-        if (!moreA && !moreB) {
-            return "the texts differ only in the final newline";
-        }
-        if (!moreA || !moreB || la != lb) {
-            return "first difference at line " + std::to_string(line) +
-                   "\n  golden: " + (moreA ? la : "<end of file>") +
-                   "\n  actual: " + (moreB ? lb : "<end of file>");
-        }
-    }
-}
-
 void compareWithGolden(const std::string& name, const std::string& actual) {
-    const std::string golden = std::string(WBLAB_GOLDEN_DIR) + "/" + name;
-    const char* update = std::getenv("WBLAB_UPDATE_GOLDEN");
-    if (update != nullptr && std::string(update) == "1") {
-        REQUIRE(writeFileAtomically(golden, actual));
-        WARN("rewrote " << golden);
-        return;
-    }
-    auto expected = readFile(golden);
-    INFO("golden file " << golden << " is missing; create it with WBLAB_UPDATE_GOLDEN=1");
-    REQUIRE(expected);
-    if (*expected == actual) {
-        SUCCEED(name << " matches");
-        return;
-    }
-    const std::string actualPath = std::string(WBLAB_ACTUAL_DIR) + "/" + name + ".actual";
-    (void)writeFileAtomically(actualPath, actual);
-    FAIL(name << " differs from the golden file; " << firstDifference(*expected, actual)
-              << "\n  see: diff -u " << golden << " " << actualPath
-              << "\n  if the change is intended: WBLAB_UPDATE_GOLDEN=1 ctest --preset dev -R "
-                 "golden, then review and commit the golden files");
+    const auto difference =
+        testkit::compareWithApproved(WBLAB_GOLDEN_DIR, name, actual, WBLAB_ACTUAL_DIR);
+    INFO(difference);
+    CHECK(difference.empty());
 }
 
 }  // namespace
@@ -169,25 +148,9 @@ TEST_CASE("Every report format matches its golden file", "[report][golden]") {
     }
 }
 
-TEST_CASE("The golden comparison notices a one-character change", "[report][golden]") {
-    const auto json = toJson(goldenRun());
-    auto changed = json;
-    changed[changed.size() / 2] = changed[changed.size() / 2] == 'x' ? 'y' : 'x';
-    CHECK(json != changed);
-    CHECK_THAT(firstDifference(json, changed), Catch::StartsWith("first difference at line"));
-    REQUIRE(json.back() == '\n');
-    CHECK_THAT(firstDifference(json, json.substr(0, json.size() - 1)),
-               Catch::Contains("final newline"));
-}
-
-TEST_CASE("Report output depends only on the run: rendering twice gives the same bytes",
-          "[report][golden]") {
-    const auto run = goldenRun();
-    CHECK(toJUnitXml(run) == toJUnitXml(goldenRun()));
-    CHECK(toJson(run) == toJson(goldenRun()));
-    CHECK(toMarkdown(run) == toMarkdown(goldenRun()));
-    CHECK(toHtml(run) == toHtml(goldenRun()));
-    CHECK(consoleSummary(run) == consoleSummary(goldenRun()));
-    // An agent's text must not drive the terminal (escape sequences).
-    CHECK(consoleSummary(run).find('\x1b') == std::string::npos);
+TEST_CASE("An agent's text never reaches the terminal raw", "[report][golden]") {
+    // Escape sequences could recolour, move the cursor or retitle the window.
+    const auto console = consoleSummary(goldenRun());
+    CHECK(console.find('\x1b') == std::string::npos);
+    CHECK_THAT(console, Catch::Contains("?[31mANSI?[0m"));
 }

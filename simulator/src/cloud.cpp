@@ -27,65 +27,7 @@ constexpr const char* kFlowActivity = "Self-service password reset flow activity
 
 }  // namespace
 
-const char* toString(Outcome outcome) {
-    switch (outcome) {
-        case Outcome::Success:
-            return "success";
-        case Outcome::UnknownUser:
-            return "unknown_user";
-        case Outcome::TenantSsprDisabled:
-            return "SSPR_0009";
-        case Outcome::WritebackNotEnabled:
-            return "SSPR_0010";
-        case Outcome::OnPremisesPolicyViolation:
-            return "policy_violation";
-        case Outcome::OnPremisesAdminActionRequired:
-            return "SSPR_0029";
-        case Outcome::OnPremisesConnectivityError:
-            return "SSPR_0030";
-        case Outcome::WrongOldPassword:
-            return "wrong_old_password";
-        case Outcome::AccountLockedOut:
-            return "account_locked";
-        case Outcome::UnlockNotOffered:
-            return "unlock_not_offered";
-        case Outcome::UserNotLicensed:
-            return "SSPR_0012";
-        case Outcome::NotInSsprGroup:
-            return "SSPR_0013";
-        case Outcome::NotEnoughMethods:
-            return "SSPR_0014";
-        case Outcome::BannedPassword:
-            return "banned_password";
-        case Outcome::Throttled:
-            return "throttled";
-        case Outcome::SsprPolicyNotDefined:
-            return "SSPR_0011";
-        case Outcome::OnPremisesSuccessCloudFailure:
-            return "OnPremisesSuccessCloudFailure";
-        case Outcome::CloudOnlyChange:
-            return "cloud_only";
-        case Outcome::Refused:
-            return "refused";
-    }
-    return "unknown";
-}
-
 namespace {
-
-struct MethodName {
-    Method method;
-    const char* name;
-};
-
-constexpr MethodName kMethods[] = {
-    {Method::AppNotification, "app_notification"},
-    {Method::AppCode, "app_code"},
-    {Method::Email, "email"},
-    {Method::MobilePhone, "mobile_phone"},
-    {Method::OfficePhone, "office_phone"},
-    {Method::SecurityQuestions, "security_questions"},
-};
 
 // A sample of the global banned list: the real one is Microsoft's and not published.
 const char* const kGlobalBanned[] = {"password",
@@ -135,58 +77,6 @@ std::string normalise(const std::string& text) {
 }
 
 }  // namespace
-
-const char* toString(Method method) {
-    for (const auto& m : kMethods) {
-        if (m.method == method) {
-            return m.name;
-        }
-    }
-    return "unknown";
-}
-
-std::optional<Method> methodFromString(std::string_view name) {
-    for (const auto& m : kMethods) {
-        if (name == m.name) {
-            return m.method;
-        }
-    }
-    return std::nullopt;
-}
-
-const std::vector<Outcome>& allOutcomes() {
-    static const std::vector<Outcome> all = {
-        Outcome::UserNotLicensed,
-        Outcome::NotInSsprGroup,
-        Outcome::NotEnoughMethods,
-        Outcome::BannedPassword,
-        Outcome::Throttled,
-        Outcome::Success,
-        Outcome::OnPremisesPolicyViolation,
-        Outcome::WrongOldPassword,
-        Outcome::AccountLockedOut,
-        Outcome::UnlockNotOffered,
-        Outcome::UnknownUser,
-        Outcome::TenantSsprDisabled,
-        Outcome::WritebackNotEnabled,
-        Outcome::OnPremisesAdminActionRequired,
-        Outcome::OnPremisesConnectivityError,
-        Outcome::SsprPolicyNotDefined,
-        Outcome::OnPremisesSuccessCloudFailure,
-        Outcome::CloudOnlyChange,
-        Outcome::Refused,
-    };
-    return all;
-}
-
-std::optional<Outcome> outcomeFromString(std::string_view name) {
-    for (auto o : allOutcomes()) {
-        if (name == toString(o)) {
-            return o;
-        }
-    }
-    return std::nullopt;
-}
 
 Cloud::Cloud(TenantSettings settings, VirtualClock& clock) : settings_(settings), clock_(clock) {}
 

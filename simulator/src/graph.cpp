@@ -24,33 +24,6 @@ constexpr const char* kCloudResetActivity = "Reset user password";
 
 }  // namespace
 
-const char* toString(OperationStatus status) {
-    switch (status) {
-        case OperationStatus::NotStarted:
-            return "notStarted";
-        case OperationStatus::Running:
-            return "running";
-        case OperationStatus::Succeeded:
-            return "succeeded";
-        case OperationStatus::Failed:
-            return "failed";
-    }
-    return "unknownFutureValue";
-}
-
-std::optional<UnsupportedPath> unsupportedPathFromString(std::string_view name) {
-    if (name == "m365_admin_center") {
-        return UnsupportedPath::M365AdminCenter;
-    }
-    if (name == "powershell") {
-        return UnsupportedPath::PowerShell;
-    }
-    if (name == "graph_self_service") {
-        return UnsupportedPath::GraphSelfService;
-    }
-    return std::nullopt;
-}
-
 bool Cloud::meetsCloudPasswordPolicy(const std::string& password) {
     if (password.size() < 8 || password.size() > 256) {
         return false;

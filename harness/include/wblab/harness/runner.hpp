@@ -3,15 +3,15 @@
 //
 // Runs scenarios: for each one a fresh slapd fixture, the agent under test as a child process
 // speaking agent protocol v1 (kept for the worker's next scenario when it can take another
-// hello, v1.1), the simulated cloud, the steps, and the checks. The result of each
-// scenario is a verdict with the checks behind it; a misbehaving agent is a verdict, not a crash.
+// hello, v1.1), the simulated cloud, the steps, and the checks, each naming the criterion it is
+// evidence for. A misbehaving agent is a verdict, not a crash.
 //
 //   RunOptions options{.agent = *resolveAgent("reference", argv0)};
 //   report::RunResult run = runScenarios(scenarios, options, &std::cout);
 
 #include <wblab/harness/progress.hpp>
-#include <wblab/harness/scenario.hpp>
 #include <wblab/report/run_result.hpp>
+#include <wblab/scenario/model.hpp>
 #include <wblab/support/expected.hpp>
 
 #include <chrono>
@@ -51,20 +51,21 @@ struct RunOptions {
     std::size_t progressWidth = 100;
 };
 
-report::CaseResult runScenario(const Scenario& scenario, const RunOptions& options);
+/// Runs one scenario with an agent of its own.
+report::CaseResult runScenario(const scenario::Scenario& scenario, const RunOptions& options);
+
+/// Runs every scenario, `options.jobs` at a time; the result keeps the scenarios' order. Shows
+/// progress on `progress` when set, in options.progressStyle.
+report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
+                               const RunOptions& options,
+                               std::ostream* progress);
 
 /// `wblab lab up`: starts the scenario's directory (and describes its tenant) for a person to
 /// explore by hand, prints how to connect, then calls `wait` and stops everything when it
 /// returns. Secrets go to 0600 files in the run directory, never to `out`.
-Expected<void> labUp(const Scenario& scenario,
+Expected<void> labUp(const scenario::Scenario& scenario,
                      bool keep,
                      std::ostream& out,
                      const std::function<void()>& wait);
-
-/// Runs every scenario, `options.jobs` at a time; the result keeps the scenarios' order. Shows
-/// progress on `progress` when set, in options.progressStyle.
-report::RunResult runScenarios(const std::vector<Scenario>& scenarios,
-                               const RunOptions& options,
-                               std::ostream* progress);
 
 }  // namespace wblab::harness

@@ -7,7 +7,7 @@
 //   Selection sel{.tags = {"smoke"}, .shardIndex = 2, .shardCount = 4};
 //   auto chosen = selectScenarios(all, sel);
 
-#include <wblab/harness/scenario.hpp>
+#include <wblab/scenario/model.hpp>
 #include <wblab/support/expected.hpp>
 
 #include <string>
@@ -28,7 +28,7 @@ Expected<Selection> withShard(Selection selection, const std::string& shard);
 
 /// The scenarios that pass every constraint, in their given order; the shard takes every N-th of
 /// those, starting with the K-th.
-Expected<std::vector<Scenario>> selectScenarios(const std::vector<Scenario>& scenarios,
-                                                const Selection& selection);
+Expected<std::vector<scenario::Scenario>> selectScenarios(
+    const std::vector<scenario::Scenario>& scenarios, const Selection& selection);
 
 }  // namespace wblab::harness

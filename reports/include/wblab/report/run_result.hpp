@@ -2,8 +2,10 @@
 // File: run_result.hpp
 //
 // The result model of a finished run, and the report writers. Writers are pure functions of a
-// RunResult: they see verdicts and checks, never scenarios or processes. Nothing in a RunResult
-// carries a password: checks describe credentials by role ("the new password"), never by value.
+// RunResult: they see verdicts and checks, never scenarios or processes. Every check names the
+// catalog criterion it is evidence for, and a criterion's verdict is computed from its own checks
+// only (earned verdicts); a scenario passes or fails as a whole. Nothing in a RunResult carries a
+// password: checks describe credentials by role ("the new password"), never by value.
 //
 //   RunResult run = runner.run(...);
 //   std::string xml = toJUnitXml(run);
@@ -26,17 +28,24 @@ bool isFailure(Verdict verdict);
 /// Every verdict, in report order.
 const std::vector<Verdict>& allVerdicts();
 
+/// One check: what was compared, for which criterion, and whether it held.
 struct CheckOutcome {
-    std::string name;  ///< e.g. "step 1: outcome", "alice: new password binds"
-    bool passed = false;
+    std::string criterion;  ///< the catalog criterion this check is evidence for
+    std::string what;       ///< e.g. "step 1: outcome", "alice: the seeded password binds"
     std::string expected;
     std::string observed;
+    bool passed = false;
+    /// False when the check could not be made: the agent never answered the request whose
+    /// answer it compares (a hang or a crash). Such a check fails.
+    bool made = true;
 };
 
 struct CaseResult {
     std::string id;
     std::string title;
     std::string file;
+    /// The criteria the scenario covers (declared, and named by its expectations); its checks
+    /// may also be evidence for the criteria the harness checks everywhere.
     std::vector<std::string> criteria;
     Verdict verdict = Verdict::Unresolved;
     std::string message;  ///< one line: why it did not pass
@@ -79,15 +88,17 @@ struct RunResult {
     bool anyFailure() const;
 };
 
-/// JUnit XML: one <testsuite> per criterion (a scenario's first), one <testcase> per scenario,
-/// its classname "exit-criterion.criterion" so that CI views group by exit criterion too.
+/// JUnit XML: one <testsuite> per criterion, one <testcase> per scenario with checks of that
+/// criterion (classname "exit-criterion.criterion", so that CI views group by exit criterion
+/// too); a failed testcase lists that criterion's failed checks, so JUnit and report.json agree.
 std::string toJUnitXml(const RunResult& run);
 
-/// report.json: the whole run as data (schemaVersion 2; docs/reports.md). Keys keep their order,
+/// report.json: the whole run as data (schemaVersion 3; docs/reports.md). Keys keep their order,
 /// scenarios keep the run's order, so two runs with the same seed differ only in timings.
 std::string toJson(const RunResult& run);
 
-/// Reads a report.json back (schemaVersion 1 or 2). Unknown fields are ignored.
+/// Reads a report.json back (schemaVersion 3; 1 and 2, whose checks carry no criterion, are
+/// refused). Unknown fields are ignored.
 Expected<RunResult> fromJson(const std::string& text);
 
 /// Joins the reports of the shards of one run (same seed and agent) into one report; scenarios
@@ -100,16 +111,27 @@ std::string toHtml(const RunResult& run);
 /// summary.md: a short Markdown summary for a CI job page (criteria table, failures).
 std::string toMarkdown(const RunResult& run);
 
-/// One verdict per criterion: fail when any scenario covering it fails; not-run when no scenario
-/// of the run covers it (or every one was unsupported); else pass.
+/// A check as it counts for a criterion: the scenario it was made in, and whether its failure
+/// was expected (the scenario is in the run's baseline).
+struct CriterionCheck {
+    std::string scenario;
+    const CheckOutcome* check = nullptr;
+    bool expectedFailure = false;
+};
+
+/// One verdict per criterion, earned from its own checks: fail when any of them failed (in a
+/// scenario not expected to fail), expected-fail when the only failures were expected, not-run
+/// when no check of it was made, else pass.
 struct CriterionResult {
     CriterionInfo info;
     std::string id;
-    std::string verdict;  ///< pass | fail | not-run
-    bool failed = false;
-    std::vector<std::string> scenarios;
-    int passed = 0;
-    int failedCount = 0;
+    std::string verdict;  ///< pass | fail | expected-fail | not-run
+    std::vector<CriterionCheck> checks;
+    std::vector<std::string> scenarios;        ///< with checks of it, in run order
+    std::vector<std::string> failedScenarios;  ///< with a failed check of it
+    int passed = 0;                            ///< checks that held
+    int failed = 0;                            ///< checks that did not (expected ones aside)
+    int expectedFailures = 0;
 };
 
 /// Every catalog criterion in catalog order, then ids that scenarios name but the catalog does

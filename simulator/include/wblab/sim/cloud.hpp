@@ -14,6 +14,7 @@
 //   if (result.outcome == Outcome::Success) { ... }
 
 #include <wblab/sim/risk.hpp>
+#include <wblab/sim/vocabulary.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -37,14 +38,6 @@ public:
 private:
     std::int64_t now_;
 };
-
-enum class SsprScope { None, Selected, All };
-
-/// Authentication methods a user can register for SSPR (DOMAIN.md §6.1).
-enum class Method { AppNotification, AppCode, Email, MobilePhone, OfficePhone, SecurityQuestions };
-
-const char* toString(Method method);
-std::optional<Method> methodFromString(std::string_view name);
 
 struct TenantSettings {
     SsprScope sspr = SsprScope::All;
@@ -99,35 +92,6 @@ struct CloudUser {
     /// Bumped at every successful password change in the cloud; the cloud keeps no password.
     int passwordVersion = 0;
 };
-
-/// What the user (or the admin) sees at the end of an operation (DOMAIN.md §6.3).
-enum class Outcome {
-    Success,
-    UnknownUser,                ///< no such account in the tenant
-    TenantSsprDisabled,         ///< SSPR_0009
-    WritebackNotEnabled,        ///< SSPR_0010
-    OnPremisesPolicyViolation,  ///< the on-premises policy refused the password; the user may retry
-    OnPremisesAdminActionRequired,  ///< SSPR_0029
-    OnPremisesConnectivityError,    ///< SSPR_0030
-    WrongOldPassword,               ///< a change with the wrong current password (33007)
-    AccountLockedOut,               ///< a change on a locked-out account (33006)
-    UnlockNotOffered,               ///< unlock without reset is off for the tenant
-    UserNotLicensed,                ///< SSPR_0012
-    NotInSsprGroup,                 ///< SSPR_0013
-    NotEnoughMethods,               ///< SSPR_0014
-    BannedPassword,                 ///< FuzzyPolicyViolationInvalidPassword
-    Throttled,                      ///< blocked from SSPR for 24 h after 5 resets in an hour
-    SsprPolicyNotDefined,           ///< SSPR_0011
-    /// Set on-premises, refused by the cloud's own password rules (audit result: success).
-    OnPremisesSuccessCloudFailure,
-    CloudOnlyChange,  ///< an unsupported path: the cloud password changed, nothing written back
-    Refused,          ///< an unsupported path that the cloud refuses outright
-};
-
-/// The name used in scenarios and reports: "success", "SSPR_0029", "policy_violation", ...
-const char* toString(Outcome outcome);
-std::optional<Outcome> outcomeFromString(std::string_view name);
-const std::vector<Outcome>& allOutcomes();
 
 /// One writeback operation as the cloud sends it. Holds the password in memory only.
 struct WritebackRequest {
@@ -198,10 +162,6 @@ struct SyncReport {
     int passwordsSynced = 0;
 };
 
-/// Microsoft Graph long-running operation status (DOMAIN.md §1.5, [S37]).
-enum class OperationStatus { NotStarted, Running, Succeeded, Failed };
-const char* toString(OperationStatus status);
-
 struct GraphResponse {
     int httpStatus = 0;  ///< 202 accepted, 400 bad request, 403 forbidden, 404 not found
     std::string operationId;
@@ -209,10 +169,6 @@ struct GraphResponse {
     int retryAfterSeconds = 0;
     std::string error;
 };
-
-/// Admin paths that do not write back (DOMAIN.md §2.2).
-enum class UnsupportedPath { M365AdminCenter, PowerShell, GraphSelfService };
-std::optional<UnsupportedPath> unsupportedPathFromString(std::string_view name);
 
 struct SignInResult {
     SignInOutcome outcome = SignInOutcome::UnknownUser;

@@ -1,0 +1,46 @@
+// `wblab lab up`: a scenario's directory to explore by hand, until Ctrl-C.
+#include "command.hpp"
+
+#include <wblab/harness/runner.hpp>
+#include <wblab/scenario/loader.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace wblab::app {
+
+namespace {
+
+struct LabFlags {
+    std::string scenario;
+    bool keep = false;
+};
+
+int labUpCommand(const LabFlags& f) {
+    auto scenario = scenario::loadScenario(f.scenario);
+    if (!scenario) {
+        printErrors({scenario.error()});
+        return kExitUsage;
+    }
+    auto up = harness::labUp(*scenario, f.keep, std::cout, waitForInterrupt);
+    if (!up) {
+        std::cerr << "wblab: " << up.error().describe() << "\n";
+        return kExitFailures;
+    }
+    return kExitPass;
+}
+
+}  // namespace
+
+Command addLabCommand(CLI::App& app) {
+    auto* lab = app.add_subcommand("lab", "A scenario's directory, for exploring by hand");
+    lab->require_subcommand(1);
+    auto* up = lab->add_subcommand(
+        "up", "Start a scenario's directory and tenant, print how to connect, wait for Ctrl-C");
+    auto flags = std::make_shared<LabFlags>();
+    up->add_option("scenario", flags->scenario, "A scenario file")->required();
+    up->add_flag("--keep", flags->keep, "Keep the run directory after Ctrl-C");
+    return {lab, [flags] { return labUpCommand(*flags); }};
+}
+
+}  // namespace wblab::app

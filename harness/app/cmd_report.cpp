@@ -1,0 +1,55 @@
+// `wblab report merge`: the reports of a sharded run joined into one set.
+#include "command.hpp"
+
+#include <wblab/support/files.hpp>
+
+#include <iostream>
+#include <memory>
+
+namespace wblab::app {
+
+namespace {
+
+struct MergeFlags {
+    std::vector<std::string> inputs;
+    std::string reportDir = "wblab-reports";
+};
+
+int mergeCommand(const MergeFlags& f) {
+    std::vector<report::RunResult> shards;
+    for (const auto& path : f.inputs) {
+        auto text = readFile(path);
+        auto part = text ? report::fromJson(*text) : Expected<report::RunResult>(text.error());
+        if (!part) {
+            std::cerr << "wblab: " << path << ": " << part.error().message << "\n";
+            return kExitUsage;
+        }
+        shards.push_back(std::move(*part));
+    }
+    auto merged = report::mergeRuns(shards);
+    if (!merged) {
+        std::cerr << "wblab: " << merged.error().message << "\n";
+        return kExitUsage;
+    }
+    if (!writeReports(*merged, f.reportDir)) {
+        return kExitReports;
+    }
+    report::printSummary(*merged, std::cout);
+    return merged->anyFailure() ? kExitFailures : kExitPass;
+}
+
+}  // namespace
+
+Command addReportCommand(CLI::App& app) {
+    auto* reportCmd = app.add_subcommand("report", "Work with reports");
+    reportCmd->require_subcommand(1);
+    auto* merge = reportCmd->add_subcommand(
+        "merge", "Join the report.json files of a sharded run into one set of reports");
+    auto flags = std::make_shared<MergeFlags>();
+    merge->add_option("reports", flags->inputs, "report.json files of the shards")->required();
+    merge->add_option("--report-dir", flags->reportDir, "Where the merged reports go")
+        ->capture_default_str();
+    return {reportCmd, [flags] { return mergeCommand(*flags); }};
+}
+
+}  // namespace wblab::app

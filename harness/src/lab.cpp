@@ -1,0 +1,79 @@
+// `wblab lab up`: a scenario's directory for a person to explore by hand (runner.hpp).
+#include "mapping.hpp"
+
+#include <wblab/harness/runner.hpp>
+#include <wblab/support/files.hpp>
+
+#include <filesystem>
+
+namespace wblab::harness {
+
+namespace {
+
+/// Secrets go to files only their owner can read, never to the console.
+Expected<void> writeSecret(const std::string& path, const std::string& secret) {
+    if (auto w = writeFileAtomically(path, secret); !w) {
+        return w.error();
+    }
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+    return {};
+}
+
+void describe(const scenario::Scenario& s,
+              const fixture::SlapdFixture& fixture,
+              const std::string& connectorSecret,
+              const std::string& adminSecret,
+              std::ostream& out) {
+    out << "wblab lab: " << s.id << " is up\n"
+        << "  directory      " << fixture.url() << "\n";
+    if (!fixture.tlsUrl().empty()) {
+        out << "  ldaps          " << fixture.tlsUrl() << " (CA: " << fixture.caFile() << ")\n";
+    }
+    out << "  base DN        " << fixture.baseDn() << "\n"
+        << "  connector      " << fixture.connectorDn() << " (password in " << connectorSecret
+        << ")\n"
+        << "  administrator  " << fixture.adminDn() << " (password in " << adminSecret << ")\n"
+        << "  slapd log      " << fixture.runDirectory() << "/slapd.log\n"
+        << "  tenant         sspr " << sim::toString(s.tenant.sspr) << ", writeback "
+        << (s.tenant.writeback ? "on" : "off") << ", unlock without reset "
+        << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
+    for (const auto& u : s.onprem.users) {
+        out << "  user           " << fixture.userDn(u.sam) << " (" << u.signInName() << ")\n";
+    }
+    out << "Try: ldapsearch -x -H '" << fixture.url() << "' -D '" << fixture.connectorDn()
+        << "' -y " << connectorSecret << " -b '" << fixture.baseDn() << "'\n"
+        << "Press Ctrl-C to stop.\n"
+        << std::flush;
+}
+
+}  // namespace
+
+Expected<void> labUp(const scenario::Scenario& s,
+                     bool keep,
+                     std::ostream& out,
+                     const std::function<void()>& wait) {
+    fixture::FixtureOptions fxOptions;
+    fxOptions.keepRunDirectory = keep;
+    fxOptions.tls = s.onprem.tls;
+    auto fx = fixture::SlapdFixture::start(directorySeedOf(s), fxOptions);
+    if (!fx) {
+        return fx.error();
+    }
+    auto& fixture = **fx;
+    const std::string dir = fixture.runDirectory();
+    const std::string connectorSecret = dir + "/connector.secret";
+    const std::string adminSecret = dir + "/admin.secret";
+    for (const auto& [path, secret] : {std::pair{connectorSecret, fixture.connectorPassword()},
+                                       std::pair{adminSecret, fixture.adminPassword()}}) {
+        if (auto w = writeSecret(path, secret); !w) {
+            return w.error();
+        }
+    }
+    describe(s, fixture, connectorSecret, adminSecret, out);
+    wait();
+    fixture.stop();
+    return {};
+}
+
+}  // namespace wblab::harness

@@ -1,0 +1,116 @@
+#include "mapping.hpp"
+
+namespace wblab::harness {
+
+namespace {
+
+fixture::DomainPolicy policyOf(const scenario::PolicySpec& p) {
+    fixture::DomainPolicy policy;
+    policy.minPwdLength = p.minLength;
+    policy.pwdHistoryLength = p.history;
+    policy.minPwdAgeSeconds = static_cast<int>(p.minAgeSeconds);
+    policy.maxPwdAgeSeconds = static_cast<int>(p.maxAgeSeconds);
+    policy.complexity = p.complexity;
+    policy.lockoutThreshold = p.lockoutThreshold;
+    policy.lockoutDurationSeconds = static_cast<int>(p.lockoutDurationSeconds);
+    policy.lockoutObservationWindowSeconds = static_cast<int>(p.lockoutWindowSeconds);
+    return policy;
+}
+
+fixture::DirectoryUser directoryUserOf(const scenario::UserSpec& u) {
+    fixture::DirectoryUser user;
+    user.samAccountName = u.sam;
+    user.upn = u.upn;
+    user.displayName = u.displayName;
+    user.anchor = u.anchor;
+    user.password = u.password;
+    user.locked = u.locked;
+    user.mustChange = u.mustChange;
+    user.disabled = u.disabled;
+    user.passwordNeverExpires = u.passwordNeverExpires;
+    user.protectedAccount = u.protectedAccount;
+    user.cannotChangePassword = u.cannotChangePassword;
+    user.passwordAgeSeconds = static_cast<int>(u.passwordAgeSeconds);
+    return user;
+}
+
+sim::RiskPolicy riskPolicyOf(const scenario::RiskPolicySpec& spec) {
+    sim::RiskPolicy policy;
+    policy.enabled = spec.enabled;
+    policy.reportOnly = spec.reportOnly;
+    policy.threshold = spec.threshold;
+    policy.grant = spec.grant;
+    policy.includeGroups = spec.includeGroups;
+    policy.excludeGroups = spec.excludeGroups;
+    return policy;
+}
+
+sim::CloudUser cloudSideOf(const scenario::CloudSideSpec& spec) {
+    sim::CloudUser user;
+    user.groups = spec.groups;
+    user.methods = spec.methods;
+    user.adminRoles = spec.adminRoles;
+    user.licensed = spec.licensed;
+    return user;
+}
+
+}  // namespace
+
+fixture::DirectorySeed directorySeedOf(const scenario::Scenario& s) {
+    fixture::DirectorySeed seed;
+    seed.baseDn = s.onprem.baseDn;
+    seed.policy = policyOf(s.onprem.policy);
+    for (const auto& pso : s.onprem.fineGrainedPolicies) {
+        seed.fineGrainedPolicies.push_back({pso.name, policyOf(pso.policy), pso.users});
+    }
+    const auto& c = s.onprem.connector;
+    seed.connector = {c.resetPassword, c.writeLockoutTime, c.writePwdLastSet, c.unexpirePassword};
+    for (const auto& u : s.onprem.users) {
+        seed.users.push_back(directoryUserOf(u));
+    }
+    return seed;
+}
+
+sim::TenantSettings tenantSettingsOf(const scenario::TenantSpec& t) {
+    sim::TenantSettings settings;
+    settings.sspr = t.sspr;
+    settings.writebackEnabled = t.writeback;
+    settings.unlockWithoutReset = t.unlockWithoutReset;
+    settings.ssprGroup = t.ssprGroup;
+    settings.groupMembers = t.groups;
+    settings.methodsRequired = t.methodsRequired;
+    settings.methodsAllowed = t.methods;
+    settings.bannedPasswords = t.bannedPasswords;
+    settings.ssprPolicyDefined = t.ssprPolicyDefined;
+    settings.registrationRequired = t.registrationRequired;
+    settings.federatedAdminResetWritesBack = t.federatedAdminResetWritesBack;
+    settings.passwordHashSync = t.passwordHashSync;
+    settings.enforceCloudPasswordPolicyForSyncedUsers = t.enforceCloudPasswordPolicy;
+    const auto& ip = t.identityProtection;
+    settings.identityProtection.userRisk = riskPolicyOf(ip.userRiskPolicy);
+    settings.identityProtection.signInRisk = riskPolicyOf(ip.signInRiskPolicy);
+    settings.identityProtection.onPremisesChangeResetsRisk = ip.onPremisesChangeResetsRisk;
+    settings.identityProtection.p2 = ip.p2;
+    return settings;
+}
+
+std::vector<sim::CloudUser> cloudUsersOf(const scenario::Scenario& s) {
+    std::vector<sim::CloudUser> users;
+    for (const auto& u : s.onprem.users) {
+        sim::CloudUser user = cloudSideOf(u);
+        user.upn = u.signInName();
+        user.anchor = u.anchor.empty() ? fixture::defaultAnchorFor(u.sam) : u.anchor;
+        user.synced = true;
+        user.federated = u.federated;
+        users.push_back(std::move(user));
+    }
+    for (const auto& u : s.tenant.cloudUsers) {
+        sim::CloudUser user = cloudSideOf(u);
+        user.upn = u.upn;
+        user.synced = false;
+        users.push_back(std::move(user));
+    }
+    return users;
+}
+
+}  // namespace wblab::harness

@@ -1,0 +1,24 @@
+#pragma once
+// Private to the harness: the one mapping from the scenario model to the directory's and the
+// cloud's types. Everything a scenario says about the tenant, the users and the directory passes
+// through here on its way to the fixture and the cloud model.
+
+#include <wblab/fixture/directory.hpp>
+#include <wblab/scenario/model.hpp>
+#include <wblab/sim/cloud.hpp>
+
+#include <vector>
+
+namespace wblab::harness {
+
+/// The directory a scenario describes: base DN, policies, connector rights, users.
+fixture::DirectorySeed directorySeedOf(const scenario::Scenario& s);
+
+/// The tenant's settings as the cloud model takes them.
+sim::TenantSettings tenantSettingsOf(const scenario::TenantSpec& t);
+
+/// Every account the cloud knows at the start: the synced users (with their anchors) and the
+/// cloud-only ones.
+std::vector<sim::CloudUser> cloudUsersOf(const scenario::Scenario& s);
+
+}  // namespace wblab::harness

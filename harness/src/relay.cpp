@@ -1,0 +1,166 @@
+#include "relay.hpp"
+
+#include <wblab/fixture/directory.hpp>
+
+namespace wblab::harness {
+
+namespace {
+
+sim::WritebackReply unanswered(sim::WritebackReply::Delivery delivery, std::string why) {
+    sim::WritebackReply reply;
+    reply.delivery = delivery;
+    reply.detail = std::move(why);
+    return reply;
+}
+
+}  // namespace
+
+FaultyRelay::FaultyRelay(AgentConfig config,
+                         std::unique_ptr<AgentSession> agent,
+                         fixture::SlapdFixture& directory)
+    : config_(std::move(config)), agent_(std::move(agent)), directory_(directory) {
+    logs_.push_back(config_.stderrPath);
+}
+
+FaultyRelay::~FaultyRelay() {
+    retireAgent();
+}
+
+void FaultyRelay::prepare(const scenario::RelaySpec& relay, int stepNumber) {
+    mode_ = relay.mode;
+    stepNumber_ = stepNumber;
+    injected_ = false;
+    duplicate_.reset();
+    lastLine_.clear();
+    if (agent_) {
+        agent_->holdNextRequest(relay.delaySeconds);
+    }
+}
+
+sim::WritebackReply FaultyRelay::deliver(const sim::WritebackRequest& request) {
+    using Delivery = sim::WritebackReply::Delivery;
+    const auto mode = std::exchange(mode_, scenario::RelayMode::Deliver);
+    if (mode == scenario::RelayMode::Drop) {
+        injected_ = true;
+        return unanswered(Delivery::TimedOut, "the relay dropped the request (fault)");
+    }
+    if (!agent_) {
+        injected_ = true;
+        return unanswered(Delivery::Unreachable, "no agent is running (" + downBecause_ + ")");
+    }
+    if (mode == scenario::RelayMode::Hold) {
+        sim::WritebackReply failed;
+        if (!agent_->encode(request, failed)) {
+            return failed;
+        }
+        held_[stepNumber_] = {agent_->lastRequestLine(), request.correlationId};
+        lastLine_ = agent_->lastRequestLine();
+        injected_ = true;
+        return unanswered(Delivery::TimedOut, "the relay held the request (fault)");
+    }
+    auto reply = agent_->deliver(request);
+    lastLine_ = agent_->lastRequestLine();
+    if (mode == scenario::RelayMode::Duplicate && reply.delivery == Delivery::Answered) {
+        // The cloud sees the first answer; the second copy's answer only goes to the report.
+        duplicate_ = agent_->replay(lastLine_, request.correlationId);
+    }
+    return reply;
+}
+
+sim::WritebackReply FaultyRelay::release(int stepNumber) {
+    auto it = held_.find(stepNumber);
+    if (it == held_.end()) {
+        return unanswered(sim::WritebackReply::Delivery::Unreachable,
+                          "the relay holds no request of step " + std::to_string(stepNumber));
+    }
+    auto [line, id] = it->second;
+    held_.erase(it);
+    return replay(line, id);
+}
+
+sim::WritebackReply FaultyRelay::replay(const std::string& line, const std::string& id) {
+    injected_ = false;
+    if (!agent_) {
+        injected_ = true;
+        return unanswered(sim::WritebackReply::Delivery::Unreachable,
+                          "no agent is running (" + downBecause_ + ")");
+    }
+    return agent_->replay(line, id);
+}
+
+void FaultyRelay::retireAgent() {
+    if (agent_) {
+        plaintextBefore_ = plaintextBefore_ || agent_->sentPlaintext();
+        agent_->shutdown();
+        agent_.reset();
+    }
+}
+
+bool FaultyRelay::sentPlaintext() const {
+    return plaintextBefore_ || (agent_ && agent_->sentPlaintext());
+}
+
+Expected<std::string> FaultyRelay::apply(scenario::FaultKind fault) {
+    switch (fault) {
+        case scenario::FaultKind::AgentDown:
+            firstAgent_ = false;
+            retireAgent();
+            downBecause_ = "stopped by agent_down";
+            return std::string("the agent is stopped (shutdown, bye)");
+        case scenario::FaultKind::AgentCrash:
+            firstAgent_ = false;
+            if (agent_) {
+                agent_->crash();
+            }
+            retireAgent();
+            downBecause_ = "killed by agent_crash";
+            return std::string("the agent is killed (SIGKILL, no bye)");
+        case scenario::FaultKind::AgentUp: {
+            AgentConfig next = config_;
+            next.stderrPath = config_.stderrPath + "." + std::to_string(logs_.size() + 1);
+            logs_.push_back(next.stderrPath);
+            auto started = AgentSession::start(next);
+            if (!started) {
+                return makeError(started.error().code,
+                                 "the agent did not start again: " + started.error().message);
+            }
+            agent_ = std::move(*started);
+            downBecause_.clear();
+            return "a new agent process is up (" + agent_->ready().agentName + ", handshake done)";
+        }
+        case scenario::FaultKind::DirectoryDown:
+            directory_.stopServer();
+            directoryDown_ = true;
+            return std::string("slapd is stopped (the directory is down)");
+        case scenario::FaultKind::DirectoryUp:
+            if (auto up = directory_.startServer(); !up) {
+                return makeError(up.error().code,
+                                 "the directory did not come back: " + up.error().message);
+            }
+            directoryDown_ = false;
+            return std::string("slapd is running again on the same data");
+    }
+    return std::string();
+}
+
+Expected<std::unique_ptr<AgentSession>> FaultyRelay::finish() {
+    std::unique_ptr<AgentSession> first;
+    if (firstAgent_ && agent_) {
+        plaintextBefore_ = plaintextBefore_ || agent_->sentPlaintext();
+        first = std::move(agent_);
+    }
+    retireAgent();
+    if (directoryDown_) {
+        // The directory checks need it; the scenario's faults are over.
+        if (auto up = directory_.startServer(); !up) {
+            if (first) {
+                first->shutdown();
+            }
+            return up.error();
+        }
+        directoryDown_ = false;
+    }
+    return first;
+}
+
+}  // namespace wblab::harness

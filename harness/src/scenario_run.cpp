@@ -1,0 +1,284 @@
+// One scenario's run: setup, steps, end checks, teardown, and the verdict (scenario_run.hpp).
+#include "scenario_run.hpp"
+
+#include "mapping.hpp"
+
+#include <wblab/protocol/crypto.hpp>
+#include <wblab/scenario/catalog.hpp>
+#include <wblab/support/seed.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace wblab::harness {
+
+using report::Verdict;
+
+std::string listOf(const std::vector<int>& values) {
+    std::ostringstream out;
+    out << "[";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        out << (i ? ", " : "") << values[i];
+    }
+    out << "]";
+    return out.str();
+}
+
+std::vector<sim::DirectoryObject> FixtureDirectorySource::readUsers() {
+    std::vector<sim::DirectoryObject> out;
+    auto users = probe_.listUsers();
+    if (!users) {
+        error = users.error().message;
+        return out;
+    }
+    for (auto& u : *users) {
+        out.push_back({u.anchor, u.upn, u.samAccountName, !u.disabled, u.passwordHash});
+    }
+    return out;
+}
+
+sim::WritebackReply RacingChannel::deliver(const sim::WritebackRequest& request) {
+    if (whileInFlight) {
+        auto event = std::move(whileInFlight);
+        whileInFlight = nullptr;
+        event();
+    }
+    return inner_.deliver(request);
+}
+
+ScenarioRun::ScenarioRun(const scenario::Scenario& s, const RunOptions& options, AgentSlot& slot)
+    : s_(s), options_(options), slot_(slot), started_(Clock::now()) {
+    result_.id = s.id;
+    result_.title = s.title;
+    result_.file = s.file;
+    result_.criteria = s.criteria;
+    // The scenario's own seed: the same whichever worker runs it and whatever runs beside it.
+    result_.seed = deriveSeed(options.seed, s.id);
+}
+
+ScenarioRun::~ScenarioRun() = default;
+
+report::CaseResult ScenarioRun::run() {
+    if (setup()) {
+        runSteps();
+        endChecks();
+    }
+    teardown();
+    settleVerdict();
+    result_.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+    return std::move(result_);
+}
+
+void ScenarioRun::check(const std::string& criterion,
+                        std::string what,
+                        std::string expected,
+                        std::string observed,
+                        bool passed,
+                        bool made) {
+    result_.checks.push_back(report::CheckOutcome{
+        criterion, std::move(what), std::move(expected), std::move(observed), passed, made});
+}
+
+void ScenarioRun::labProblem(const std::string& what) {
+    labProblems_.push_back(what);
+    timeline("lab: " + what);
+}
+
+std::string ScenarioRun::dnOfCloudUser(const std::string& upn) const {
+    const auto* user = s_.userSigningInAs(upn);
+    return user == nullptr ? std::string() : fixture_->userDn(user->sam);
+}
+
+bool ScenarioRun::startDirectory() {
+    fixture::FixtureOptions fxOptions;
+    fxOptions.keepRunDirectory = options_.keepRunDirectories;
+    fxOptions.tls = s_.onprem.tls;
+    auto fx = fixture::SlapdFixture::start(directorySeedOf(s_), fxOptions);
+    if (!fx) {
+        decided_ = Verdict::Unresolved;
+        result_.message = "directory fixture: " + fx.error().message;
+        return false;
+    }
+    fixture_ = std::move(*fx);
+    probe_.emplace(*fixture_);
+    agentLog_ = fixture_->runDirectory() + "/agent.stderr";
+    timeline("directory: slapd ready with " + std::to_string(s_.onprem.users.size()) + " users");
+    return true;
+}
+
+void ScenarioRun::releaseAgent(std::unique_ptr<AgentSession> agent) {
+    if (agent) {
+        slot_.release(std::move(agent), options_.reuseAgents);
+    }
+    slot_.copyLogTo(agentLog_);
+}
+
+/// The agent for this scenario, after its handshake; false when the scenario cannot go on.
+bool ScenarioRun::takeAgent(AgentConfig& config) {
+    config.argv = options_.agent.argv;
+    config.stderrPath = agentLog_;
+    config.handshakeTimeout = options_.handshakeTimeout;
+    config.requestTimeout = options_.stepTimeout;
+    config.hello.directoryUrl = s_.onprem.tls ? fixture_->tlsUrl() : fixture_->url();
+    config.hello.tlsCaFile = fixture_->caFile();
+    config.hello.baseDn = fixture_->baseDn();
+    config.hello.anchorAttribute = fixture_->anchorAttribute();
+    config.hello.flavour = "openldap-ad";
+    config.hello.connectorDn = fixture_->connectorDn();
+    config.hello.connectorPassword = fixture_->connectorPassword();
+    auto agent = slot_.take(config);
+    if (!agent) {
+        releaseAgent(nullptr);
+        const auto& e = agent.error();
+        if (e.code == ErrorCode::NotFound) {
+            // The program could not be started at all: the lab's setup, not the agent's doing.
+            decided_ = Verdict::Unresolved;
+            result_.message = "the agent could not be started: " + e.message;
+            return false;
+        }
+        check(scenario::criteria::kAnswersInTime,
+              "the agent completes the handshake",
+              "a ready message within " + std::to_string(options_.handshakeTimeout.count()) + " ms",
+              e.message,
+              false);
+        decided_ = e.code == ErrorCode::Timeout ? Verdict::Timeout : Verdict::Fail;
+        result_.message = "agent handshake: " + e.message;
+        return false;
+    }
+    // A scenario that needs an operation the agent does not declare is unsupported, not
+    // failed: the agent said up front it does not do that.
+    const auto& caps = (*agent)->ready().capabilities;
+    std::string missing;
+    for (auto need : s_.requires_) {
+        if (std::find(caps.begin(), caps.end(), scenario::toString(need)) == caps.end()) {
+            missing += (missing.empty() ? "" : ", ") + std::string(scenario::toString(need));
+        }
+    }
+    if (!missing.empty()) {
+        releaseAgent(std::move(*agent));
+        decided_ = Verdict::Unsupported;
+        result_.message = "requires: " + missing + " (the agent does not declare it)";
+        return false;
+    }
+    const auto& ready = (*agent)->ready();
+    timeline("agent: ready (" + ready.agentName + " " + ready.agentVersion +
+             ", onboarding events " + listOf(ready.events) + ")");
+    // Every request goes through the relay, which also carries out the scenario's faults.
+    relay_ = std::make_unique<FaultyRelay>(config, std::move(*agent), *fixture_);
+    return true;
+}
+
+void ScenarioRun::buildTenant() {
+    // The lab clock starts at the real time: the agent and slapd read the real clock, and a
+    // request's expiry must mean the same to both sides.
+    clock_.emplace(std::chrono::duration_cast<std::chrono::seconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count());
+    cloud_ = std::make_unique<sim::Cloud>(tenantSettingsOf(s_.tenant), *clock_);
+    cloud_->setIdSeed(result_.seed);
+    for (auto& user : cloudUsersOf(s_)) {
+        cloud_->addUser(std::move(user));
+    }
+    directory_ = std::make_unique<FixtureDirectorySource>(*probe_);
+    cloud_->setPasswordVerifier(fixture::storedPasswordMatches);
+    cloud_->initialSync(*directory_);
+    channel_ = std::make_unique<RacingChannel>(*relay_);
+}
+
+bool ScenarioRun::setup() {
+    if (!startDirectory()) {
+        return false;
+    }
+    AgentConfig config;
+    if (!takeAgent(config)) {
+        return false;
+    }
+    buildTenant();
+    return true;
+}
+
+void ScenarioRun::runSteps() {
+    const auto deadline =
+        started_ + (s_.timeoutSeconds > 0 ? std::chrono::milliseconds(s_.timeoutSeconds * 1000)
+                                          : options_.scenarioTimeout);
+    for (std::size_t i = 0; i < s_.steps.size() && !stopped_; ++i) {
+        if (Clock::now() > deadline) {
+            outOfTime_ = true;
+            result_.message = "ran out of time before step " + std::to_string(i + 1) +
+                              " (the scenario's deadline)";
+            timeline("lab: " + result_.message);
+            return;
+        }
+        runStep(*this, i, s_.steps[i]);
+    }
+}
+
+void ScenarioRun::endChecks() {
+    const bool sentPlaintext = relay_->sentPlaintext();
+    const std::vector<std::string> logs = relay_->agentLogs();
+    auto finished = relay_->finish();
+    // A scenario whose agent lived through it unharmed may lend it to the next one.
+    releaseAgent(finished ? std::move(*finished) : nullptr);
+    relay_.reset();
+    if (!finished) {
+        labProblem("the directory did not come back for the end checks: " +
+                   finished.error().message);
+        return;
+    }
+    checkSecurity(*this, sentPlaintext, logs);
+    checkDirectoryExpectations(*this);
+    // The risk state the lab ends with, for people reading the report.
+    for (const auto& upn : cloud_->riskyUsers()) {
+        const auto risky = cloud_->riskOf(upn);
+        timeline("risk: " + upn + " ends " + sim::toString(risky.state) + " / " +
+                 sim::toString(risky.detail) + " / level " + sim::toString(risky.level));
+    }
+    for (const auto& e : s_.expectRisk) {
+        checkRiskExpectation(*this, "", e);
+    }
+}
+
+void ScenarioRun::teardown() {
+    if (relay_) {
+        // Steps ended early: the agent is not lent to anyone.
+        if (auto first = relay_->finish(); first && *first) {
+            slot_.release(std::move(*first), false);
+        }
+        relay_.reset();
+        slot_.copyLogTo(agentLog_);
+    }
+    if (fixture_) {
+        if (options_.keepRunDirectories) {
+            fixture_->keepRunDirectory();
+        }
+        fixture_->stop();
+    }
+}
+
+void ScenarioRun::settleVerdict() {
+    if (decided_) {
+        result_.verdict = *decided_;
+        return;
+    }
+    int failed = 0;
+    std::string first;
+    for (const auto& c : result_.checks) {
+        if (!c.passed && failed++ == 0) {
+            first = "[" + c.criterion + "] " + c.what + ": expected " + c.expected + ", observed " +
+                    c.observed;
+        }
+    }
+    if (outOfTime_) {
+        result_.verdict = Verdict::Timeout;
+    } else if (failed > 0) {
+        result_.verdict = agentTimedOut_ ? Verdict::Timeout : Verdict::Fail;
+        result_.message = std::to_string(failed) + " check(s) failed; first: " + first;
+    } else if (!labProblems_.empty()) {
+        result_.verdict = Verdict::Unresolved;
+        result_.message = labProblems_.front();
+    } else {
+        result_.verdict = Verdict::Pass;
+    }
+}
+
+}  // namespace wblab::harness

@@ -1,0 +1,162 @@
+#pragma once
+// Private to the harness: one scenario's run, in phases. setup() starts the directory, takes the
+// agent and builds the tenant; runSteps() plays the steps (step_runner.cpp); endChecks() makes the
+// checks that every scenario gets and its end expectations (end_checks.cpp); teardown() hands
+// the agent back and stops the directory. Every check names the criterion it is evidence for.
+//
+//   AgentSlot slot;
+//   report::CaseResult result = ScenarioRun(scenario, options, slot).run();
+
+#include "agent_slot.hpp"
+#include "relay.hpp"
+
+#include <wblab/fixture/directory.hpp>
+#include <wblab/harness/runner.hpp>
+#include <wblab/report/run_result.hpp>
+#include <wblab/scenario/model.hpp>
+#include <wblab/sim/cloud.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace wblab::harness {
+
+/// The directory as the cloud's sync engine reads it: the fixture's users over LDAP.
+class FixtureDirectorySource : public sim::DirectorySource {
+public:
+    explicit FixtureDirectorySource(const fixture::DirectoryProbe& probe) : probe_(probe) {}
+
+    std::vector<sim::DirectoryObject> readUsers() override;
+
+    std::string error;  ///< the last read's failure, if any
+
+private:
+    const fixture::DirectoryProbe& probe_;
+};
+
+/// Passes requests through to the relay, and lets another event land while one is in flight
+/// (a scenario's `during:`).
+class RacingChannel : public sim::WritebackChannel {
+public:
+    explicit RacingChannel(sim::WritebackChannel& inner) : inner_(inner) {}
+
+    sim::WritebackReply deliver(const sim::WritebackRequest& request) override;
+
+    bool serviceUp() const override { return inner_.serviceUp(); }
+
+    std::function<void()> whileInFlight;
+
+private:
+    sim::WritebackChannel& inner_;
+};
+
+/// What a step sent over the wire (for replay steps).
+struct SentRequest {
+    std::string line;
+    std::string id;
+};
+
+class ScenarioRun {
+public:
+    ScenarioRun(const scenario::Scenario& s, const RunOptions& options, AgentSlot& slot);
+    ScenarioRun(const ScenarioRun&) = delete;
+    ScenarioRun& operator=(const ScenarioRun&) = delete;
+    ~ScenarioRun();
+
+    /// All four phases; the result carries the verdict, the checks and the timeline.
+    report::CaseResult run();
+
+    // ---- Used by the steps and the end checks ------------------------------------------
+
+    const scenario::Scenario& scenario() const { return s_; }
+
+    const RunOptions& options() const { return options_; }
+
+    sim::Cloud& cloud() { return *cloud_; }
+
+    sim::VirtualClock& clock() { return *clock_; }
+
+    FaultyRelay& relay() { return *relay_; }
+
+    RacingChannel& channel() { return *channel_; }
+
+    FixtureDirectorySource& directorySource() { return *directory_; }
+
+    fixture::SlapdFixture& directory() { return *fixture_; }
+
+    const fixture::DirectoryProbe& probe() const { return *probe_; }
+
+    std::vector<SentRequest>& sent() { return sent_; }
+
+    /// Records one check.
+    void check(const std::string& criterion,
+               std::string what,
+               std::string expected,
+               std::string observed,
+               bool passed,
+               bool made = true);
+
+    void timeline(std::string event) { result_.timeline.push_back(std::move(event)); }
+
+    /// The lab could not do what the scenario says (not the agent's doing): unresolved unless
+    /// some check failed.
+    void labProblem(const std::string& what);
+
+    /// The agent missed a request's deadline: a failed scenario is a timeout.
+    void agentTimedOut() { agentTimedOut_ = true; }
+
+    /// Stops the steps after the current one.
+    void stopSteps() { stopped_ = true; }
+
+    /// The DN of the on-premises user who signs in as `upn`, or empty (a cloud-only user).
+    std::string dnOfCloudUser(const std::string& upn) const;
+
+private:
+    bool setup();
+    bool startDirectory();
+    bool takeAgent(AgentConfig& config);
+    void buildTenant();
+    void runSteps();
+    void endChecks();
+    void teardown();
+    void settleVerdict();
+    void releaseAgent(std::unique_ptr<AgentSession> agent);
+
+    const scenario::Scenario& s_;
+    const RunOptions& options_;
+    AgentSlot& slot_;
+    Clock::time_point started_;
+    report::CaseResult result_;
+    std::string agentLog_;
+    std::unique_ptr<fixture::SlapdFixture> fixture_;
+    std::optional<fixture::DirectoryProbe> probe_;
+    std::unique_ptr<FaultyRelay> relay_;
+    std::optional<sim::VirtualClock> clock_;
+    std::unique_ptr<sim::Cloud> cloud_;
+    std::unique_ptr<FixtureDirectorySource> directory_;
+    std::unique_ptr<RacingChannel> channel_;
+    std::vector<SentRequest> sent_;
+    std::vector<std::string> labProblems_;
+    std::optional<report::Verdict> decided_;  ///< a verdict setup already reached
+    bool agentTimedOut_ = false;
+    bool outOfTime_ = false;
+    bool stopped_ = false;
+};
+
+/// Plays one step (step_runner.cpp); `index` is 0-based.
+void runStep(ScenarioRun& run, std::size_t index, const scenario::Step& step);
+
+/// The checks every scenario gets and its end expectations (end_checks.cpp).
+void checkSecurity(ScenarioRun& run, bool sentPlaintext, const std::vector<std::string>& logs);
+void checkDirectoryExpectations(ScenarioRun& run);
+void checkRiskExpectation(ScenarioRun& run,
+                          const std::string& prefix,
+                          const scenario::RiskExpect& e);
+
+/// "[a, b]" for event lists in checks and the timeline.
+std::string listOf(const std::vector<int>& values);
+
+}  // namespace wblab::harness

@@ -1,0 +1,137 @@
+// summary.md: a short Markdown summary for a CI job page, a pure function of a finished run.
+// Failures come first: the failed criteria with the checks that failed them, then the tables.
+#include <wblab/report/run_result.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace wblab::report {
+
+namespace {
+
+/// Markdown table cells: no pipes or newlines from the data.
+std::string cell(const std::string& text) {
+    std::string out;
+    for (char c : text) {
+        if (c == '|') {
+            out += "\\|";
+        } else if (c == '\n' || c == '\r') {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out;
+}
+
+std::string verdictMark(const std::string& verdict) {
+    if (verdict == "pass") {
+        return "✅ pass";
+    }
+    if (verdict == "fail") {
+        return "❌ fail";
+    }
+    if (verdict == "warn") {
+        return "⚠️ warn";
+    }
+    return "➖ " + verdict;
+}
+
+void writeFailedCriteria(const std::vector<CriterionResult>& criteria, std::ostream& out) {
+    out << "### Failed criteria\n\n";
+    for (const auto& c : criteria) {
+        if (c.verdict != "fail") {
+            continue;
+        }
+        out << "- **" << cell(c.id) << "**"
+            << (c.info.title.empty() ? "" : ": " + cell(c.info.title)) << " (" << c.failed
+            << " failed check" << (c.failed == 1 ? "" : "s") << ")\n";
+        for (const auto& ref : c.checks) {
+            if (!ref.check->passed && !ref.expectedFailure) {
+                out << "  - `" << cell(ref.scenario) << "` " << cell(ref.check->what)
+                    << ": expected " << cell(ref.check->expected) << ", observed "
+                    << cell(ref.check->observed) << "\n";
+            }
+        }
+    }
+    out << "\n";
+}
+
+void writeUnfinished(const RunResult& run, std::ostream& out) {
+    bool any = false;
+    for (const auto& c : run.cases) {
+        if (c.verdict != Verdict::Unresolved && c.verdict != Verdict::XPass) {
+            continue;
+        }
+        if (!any) {
+            out << "### Scenarios the lab could not judge or that passed unexpectedly\n\n";
+            any = true;
+        }
+        out << "- **" << cell(c.id) << "** (" << toString(c.verdict) << "): " << cell(c.message)
+            << "\n";
+    }
+    if (any) {
+        out << "\n";
+    }
+}
+
+void writeExitTable(const RunResult& run, std::ostream& out) {
+    const auto exits = exitCriteriaOf(run);
+    if (exits.empty()) {
+        return;
+    }
+    out << "| exit criterion | verdict | criteria passed | failed | not run |\n"
+           "|---|---|---|---|---|\n";
+    for (const auto& e : exits) {
+        std::string failedIds;
+        for (const auto& id : e.failedRequired) {
+            failedIds += (failedIds.empty() ? "" : ", ") + id;
+        }
+        for (const auto& id : e.failedRecommended) {
+            failedIds += (failedIds.empty() ? "" : ", ") + id + " (recommended)";
+        }
+        out << "| " << cell(e.info.id) << " | " << verdictMark(e.verdict) << " | " << e.passed
+            << " | " << (failedIds.empty() ? "0" : cell(failedIds)) << " | " << e.notRun << " |\n";
+    }
+    out << "\n";
+}
+
+}  // namespace
+
+std::string toMarkdown(const RunResult& run) {
+    std::ostringstream out;
+    int failed = 0;
+    for (const auto& c : run.cases) {
+        failed += isFailure(c.verdict) ? 1 : 0;
+    }
+    out << "## wblab: "
+        << (failed == 0 ? "all scenarios passed"
+                        : std::to_string(failed) + " of " + std::to_string(run.cases.size()) +
+                              " scenarios failed")
+        << "\n\n";
+    out << "Agent `" << cell(run.agent) << "`, seed " << run.seed << ", " << run.cases.size()
+        << " scenarios.";
+    if (run.interrupted) {
+        out << " **The run was interrupted**: scenarios that did not finish are unresolved.";
+    }
+    out << "\n\n";
+    const auto criteria = criteriaOf(run);
+    const bool anyFailedCriterion =
+        std::any_of(criteria.begin(), criteria.end(), [](const CriterionResult& c) {
+            return c.verdict == "fail";
+        });
+    if (anyFailedCriterion) {
+        writeFailedCriteria(criteria, out);
+    }
+    writeUnfinished(run, out);
+    writeExitTable(run, out);
+    out << "| criterion | level | verdict | checks passed | failed |\n|---|---|---|---|---|\n";
+    for (const auto& c : criteria) {
+        out << "| " << cell(c.id) << (c.info.title.empty() ? "" : ": " + cell(c.info.title))
+            << " | " << cell(c.info.level) << " | " << verdictMark(c.verdict) << " | " << c.passed
+            << " | " << c.failed << " |\n";
+    }
+    return out.str();
+}
+
+}  // namespace wblab::report

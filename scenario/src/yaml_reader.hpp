@@ -1,0 +1,129 @@
+#pragma once
+// Private to the scenario module: the one YAML reader that the scenario loader, the criteria
+// catalog and the baseline share. It wraps yaml-cpp (which never leaves this module), checks keys
+// and types, and turns every problem into a LoadError with a 1-based file:line:column and the key
+// path, thrown inside the module and returned as an Error at its boundary.
+
+#include <wblab/support/expected.hpp>
+
+#include <yaml-cpp/yaml.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wblab::scenario::detail {
+
+struct LoadError {
+    SourcePos where;
+    std::string message;
+    ErrorCode code = ErrorCode::InvalidInput;
+};
+
+/// "a, b, c" for error messages.
+std::string joinedNames(const std::vector<std::string>& names);
+
+/// "path.key", or "key" at the top.
+std::string joinPath(const std::string& path, const std::string& key);
+
+/// "path[i]".
+std::string indexPath(const std::string& path, std::size_t i);
+
+class Reader {
+public:
+    explicit Reader(std::string file) : file_(std::move(file)) {}
+
+    const std::string& file() const { return file_; }
+
+    SourcePos pos(const YAML::Node& node) const;
+
+    [[noreturn]] void fail(const YAML::Node& node,
+                           const std::string& path,
+                           const std::string& message) const;
+
+    void requireMap(const YAML::Node& node, const std::string& path) const;
+
+    void requireList(const YAML::Node& node, const std::string& path, const char* what) const;
+
+    /// A mapping whose keys are plain strings, each one of `allowed`, none twice.
+    void checkKeys(const YAML::Node& node,
+                   const std::string& path,
+                   const std::vector<std::string>& allowed) const;
+
+    void checkKeys(const YAML::Node& node,
+                   const std::string& path,
+                   std::initializer_list<const char*> allowed) const;
+
+    /// Fails with "missing required key" unless every key is present.
+    void require(const YAML::Node& node,
+                 const std::string& path,
+                 std::initializer_list<const char*> keys) const;
+
+    std::string string(const YAML::Node& node, const std::string& path) const;
+
+    std::int64_t integer(const YAML::Node& node,
+                         const std::string& path,
+                         std::int64_t min,
+                         std::int64_t max) const;
+
+    int smallInteger(const YAML::Node& node, const std::string& path, int min, int max) const {
+        return static_cast<int>(integer(node, path, min, max));
+    }
+
+    bool boolean(const YAML::Node& node, const std::string& path) const;
+
+    /// Seconds, written as an integer or with a unit: "90s", "30m", "12h", "2d"; at most ten
+    /// years.
+    std::int64_t duration(const YAML::Node& node, const std::string& path) const;
+
+    std::vector<std::string> strings(const YAML::Node& node, const std::string& path) const;
+
+    std::vector<int> integers(const YAML::Node& node,
+                              const std::string& path,
+                              int min,
+                              int max) const;
+
+    /// A name from a closed vocabulary: `parse` decides, `names` lists what is allowed.
+    template <typename Enum, typename Parse>
+    Enum oneOf(const YAML::Node& node,
+               const std::string& path,
+               Parse parse,
+               const std::vector<std::string>& names) const {
+        const std::string value = string(node, path);
+        std::optional<Enum> parsed = parse(value);
+        if (!parsed) {
+            fail(node,
+                 path,
+                 "unknown value '" + value + "' (expected one of: " + joinedNames(names) + ")");
+        }
+        return *parsed;
+    }
+
+    /// A list of names from a closed vocabulary.
+    template <typename Enum, typename Parse>
+    std::vector<Enum> listOf(const YAML::Node& node,
+                             const std::string& path,
+                             Parse parse,
+                             const std::vector<std::string>& names) const {
+        requireList(node, path, "names");
+        std::vector<Enum> out;
+        for (std::size_t i = 0; i < node.size(); ++i) {
+            out.push_back(oneOf<Enum>(node[i], indexPath(path, i), parse, names));
+        }
+        return out;
+    }
+
+private:
+    std::string file_;
+};
+
+/// Parses YAML text; a syntax error becomes a LoadError at its position in `file`.
+YAML::Node parseYaml(const std::string& text, const std::string& file);
+
+/// Reads a whole input file (scenario, shared setup, baseline) with the module's size limit.
+std::string readInputFile(const std::string& path, const char* what);
+
+}  // namespace wblab::scenario::detail

@@ -5,7 +5,7 @@
 //
 // --bug NAME makes it wrong in one catalogued way (the bug zoo), so that the harness can prove
 // that its checks catch that fault.
-#include "ldap_writer.hpp"
+#include "directory_writer.hpp"
 
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/protocol/messages.hpp>
@@ -110,7 +110,7 @@ struct Agent {
     int onlyVersion = 0;  ///< --protocol N: speak only version N (0: any this agent knows)
     int version = kProtocolV1;
     std::optional<KeyPair> keys;
-    std::optional<agent::LdapWriter> directory;
+    std::unique_ptr<agent::DirectoryWriter> directory;
     std::set<std::string> seenIds;
     /// The latest issued_at seen per anchor: an older request arriving later is stale.
     std::map<std::string, std::int64_t> newestIssued;
@@ -160,7 +160,7 @@ struct Agent {
         config.anchorAttribute = hello.anchorAttribute;
         config.connectorDn = hello.connectorDn;
         config.connectorPassword = hello.connectorPassword;
-        directory.emplace(std::move(config));
+        directory = agent::makeDirectoryWriter(hello.flavour, std::move(config));
         if (auto connected = directory->connect(); !connected) {
             log("cannot bind as the connector: " + connected.error().message);
             return false;

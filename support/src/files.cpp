@@ -11,9 +11,9 @@
 
 namespace wblab {
 
-Expected<RunDirectory> RunDirectory::create(std::string_view tag) {
-    const char* root = std::getenv("WBLAB_TMPDIR");
-    std::string base = (root != nullptr && *root != '\0') ? root : "/tmp";
+Expected<RunDirectory> RunDirectory::create(std::string_view tag, const std::string& root) {
+    const char* env = std::getenv("WBLAB_TMPDIR");
+    std::string base = !root.empty() ? root : (env != nullptr && *env != '\0') ? env : "/tmp";
     std::string templ = base + "/wblab-" + std::string(tag) + "-XXXXXX";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');

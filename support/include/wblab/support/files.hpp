@@ -17,8 +17,9 @@ namespace wblab {
 
 class RunDirectory {
 public:
-    /// Creates a fresh private directory under $WBLAB_TMPDIR, else /tmp, named wblab-<tag>-XXXXXX.
-    static Expected<RunDirectory> create(std::string_view tag);
+    /// Creates a fresh private directory under `root`, else $WBLAB_TMPDIR, else /tmp, named
+    /// wblab-<tag>-XXXXXX.
+    static Expected<RunDirectory> create(std::string_view tag, const std::string& root = "");
 
     RunDirectory(RunDirectory&& other) noexcept;
     RunDirectory& operator=(RunDirectory&& other) noexcept;

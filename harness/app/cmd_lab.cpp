@@ -14,6 +14,7 @@ namespace {
 struct LabFlags {
     std::string scenario;
     bool keep = false;
+    std::string directory = "slapd";
 };
 
 int labUpCommand(const LabFlags& f) {
@@ -22,7 +23,11 @@ int labUpCommand(const LabFlags& f) {
         printErrors({scenario.error()});
         return kExitUsage;
     }
-    auto up = harness::labUp(*scenario, f.keep, std::cout, waitForInterrupt);
+    auto up = harness::labUp(*scenario,
+                             *harness::directoryFlavourFromString(f.directory),
+                             f.keep,
+                             std::cout,
+                             waitForInterrupt);
     if (!up) {
         std::cerr << "wblab: " << up.error().describe() << "\n";
         return kExitFailures;
@@ -40,6 +45,7 @@ Command addLabCommand(CLI::App& app) {
     auto flags = std::make_shared<LabFlags>();
     up->add_option("scenario", flags->scenario, "A scenario file")->required();
     up->add_flag("--keep", flags->keep, "Keep the run directory after Ctrl-C");
+    addDirectoryOption(up, flags->directory);
     return {lab, [flags] { return labUpCommand(*flags); }};
 }
 

@@ -29,6 +29,7 @@ struct RunFlags {
     int scenarioTimeoutS = 300;
     int stepTimeoutMs = 10000;
     std::string baseline;
+    std::string directory = "slapd";
     SelectionFlags selection;
 };
 
@@ -62,12 +63,14 @@ void addOptions(CLI::App* run, RunFlags& f) {
     run->add_option("--baseline",
                     f.baseline,
                     "Expected-failure file for this agent (docs/scenario-language.md)");
+    addDirectoryOption(run, f.directory);
     addSelectionOptions(run, f.selection);
 }
 
 harness::RunOptions optionsOf(const RunFlags& f, const harness::AgentCommand& agent) {
     harness::RunOptions options;
     options.agent = agent;
+    options.directory = *harness::directoryFlavourFromString(f.directory);
     options.seed = f.seed;
     options.keepRunDirectories = f.keep;
     options.stepTimeout = std::chrono::milliseconds(f.stepTimeoutMs);

@@ -19,6 +19,7 @@ struct ZooFlags {
     int stepTimeoutMs = 1000;
     std::vector<std::string> faults;
     bool quick = false;
+    std::string directory = "slapd";
 };
 
 int zooCommand(const ZooFlags& f) {
@@ -47,6 +48,7 @@ int zooCommand(const ZooFlags& f) {
     harness::RunOptions options;
     options.stepTimeout = std::chrono::milliseconds(f.stepTimeoutMs);
     options.jobs = f.jobs;
+    options.directory = *harness::directoryFlavourFromString(f.directory);
     auto zoo = harness::runZoo(*all,
                                *catalog,
                                *agent,
@@ -86,6 +88,7 @@ Command addZooCommand(CLI::App& app) {
     cli->add_flag("--quick",
                   flags->quick,
                   "Stop looking once the score is decided (exact score, partial matrix)");
+    addDirectoryOption(cli, flags->directory);
     return {cli, [flags] { return zooCommand(*flags); }};
 }
 

@@ -55,6 +55,9 @@ void addSelectionOptions(CLI::App* cmd, SelectionFlags& flags);
 /// The selection with the shard applied; errors are usage errors.
 Expected<harness::Selection> selectionOf(const SelectionFlags& flags);
 
+/// --directory slapd|samba (checked by the parser).
+void addDirectoryOption(CLI::App* cmd, std::string& directory);
+
 /// Writes junit.xml, report.json, summary.md and report.html, each atomically.
 bool writeReports(const report::RunResult& result, const std::string& reportDir);
 

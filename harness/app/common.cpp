@@ -60,6 +60,15 @@ Expected<harness::Selection> selectionOf(const SelectionFlags& flags) {
     return harness::withShard(flags.selection, flags.shard);
 }
 
+void addDirectoryOption(CLI::App* cmd, std::string& directory) {
+    cmd->add_option("--directory",
+                    directory,
+                    "The on-premises directory: slapd (made to behave as AD; fast) or samba (a "
+                    "Samba AD DC, an executable Active Directory)")
+        ->check(CLI::IsMember({"slapd", "samba"}))
+        ->capture_default_str();
+}
+
 bool writeReports(const report::RunResult& result, const std::string& reportDir) {
     std::error_code ec;
     std::filesystem::create_directories(reportDir, ec);

@@ -19,7 +19,7 @@ Expected<void> writeSecret(const std::string& path, const std::string& secret) {
 }
 
 void describe(const scenario::Scenario& s,
-              const fixture::SlapdFixture& fixture,
+              const fixture::Directory& fixture,
               const std::string& connectorSecret,
               const std::string& adminSecret,
               std::ostream& out) {
@@ -32,7 +32,8 @@ void describe(const scenario::Scenario& s,
         << "  connector      " << fixture.connectorDn() << " (password in " << connectorSecret
         << ")\n"
         << "  administrator  " << fixture.adminDn() << " (password in " << adminSecret << ")\n"
-        << "  slapd log      " << fixture.runDirectory() << "/slapd.log\n"
+        << "  run directory  " << fixture.runDirectory() << " (" << fixture.flavourName()
+        << ": configuration and log)\n"
         << "  tenant         sspr " << sim::toString(s.tenant.sspr) << ", writeback "
         << (s.tenant.writeback ? "on" : "off") << ", unlock without reset "
         << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
@@ -48,13 +49,15 @@ void describe(const scenario::Scenario& s,
 }  // namespace
 
 Expected<void> labUp(const scenario::Scenario& s,
+                     DirectoryFlavour directory,
                      bool keep,
                      std::ostream& out,
                      const std::function<void()>& wait) {
     fixture::FixtureOptions fxOptions;
     fxOptions.keepRunDirectory = keep;
     fxOptions.tls = s.onprem.tls;
-    WBLAB_TRY_ASSIGN(auto fx, fixture::SlapdFixture::start(directorySeedOf(s), fxOptions), "");
+    WBLAB_TRY_ASSIGN(
+        auto fx, fixture::startDirectory(flavourOf(directory), directorySeedOf(s), fxOptions), "");
     auto& fixture = *fx;
     const std::string dir = fixture.runDirectory();
     const std::string connectorSecret = dir + "/connector.secret";

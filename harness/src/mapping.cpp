@@ -94,6 +94,16 @@ sim::TenantSettings tenantSettingsOf(const scenario::TenantSpec& t) {
     return settings;
 }
 
+fixture::Flavour flavourOf(DirectoryFlavour flavour) {
+    switch (flavour) {
+        case DirectoryFlavour::Slapd:
+            return fixture::Flavour::Slapd;
+        case DirectoryFlavour::Samba:
+            return fixture::Flavour::Samba;
+    }
+    return fixture::Flavour::Slapd;
+}
+
 std::vector<sim::CloudUser> cloudUsersOf(const scenario::Scenario& s) {
     std::vector<sim::CloudUser> users;
     for (const auto& u : s.onprem.users) {

@@ -4,6 +4,7 @@
 // through here on its way to the fixture and the cloud model.
 
 #include <wblab/fixture/directory.hpp>
+#include <wblab/harness/runner.hpp>
 #include <wblab/scenario/model.hpp>
 #include <wblab/sim/cloud.hpp>
 
@@ -16,6 +17,9 @@ fixture::DirectorySeed directorySeedOf(const scenario::Scenario& s);
 
 /// The tenant's settings as the cloud model takes them.
 sim::TenantSettings tenantSettingsOf(const scenario::TenantSpec& t);
+
+/// The fixture's flavour for the run's choice of directory.
+fixture::Flavour flavourOf(DirectoryFlavour flavour);
 
 /// Every account the cloud knows at the start: the synced users (with their anchors) and the
 /// cloud-only ones.

@@ -17,7 +17,7 @@ sim::WritebackReply unanswered(sim::WritebackReply::Delivery delivery, std::stri
 
 FaultyRelay::FaultyRelay(AgentConfig config,
                          std::unique_ptr<AgentSession> agent,
-                         fixture::SlapdFixture& directory)
+                         fixture::Directory& directory)
     : config_(std::move(config)), agent_(std::move(agent)), directory_(directory) {
     logs_.push_back(config_.stderrPath);
 }
@@ -131,14 +131,14 @@ Expected<std::string> FaultyRelay::apply(scenario::FaultKind fault) {
         case scenario::FaultKind::DirectoryDown:
             directory_.stopServer();
             directoryDown_ = true;
-            return std::string("slapd is stopped (the directory is down)");
+            return std::string("the directory is stopped (down)");
         case scenario::FaultKind::DirectoryUp:
             if (auto up = directory_.startServer(); !up) {
                 return makeError(up.error().code,
                                  "the directory did not come back: " + up.error().message);
             }
             directoryDown_ = false;
-            return std::string("slapd is running again on the same data");
+            return std::string("the directory runs again on the same data");
     }
     return std::string();
 }

@@ -17,7 +17,7 @@
 #include <vector>
 
 namespace wblab::fixture {
-class SlapdFixture;
+class Directory;
 }
 
 namespace wblab::harness {
@@ -27,7 +27,7 @@ public:
     /// `config` starts any later agent (after agent_up); `agent` is the running one.
     FaultyRelay(AgentConfig config,
                 std::unique_ptr<AgentSession> agent,
-                fixture::SlapdFixture& directory);
+                fixture::Directory& directory);
     ~FaultyRelay() override;
 
     /// How the relay treats the next request: `stepNumber` is its 1-based step number.
@@ -78,7 +78,7 @@ public:
 private:
     AgentConfig config_;
     std::unique_ptr<AgentSession> agent_;
-    fixture::SlapdFixture& directory_;
+    fixture::Directory& directory_;
     std::vector<std::string> logs_;
     bool firstAgent_ = true;        ///< agent_ is still the process the scenario began with
     bool plaintextBefore_ = false;  ///< sent in clear to an agent that is gone now

@@ -54,6 +54,20 @@ Expected<AgentCommand> referenceAgent(const std::string& spec, const std::string
 
 }  // namespace
 
+const char* toString(DirectoryFlavour flavour) {
+    return flavour == DirectoryFlavour::Samba ? "samba" : "slapd";
+}
+
+std::optional<DirectoryFlavour> directoryFlavourFromString(const std::string& name) {
+    if (name == "slapd") {
+        return DirectoryFlavour::Slapd;
+    }
+    if (name == "samba") {
+        return DirectoryFlavour::Samba;
+    }
+    return std::nullopt;
+}
+
 Expected<AgentCommand> resolveAgent(const std::string& spec, const std::string& selfPath) {
     if (spec == "reference" || spec.rfind("reference ", 0) == 0) {
         return referenceAgent(spec, selfPath);

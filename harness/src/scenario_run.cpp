@@ -125,16 +125,18 @@ bool ScenarioRun::startDirectory() {
     fixture::FixtureOptions fxOptions;
     fxOptions.keepRunDirectory = options_.keepRunDirectories;
     fxOptions.tls = s_.onprem.tls;
-    auto fx = fixture::SlapdFixture::start(directorySeedOf(s_), fxOptions);
+    auto fx =
+        fixture::startDirectory(flavourOf(options_.directory), directorySeedOf(s_), fxOptions);
     if (!fx) {
         decided_ = Verdict::Unresolved;
         result_.message = "directory fixture: " + fx.error().message;
         return false;
     }
     fixture_ = std::move(*fx);
-    probe_.emplace(*fixture_);
+    probe_ = fixture_->probe();
     agentLog_ = fixture_->runDirectory() + "/agent.stderr";
-    timeline("directory: slapd ready with " + std::to_string(s_.onprem.users.size()) + " users");
+    timeline(std::string("directory: ") + fixture_->flavourName() + " ready with " +
+             std::to_string(s_.onprem.users.size()) + " users");
     return true;
 }
 
@@ -155,7 +157,7 @@ bool ScenarioRun::takeAgent(AgentConfig& config) {
     config.hello.tlsCaFile = fixture_->caFile();
     config.hello.baseDn = fixture_->baseDn();
     config.hello.anchorAttribute = fixture_->anchorAttribute();
-    config.hello.flavour = "openldap-ad";
+    config.hello.flavour = fixture_->handshakeFlavour();
     config.hello.connectorDn = fixture_->connectorDn();
     config.hello.connectorPassword = fixture_->connectorPassword();
     auto agent = slot_.take(config);

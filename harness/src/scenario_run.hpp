@@ -27,14 +27,14 @@ namespace wblab::harness {
 /// The directory as the cloud's sync engine reads it: the fixture's users over LDAP.
 class FixtureDirectorySource : public sim::DirectorySource {
 public:
-    explicit FixtureDirectorySource(const fixture::DirectoryProbe& probe) : probe_(probe) {}
+    explicit FixtureDirectorySource(const fixture::Probe& probe) : probe_(probe) {}
 
     std::vector<sim::DirectoryObject> readUsers() override;
 
     std::string error;  ///< the last read's failure, if any
 
 private:
-    const fixture::DirectoryProbe& probe_;
+    const fixture::Probe& probe_;
 };
 
 /// Passes requests through to the relay, and lets another event land while one is in flight
@@ -85,9 +85,9 @@ public:
 
     FixtureDirectorySource& directorySource() { return *directory_; }
 
-    fixture::SlapdFixture& directory() { return *fixture_; }
+    fixture::Directory& directory() { return *fixture_; }
 
-    const fixture::DirectoryProbe& probe() const { return *probe_; }
+    const fixture::Probe& probe() const { return *probe_; }
 
     std::vector<SentRequest>& sent() { return sent_; }
 
@@ -131,8 +131,8 @@ private:
     Clock::time_point started_;
     report::CaseResult result_;
     std::string agentLog_;
-    std::unique_ptr<fixture::SlapdFixture> fixture_;
-    std::optional<fixture::DirectoryProbe> probe_;
+    std::unique_ptr<fixture::Directory> fixture_;
+    std::unique_ptr<fixture::Probe> probe_;
     std::unique_ptr<FaultyRelay> relay_;
     std::optional<sim::VirtualClock> clock_;
     std::unique_ptr<sim::Cloud> cloud_;

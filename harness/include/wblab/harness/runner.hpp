@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -32,8 +33,16 @@ struct AgentCommand {
 /// split on spaces (double quotes group words).
 Expected<AgentCommand> resolveAgent(const std::string& spec, const std::string& selfPath);
 
+/// The on-premises directory a run uses: slapd made to behave as AD (fast, the default), or a
+/// Samba AD DC (an executable Active Directory; docs/fixture.md).
+enum class DirectoryFlavour { Slapd, Samba };
+
+const char* toString(DirectoryFlavour flavour);
+std::optional<DirectoryFlavour> directoryFlavourFromString(const std::string& name);
+
 struct RunOptions {
     AgentCommand agent;
+    DirectoryFlavour directory = DirectoryFlavour::Slapd;
     std::uint64_t seed = 0;
     bool keepRunDirectories = false;
     /// Scenarios run at once, each with its own fixture.
@@ -64,6 +73,7 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
 /// explore by hand, prints how to connect, then calls `wait` and stops everything when it
 /// returns. Secrets go to 0600 files in the run directory, never to `out`.
 Expected<void> labUp(const scenario::Scenario& scenario,
+                     DirectoryFlavour directory,
                      bool keep,
                      std::ostream& out,
                      const std::function<void()>& wait);

@@ -135,8 +135,14 @@ struct Agent {
         ready.protocol = version;
         ready.agentName = kName;
         ready.agentVersion = kVersion;
-        ready.capabilities = {
-            "reset", "change", "admin_reset", "unlock_only", "forced_change", "rehandshake"};
+        ready.capabilities = {"reset",
+                              "change",
+                              "admin_reset",
+                              "unlock_only",
+                              "forced_change",
+                              "rehandshake",
+                              "directory:openldap-ad",
+                              "directory:samba-ad"};
         seenIds.clear();
         newestIssued.clear();
         directory.reset();

@@ -123,4 +123,14 @@ std::vector<sim::CloudUser> cloudUsersOf(const scenario::Scenario& s) {
     return users;
 }
 
+fixture::AdBehaviour adBehaviourOf(scenario::DirectoryNeed need) {
+    switch (need) {
+        case scenario::DirectoryNeed::ResetPolicyHints:
+            return fixture::AdBehaviour::ResetPolicyHints;
+        case scenario::DirectoryNeed::ResetKeepsMustChange:
+            return fixture::AdBehaviour::ResetKeepsMustChange;
+    }
+    return fixture::AdBehaviour::ResetPolicyHints;
+}
+
 }  // namespace wblab::harness

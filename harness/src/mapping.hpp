@@ -21,6 +21,9 @@ sim::TenantSettings tenantSettingsOf(const scenario::TenantSpec& t);
 /// The fixture's flavour for the run's choice of directory.
 fixture::Flavour flavourOf(DirectoryFlavour flavour);
 
+/// The fixture's name for an AD behaviour a scenario needs.
+fixture::AdBehaviour adBehaviourOf(scenario::DirectoryNeed need);
+
 /// Every account the cloud knows at the start: the synced users (with their anchors) and the
 /// cloud-only ones.
 std::vector<sim::CloudUser> cloudUsersOf(const scenario::Scenario& s);

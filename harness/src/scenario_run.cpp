@@ -122,6 +122,24 @@ std::string passwordTooLongFor(const scenario::Scenario& s, int version) {
 }  // namespace
 
 bool ScenarioRun::startDirectory() {
+    // A scenario that relies on an AD behaviour this flavour lacks would blame the agent for the
+    // directory: it is unsupported here, and the directory is not even started.
+    const auto flavour = flavourOf(options_.directory);
+    std::string lacking;
+    for (auto need : s_.directoryNeeds) {
+        const auto behaviour = adBehaviourOf(need);
+        if (!fixture::behavesAsAd(flavour, behaviour)) {
+            lacking += (lacking.empty() ? "" : "; ") + std::string(fixture::describe(behaviour)) +
+                       " (" + scenario::toString(need) + ")";
+        }
+    }
+    if (!lacking.empty()) {
+        decided_ = Verdict::Unsupported;
+        result_.message = std::string("the ") + fixture::toString(flavour) +
+                          " directory differs from AD in what this scenario relies on: " + lacking +
+                          " (docs/fixture.md)";
+        return false;
+    }
     fixture::FixtureOptions fxOptions;
     fxOptions.keepRunDirectory = options_.keepRunDirectories;
     fxOptions.tls = s_.onprem.tls;
@@ -192,6 +210,13 @@ bool ScenarioRun::takeAgent(AgentConfig& config) {
         releaseAgent(std::move(*agent));
         decided_ = Verdict::Unsupported;
         result_.message = "requires: " + missing + " (the agent does not declare it)";
+        return false;
+    }
+    if (!protocol::writesToFlavour(caps, fixture_->handshakeFlavour())) {
+        releaseAgent(std::move(*agent));
+        decided_ = Verdict::Unsupported;
+        result_.message = std::string("the agent does not declare directory:") +
+                          fixture_->handshakeFlavour() + " (it writes to other directories only)";
         return false;
     }
     if (auto unfit = passwordTooLongFor(s_, (*agent)->protocolVersion()); !unfit.empty()) {

@@ -150,7 +150,7 @@ TEST_CASE(
     CHECK(bad.exitCode == 2);
     CHECK_THAT(bad.err, Catch::Contains("bad_unknown_key.yaml:6:7: onprem.users[0].pasword"));
     CHECK_THAT(bad.err, Catch::Contains("bad_outcome.yaml:7:23:"));
-    CHECK_THAT(bad.err, Catch::Contains("bad_unattributed.yaml:7:15:"));
+    CHECK_THAT(bad.err, Catch::Contains("bad_unattributed.yaml:7:23:"));
     REQUIRE(writeFileAtomically(dir->path() + "/not-a-dir", "x"));
     auto unwritable =
         runCli({"run", kReset, "--report-dir", dir->path() + "/not-a-dir/reports"}, dir->path());
@@ -384,6 +384,22 @@ TEST_CASE("Scenarios that need an operation the agent does not declare are unsup
     CHECK_THAT(run.out, Catch::Contains("requires: admin_reset (the agent does not declare it)"));
     CHECK_THAT(readFile(dir->path() + "/reports/junit.xml").value(),
                Catch::Contains("<skipped message=\"requires: change"));
+}
+
+TEST_CASE("An agent that names other directory flavours is unsupported on this one",
+          "[e2e][slapd][cli][unsupported]") {
+    auto dir = RunDirectory::create("flavour");
+    REQUIRE(dir);
+    const std::string agent = std::string(WBLAB_FAKE_AGENT_PATH) +
+                              " --mode heartbeat-refusal --capabilities "
+                              "reset,plaintext,directory:samba-ad";
+    auto run = runCli({"run", kScenarios, "--filter", "^0002_", "--agent", agent}, dir->path());
+    INFO(run.output());
+    CHECK(run.exitCode == 0);  // unsupported is no failure
+    CHECK_THAT(run.out, Catch::Contains("1 scenarios: 0 passed, 0 failed, 1 unsupported"));
+    CHECK_THAT(run.out,
+               Catch::Contains("the agent does not declare directory:openldap-ad (it writes to "
+                               "other directories only)"));
 }
 
 TEST_CASE("The bash agent, written from the protocol document alone, passes the bundled suite",

@@ -315,8 +315,27 @@ Expected<Message> decodeObject(const json& j) {
 }  // namespace
 
 bool isKnownCapability(std::string_view capability) {
+    if (capability.substr(0, kDirectoryCapabilityPrefix.size()) == kDirectoryCapabilityPrefix) {
+        const auto flavour = capability.substr(kDirectoryCapabilityPrefix.size());
+        return std::find(std::begin(kDirectoryFlavours), std::end(kDirectoryFlavours), flavour) !=
+               std::end(kDirectoryFlavours);
+    }
     return std::find(std::begin(kCapabilities), std::end(kCapabilities), capability) !=
            std::end(kCapabilities);
+}
+
+bool writesToFlavour(const std::vector<std::string>& capabilities, std::string_view flavour) {
+    bool declaresAny = false;
+    for (const auto& c : capabilities) {
+        if (std::string_view(c).substr(0, kDirectoryCapabilityPrefix.size()) ==
+            kDirectoryCapabilityPrefix) {
+            declaresAny = true;
+            if (std::string_view(c).substr(kDirectoryCapabilityPrefix.size()) == flavour) {
+                return true;
+            }
+        }
+    }
+    return !declaresAny;
 }
 
 const char* toString(Operation op) {

@@ -192,9 +192,25 @@ TEST_CASE("Every capability the document defines is known", "[protocol][codec]")
                              "unlock_only",
                              "forced_change",
                              "plaintext",
-                             "rehandshake"}) {
+                             "rehandshake",
+                             "directory:openldap-ad",
+                             "directory:samba-ad"}) {
         CHECK(isKnownCapability(name));
     }
     CHECK_FALSE(isKnownCapability("unlock"));
     CHECK_FALSE(isKnownCapability(""));
+    CHECK_FALSE(isKnownCapability("directory:"));
+    CHECK_FALSE(isKnownCapability("directory:active-directory"));
+}
+
+TEST_CASE("An agent that names directory flavours writes to those only", "[protocol][codec]") {
+    const std::vector<std::string> any = {"reset", "change"};
+    CHECK(writesToFlavour(any, "openldap-ad"));  // names none: takes any
+    CHECK(writesToFlavour(any, "samba-ad"));
+    const std::vector<std::string> slapdOnly = {"reset", "directory:openldap-ad"};
+    CHECK(writesToFlavour(slapdOnly, "openldap-ad"));
+    CHECK_FALSE(writesToFlavour(slapdOnly, "samba-ad"));
+    // A misspelt flavour still says the agent is choosy; the warning tells it why.
+    const std::vector<std::string> misspelt = {"reset", "directory:samba"};
+    CHECK_FALSE(writesToFlavour(misspelt, "samba-ad"));
 }

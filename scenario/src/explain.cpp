@@ -280,8 +280,15 @@ void explainSetup(const Scenario& s, std::ostream& out) {
         << "  file      " << s.file << "\n"
         << "  criteria  " << join(s.criteria) << "\n"
         << "  tags      " << join(s.tags) << "\n"
-        << "  requires  " << join(requires_) << "\n"
-        << "Tenant: SSPR " << sim::toString(s.tenant.sspr)
+        << "  requires  " << join(requires_) << "\n";
+    if (!s.directoryNeeds.empty()) {
+        std::vector<std::string> needs;
+        for (auto n : s.directoryNeeds) {
+            needs.emplace_back(toString(n));
+        }
+        out << "  directory " << join(needs) << " (as AD; unsupported where a flavour differs)\n";
+    }
+    out << "Tenant: SSPR " << sim::toString(s.tenant.sspr)
         << (s.tenant.ssprGroup.empty() ? "" : " (group " + s.tenant.ssprGroup + ")")
         << ", writeback " << (s.tenant.writeback ? "on" : "off") << ", " << s.tenant.methodsRequired
         << " method(s) required, unlock without reset "

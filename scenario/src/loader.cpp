@@ -4,8 +4,10 @@
 #include "loading.hpp"
 
 #include <wblab/scenario/loader.hpp>
+#include <wblab/support/utf8.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 namespace wblab::scenario {
@@ -35,6 +37,12 @@ void readHeader(const Reader& r, const YAML::Node& root, Scenario& s) {
     if (root["requires"]) {
         s.requires_ = r.listOf<Capability>(
             root["requires"], "requires", capabilityFromString, capabilityNames());
+    }
+    if (root["directory_requires"]) {
+        s.directoryNeeds = r.listOf<DirectoryNeed>(root["directory_requires"],
+                                                   "directory_requires",
+                                                   directoryNeedFromString,
+                                                   directoryNeedNames());
     }
     if (root["criteria"]) {
         s.criteria = r.strings(root["criteria"], "criteria");
@@ -92,6 +100,97 @@ void deriveRequirements(Scenario& s) {
     }
 }
 
+bool isReset(const Action& action) {
+    return std::holds_alternative<SsprReset>(action) ||
+           std::holds_alternative<AdminReset>(action) || std::holds_alternative<GraphReset>(action);
+}
+
+template <typename T>
+void addOnce(std::vector<T>& list, T value) {
+    if (std::find(list.begin(), list.end(), value) == list.end()) {
+        list.push_back(value);
+    }
+}
+
+/// The policy that governs the user's password: the first fine-grained policy that lists the
+/// user, else the domain's.
+const PolicySpec& policyFor(const Scenario& s, const std::string& signInName) {
+    if (const auto* user = s.userSigningInAs(signInName)) {
+        for (const auto& pso : s.onprem.fineGrainedPolicies) {
+            if (std::find(pso.users.begin(), pso.users.end(), user->sam) != pso.users.end()) {
+                return pso.policy;
+            }
+        }
+    }
+    return s.onprem.policy;
+}
+
+/// True when length or the character categories alone refuse the password, which every flavour
+/// checks on a reset.
+bool refusedByLengthOrCategories(const PolicySpec& p, const std::string& password) {
+    if (utf8Characters(password).value_or(0) < static_cast<std::size_t>(p.minLength)) {
+        return true;
+    }
+    if (!p.complexity) {
+        return false;
+    }
+    bool upper = false, lower = false, digit = false, other = false;
+    for (unsigned char c : password) {
+        upper = upper || std::isupper(c) != 0;
+        lower = lower || std::islower(c) != 0;
+        digit = digit || std::isdigit(c) != 0;
+        other = other || (c >= 0x80 || std::ispunct(c) != 0);
+    }
+    return int(upper) + int(lower) + int(digit) + int(other) < 3;
+}
+
+/// The user and the new password of a reset step.
+std::pair<std::string, std::string> resetOf(const Action& action) {
+    return std::visit(
+        [](const auto& a) -> std::pair<std::string, std::string> {
+            if constexpr (requires {
+                              a.user;
+                              a.newPassword;
+                          }) {
+                return {a.user, a.newPassword};
+            } else {
+                return {};
+            }
+        },
+        action);
+}
+
+/// The AD behaviours the scenario's expectations rely on. A reset expected to be refused by a
+/// policy with history or a minimum age, with a password that length and complexity let
+/// through, relies on the policy-hints control; a reset by a connector without Unexpire
+/// Password, with must-change expected set afterwards, on AD leaving it set.
+void deriveDirectoryNeeds(Scenario& s) {
+    bool resets = false;
+    for (const auto& step : s.steps) {
+        if (!isReset(step.action)) {
+            continue;
+        }
+        resets = true;
+        if (!step.expect.outcome ||
+            step.expect.outcome->value != sim::Outcome::OnPremisesPolicyViolation) {
+            continue;
+        }
+        const auto [user, password] = resetOf(step.action);
+        const auto& policy = policyFor(s, user);
+        if ((policy.history > 0 || policy.minAgeSeconds > 0) &&
+            !refusedByLengthOrCategories(policy, password)) {
+            addOnce(s.directoryNeeds, DirectoryNeed::ResetPolicyHints);
+        }
+    }
+    if (resets && !s.onprem.connector.unexpirePassword) {
+        for (const auto& e : s.expectDirectory) {
+            if (e.mustChange && e.mustChange->value) {
+                addOnce(s.directoryNeeds, DirectoryNeed::ResetKeepsMustChange);
+            }
+        }
+    }
+}
+
 /// The declared criteria must each be backed by an expectation (or be checked by the harness
 /// itself); the criteria the expectations name join the list.
 void settleCriteria(const Reader& r, const YAML::Node& root, Scenario& s) {
@@ -126,6 +225,7 @@ Scenario readScenario(const Reader& r,
                  "criteria",
                  "tags",
                  "requires",
+                 "directory_requires",
                  "timeout",
                  "tenant",
                  "onprem",
@@ -151,6 +251,7 @@ Scenario readScenario(const Reader& r,
     }
     s.expectDirectory.insert(s.expectDirectory.end(), stormDirectory.begin(), stormDirectory.end());
     deriveRequirements(s);
+    deriveDirectoryNeeds(s);
     settleCriteria(r, root, s);
     return s;
 }

@@ -54,7 +54,43 @@ constexpr CapabilityName kCapabilities[] = {
     {Capability::ForcedChange, "forced_change"},
 };
 
+struct DirectoryNeedName {
+    DirectoryNeed need;
+    const char* name;
+};
+
+constexpr DirectoryNeedName kDirectoryNeeds[] = {
+    {DirectoryNeed::ResetPolicyHints, "reset_policy_hints"},
+    {DirectoryNeed::ResetKeepsMustChange, "reset_keeps_must_change"},
+};
+
 }  // namespace
+
+const char* toString(DirectoryNeed need) {
+    for (const auto& n : kDirectoryNeeds) {
+        if (n.need == need) {
+            return n.name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<DirectoryNeed> directoryNeedFromString(std::string_view name) {
+    for (const auto& n : kDirectoryNeeds) {
+        if (name == n.name) {
+            return n.need;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> directoryNeedNames() {
+    std::vector<std::string> names;
+    for (const auto& n : kDirectoryNeeds) {
+        names.emplace_back(n.name);
+    }
+    return names;
+}
 
 const char* kindName(const Action& action) {
     return std::visit([](const auto& a) { return KindName<std::decay_t<decltype(a)>>::value; },

@@ -91,8 +91,84 @@ TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[s
         Case{"tenant: {sspr: all, writeback: true}",
              "tenant: {sspr: all, writeback: true, writeback: false}",
              "tenant.writeback: duplicate key",
+             5},
+        Case{"tags: [smoke]",
+             "tags: [smoke]\ndirectory_requires: [policy_hints]",
+             "unknown value 'policy_hints' (expected one of: reset_policy_hints, "
+             "reset_keeps_must_change)",
              5});
     checkRejected(kValid, c);
+}
+
+namespace {
+
+/// kValid with its reset expected to be refused, by the policy (and password) given.
+std::string refusedReset(const std::string& policy, const std::string& password) {
+    std::string text = kValid;
+    auto replace = [&](const std::string& from, const std::string& to) {
+        text.replace(text.find(from), from.size(), to);
+    };
+    replace("{min_length: 8, history: 2, min_age: 1d, lockout_threshold: 5, lockout_duration: 30m}",
+            policy);
+    replace("new_password: \"N3w-Passw0rd!\"}", "new_password: \"" + password + "\"}");
+    replace(
+        "expect: {outcome: success, events: [31001, 31002], audit: {activity: \"Reset "
+        "password (self-service)\", result: success}, criterion: wb-reset-applies}",
+        "expect: {outcome: policy_violation, criterion: wb-onprem-policy}");
+    replace("binds: [\"N3w-Passw0rd!\"], ", "");
+    return text;
+}
+
+}  // namespace
+
+TEST_CASE("What a scenario needs the directory to do as AD does is derived from it",
+          "[scenario][loader]") {
+    Files f;
+    SECTION("a reset refused by history or minimum age needs the policy-hints control") {
+        auto history = f.load(refusedReset("{history: 2}", "Seed-Passw0rd-1"));
+        REQUIRE(history);
+        CHECK(history->directoryNeeds ==
+              std::vector<DirectoryNeed>{DirectoryNeed::ResetPolicyHints});
+        auto age = f.load(refusedReset("{min_age: 1d}", "Another-Passw0rd-2"));
+        REQUIRE(age);
+        CHECK(age->directoryNeeds == std::vector<DirectoryNeed>{DirectoryNeed::ResetPolicyHints});
+    }
+    SECTION("a refusal that length or complexity explains needs no hints") {
+        auto tooShort = f.load(refusedReset("{min_length: 20, history: 2}", "Short-Passw0rd-1"));
+        REQUIRE(tooShort);
+        CHECK(tooShort->directoryNeeds.empty());
+        auto plain = f.load(refusedReset("{history: 2}", "alllowercaseletters"));
+        REQUIRE(plain);
+        CHECK(plain->directoryNeeds.empty());
+        auto noHistory = f.load(refusedReset("{min_length: 8}", "Seed-Passw0rd-1"));
+        REQUIRE(noHistory);
+        CHECK(noHistory->directoryNeeds.empty());
+    }
+    SECTION("must-change expected after a reset by a connector without Unexpire Password") {
+        std::string text = kValid;
+        text.replace(text.find("  users:"),
+                     8,
+                     "  connector: {permissions: [reset_password, write_lockout_time, "
+                     "write_pwd_last_set]}\n  users:");
+        text.replace(text.find("locked: false"), 13, "must_change: true");
+        auto s = f.load(text);
+        REQUIRE(s);
+        CHECK(s->directoryNeeds == std::vector<DirectoryNeed>{DirectoryNeed::ResetKeepsMustChange});
+    }
+    SECTION("directory_requires adds to what is derived") {
+        std::string text = kValid;
+        text.replace(text.find("tags: [smoke]"),
+                     13,
+                     "tags: [smoke]\ndirectory_requires: [reset_keeps_must_change]");
+        auto s = f.load(text);
+        REQUIRE(s);
+        CHECK(s->directoryNeeds == std::vector<DirectoryNeed>{DirectoryNeed::ResetKeepsMustChange});
+    }
+    SECTION("the valid scenario's successful reset needs nothing") {
+        auto s = f.load(kValid);
+        REQUIRE(s);
+        CHECK(s->directoryNeeds.empty());
+    }
 }
 
 TEST_CASE("Malformed YAML is an input error with a position, not a crash", "[scenario][loader]") {

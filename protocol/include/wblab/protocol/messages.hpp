@@ -36,12 +36,21 @@ enum class Operation { Reset, Change, AdminReset, UnlockOnly, ForcedChange };
 const char* toString(Operation op);
 std::optional<Operation> operationFromString(std::string_view s);
 
-/// The capabilities docs/agent-protocol.md defines: the operations, "plaintext" and "rehandshake".
+/// The capabilities docs/agent-protocol.md defines: the operations, "plaintext", "rehandshake"
+/// and the directory flavours below.
 /// Anything else in Ready::capabilities is reported as a handshake warning.
 inline constexpr std::string_view kCapabilities[] = {
     "reset", "change", "admin_reset", "unlock_only", "forced_change", "plaintext", "rehandshake"};
 
+/// The directory flavours of hello.directory.flavour. An agent that writes only to some lists
+/// each as the capability "directory:<flavour>"; one that lists none takes any.
+inline constexpr std::string_view kDirectoryFlavours[] = {"openldap-ad", "samba-ad"};
+inline constexpr std::string_view kDirectoryCapabilityPrefix = "directory:";
+
 bool isKnownCapability(std::string_view capability);
+
+/// True when capabilities declare no directory flavour, or declare `flavour`.
+bool writesToFlavour(const std::vector<std::string>& capabilities, std::string_view flavour);
 
 /// A secret encrypted to the agent's public key (crypto.hpp seals and opens it). algorithm is
 /// "RSA-OAEP-256" (version 1: RSA-OAEP with SHA-256 and MGF1-SHA-256, the secret itself),

@@ -388,6 +388,18 @@ std::vector<std::string> capabilityNames();
 /// The capability the step's operation needs from the agent, if any.
 std::optional<Capability> capabilityOf(const Action& action);
 
+/// Behaviours of AD that a scenario relies on and that not every directory flavour reproduces
+/// (docs/fixture.md, "Where Samba differs from AD"). On a flavour without one, the scenario is
+/// unsupported rather than failed: the agent is not to blame for the directory.
+enum class DirectoryNeed {
+    ResetPolicyHints,      ///< "reset_policy_hints": a reset is held to history and minimum age
+    ResetKeepsMustChange,  ///< "reset_keeps_must_change": without Unexpire Password
+};
+
+const char* toString(DirectoryNeed need);
+std::optional<DirectoryNeed> directoryNeedFromString(std::string_view name);
+std::vector<std::string> directoryNeedNames();
+
 const char* toString(FaultKind kind);
 const char* toString(SyncKind kind);
 const char* toString(RelayMode mode);
@@ -403,6 +415,9 @@ struct Scenario {
     /// Agent capabilities the scenario needs; an agent that lacks one gets the verdict
     /// "unsupported". Derived from the steps, plus `requires:`.
     std::vector<Capability> requires_;
+    /// What the scenario needs the directory to do as AD does. Derived from the policy, the
+    /// connector's rights and the expectations, plus `directory_requires:`.
+    std::vector<DirectoryNeed> directoryNeeds;
     /// How long the whole scenario may take (seconds); 0: the run's default.
     std::int64_t timeoutSeconds = 0;
     TenantSpec tenant;

@@ -18,12 +18,9 @@ Loaded loadScenarioPaths(const std::vector<std::string>& paths) {
         return loaded;
     }
     for (const auto& f : *files) {
-        auto s = scenario::loadScenarios(f);
-        if (!s) {
-            loaded.errors.push_back(s.error());
-            continue;
-        }
-        for (auto& one : *s) {
+        auto file = scenario::loadScenarioFile(f);
+        loaded.errors.insert(loaded.errors.end(), file.errors.begin(), file.errors.end());
+        for (auto& one : file.scenarios) {
             loaded.scenarios.push_back(std::move(one));
         }
     }

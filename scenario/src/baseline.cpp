@@ -51,6 +51,9 @@ Expected<Baseline> loadBaseline(const std::string& path) {
         return readBaseline(Reader(path), detail::parseYaml(text, path));
     } catch (const detail::LoadError& e) {
         return Error{e.code, e.message, e.where};
+    } catch (const detail::LoadErrors& e) {
+        const auto& first = e.errors.front();  // one error is all these callers report
+        return Error{first.code, first.message, first.where};
     } catch (const YAML::Exception& e) {
         return Error{
             ErrorCode::InvalidInput, e.msg, SourcePos{path, e.mark.line + 1, e.mark.column + 1}};

@@ -112,6 +112,9 @@ Expected<Catalog> parseCatalog(const std::string& text, const std::string& file)
         return readCatalog(r, detail::parseYaml(text, file));
     } catch (const detail::LoadError& e) {
         return Error{e.code, e.message, e.where};
+    } catch (const detail::LoadErrors& e) {
+        const auto& first = e.errors.front();  // one error is all these callers report
+        return Error{first.code, first.message, first.where};
     } catch (const YAML::Exception& e) {
         return Error{
             ErrorCode::InvalidInput, e.msg, SourcePos{file, e.mark.line + 1, e.mark.column + 1}};

@@ -52,24 +52,28 @@ void readHeader(const Reader& r, const YAML::Node& root, Scenario& s) {
     }
 }
 
+/// Reads every step, each on its own: a bad step is reported and the next one is read.
 void readSteps(const Reader& r,
                const YAML::Node& steps,
                const GeneratedUsers& generated,
                Scenario& s,
-               std::vector<DirectoryExpect>& stormDirectory) {
+               std::vector<DirectoryExpect>& stormDirectory,
+               ErrorCollector& errors) {
     FaultOrder order;
     for (std::size_t i = 0; i < steps.size(); ++i) {
         const std::string path = indexPath("steps", i);
-        if (steps[i].IsMap() && steps[i]["storm"]) {
-            for (auto& step : readStorm(r, steps[i], path, generated, stormDirectory)) {
-                s.steps.push_back(std::move(step));
+        errors.attempt([&] {
+            if (steps[i].IsMap() && steps[i]["storm"]) {
+                for (auto& step : readStorm(r, steps[i], path, generated, stormDirectory)) {
+                    s.steps.push_back(std::move(step));
+                }
+                return;
             }
-            continue;
-        }
-        // Replays and releases count steps as run: a storm is as many steps as it has users.
-        Step step = readStep(r, steps[i], path, StepContext{s, generated, s.steps.size()});
-        order.check(r, steps[i], path, step, s.steps);
-        s.steps.push_back(std::move(step));
+            // Replays and releases count steps as run: a storm is as many steps as it has users.
+            Step step = readStep(r, steps[i], path, StepContext{s, generated, s.steps.size()});
+            order.check(r, steps[i], path, step, s.steps);
+            s.steps.push_back(std::move(step));
+        });
     }
 }
 
@@ -216,39 +220,54 @@ Scenario readScenario(const Reader& r,
                       const YAML::Node& root,
                       const std::string& file,
                       const std::string& idSuffix = "") {
-    r.checkKeys(root,
-                "",
-                {"include",
-                 "matrix",
-                 "id",
-                 "title",
-                 "criteria",
-                 "tags",
-                 "requires",
-                 "directory_requires",
-                 "timeout",
-                 "tenant",
-                 "onprem",
-                 "steps",
-                 "expect"});
+    ErrorCollector errors;
+    errors.attempt([&] {
+        r.checkKeys(root,
+                    "",
+                    {"include",
+                     "matrix",
+                     "id",
+                     "title",
+                     "criteria",
+                     "tags",
+                     "requires",
+                     "directory_requires",
+                     "timeout",
+                     "tenant",
+                     "onprem",
+                     "steps",
+                     "expect"});
+    });
     Scenario s;
     s.file = file;
-    readHeader(r, root, s);
+    // Independent parts are read each on its own, so that one run names every mistake; the
+    // steps and expectations name the users, so they wait for a readable onprem.
+    errors.attempt([&] { readHeader(r, root, s); });
     s.id += idSuffix;
     if (root["tenant"]) {
-        s.tenant = readTenant(r, root["tenant"]);
+        errors.attempt([&] { s.tenant = readTenant(r, root["tenant"]); });
     }
-    r.require(root, "", {"onprem"});
     GeneratedUsers generated;
-    s.onprem = readOnPrem(r, root["onprem"], generated);
-    if (!root["steps"] || !root["steps"].IsSequence()) {
-        r.fail(root["steps"] ? root["steps"] : root, "steps", "expected a list of steps");
+    if (!errors.attempt([&] {
+            r.require(root, "", {"onprem"});
+            s.onprem = readOnPrem(r, root["onprem"], generated);
+        })) {
+        errors.throwIfAny();
     }
     std::vector<DirectoryExpect> stormDirectory;
-    readSteps(r, root["steps"], generated, s, stormDirectory);
-    if (root["expect"]) {
-        readEndExpectations(r, root["expect"], s);
+    if (!root["steps"] || !root["steps"].IsSequence()) {
+        errors.attempt([&] {
+            r.fail(root["steps"] ? root["steps"] : root, "steps", "expected a list of steps");
+        });
+    } else {
+        readSteps(r, root["steps"], generated, s, stormDirectory, errors);
     }
+    if (root["expect"]) {
+        errors.attempt([&] { readEndExpectations(r, root["expect"], s); });
+    }
+    // Criteria are settled against every expectation: only a file read whole can say one is
+    // missing.
+    errors.throwIfAny();
     s.expectDirectory.insert(s.expectDirectory.end(), stormDirectory.begin(), stormDirectory.end());
     deriveRequirements(s);
     deriveDirectoryNeeds(s);
@@ -276,15 +295,20 @@ std::vector<Scenario> loadAllRows(const Reader& reader,
     const auto matrix = readMatrix(reader, root["matrix"]);
     checkParameters(path, text, matrix.names);
     checkParametersUsed(reader, root["matrix"], text, matrix);
+    // Every row is read; a mistake that every row makes is reported once.
+    ErrorCollector errors;
     for (const auto& row : matrix.rows) {
-        YAML::Node expanded = parseYaml(substituteParameters(path, text, row), path);
-        resolveIncludes(reader, expanded, path, {canonicalOf(path)});
-        std::string suffix;
-        for (const auto& [name, value] : row) {
-            suffix += (suffix.empty() ? "[" : ",") + name + "=" + value;
-        }
-        out.push_back(readScenario(reader, expanded, path, suffix + "]"));
+        errors.attempt([&] {
+            YAML::Node expanded = parseYaml(substituteParameters(path, text, row), path);
+            resolveIncludes(reader, expanded, path, {canonicalOf(path)});
+            std::string suffix;
+            for (const auto& [name, value] : row) {
+                suffix += (suffix.empty() ? "[" : ",") + name + "=" + value;
+            }
+            out.push_back(readScenario(reader, expanded, path, suffix + "]"));
+        });
     }
+    errors.throwIfAny();
     return out;
 }
 
@@ -292,17 +316,42 @@ std::vector<Scenario> loadAllRows(const Reader& reader,
 
 }  // namespace detail
 
-Expected<std::vector<Scenario>> loadScenarios(const std::string& path) {
+FileLoad loadScenarioFile(const std::string& path) {
     using detail::LoadError;
+    FileLoad loaded;
+    auto toError = [](const LoadError& e) { return Error{e.code, e.message, e.where}; };
     try {
         const std::string text = detail::readInputFile(path, "scenario file");
-        return detail::loadAllRows(detail::Reader(path), path, text);
+        loaded.scenarios = detail::loadAllRows(detail::Reader(path), path, text);
     } catch (const LoadError& e) {
-        return Error{e.code, e.message, e.where};
+        loaded.errors.push_back(toError(e));
+    } catch (const detail::LoadErrors& e) {
+        for (const auto& one : e.errors) {
+            loaded.errors.push_back(toError(one));
+        }
+        if (e.dropped > 0) {
+            loaded.errors.push_back(Error{ErrorCode::InvalidInput,
+                                          "and " + std::to_string(e.dropped) +
+                                              " more error(s) in this file, not shown (at most " +
+                                              std::to_string(detail::kMaxErrorsPerFile) + " are)",
+                                          SourcePos{path, 0, 0}});
+        }
     } catch (const YAML::Exception& e) {
-        return Error{
-            ErrorCode::InvalidInput, e.msg, SourcePos{path, e.mark.line + 1, e.mark.column + 1}};
+        loaded.errors.push_back(Error{
+            ErrorCode::InvalidInput, e.msg, SourcePos{path, e.mark.line + 1, e.mark.column + 1}});
     }
+    if (!loaded.errors.empty()) {
+        loaded.scenarios.clear();
+    }
+    return loaded;
+}
+
+Expected<std::vector<Scenario>> loadScenarios(const std::string& path) {
+    auto loaded = loadScenarioFile(path);
+    if (!loaded.errors.empty()) {
+        return loaded.errors.front();
+    }
+    return std::move(loaded.scenarios);
 }
 
 Expected<Scenario> loadScenario(const std::string& path) {

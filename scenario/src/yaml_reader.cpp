@@ -1,5 +1,7 @@
 #include "yaml_reader.hpp"
 
+#include "yaml_diagnosis.hpp"
+
 #include <wblab/support/files.hpp>
 
 #include <algorithm>
@@ -81,20 +83,24 @@ void Reader::checkKeys(const YAML::Node& node,
                        const std::vector<std::string>& allowed) const {
     requireMap(node, path);
     std::set<std::string> seen;
+    ErrorCollector errors;
     for (const auto& kv : node) {
-        if (!kv.first.IsScalar()) {
-            fail(kv.first, path, "keys must be plain strings");
-        }
-        const auto& key = kv.first.Scalar();
-        if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-            fail(kv.first,
-                 joinPath(path, key),
-                 "unknown key (expected one of: " + joinedNames(allowed) + ")");
-        }
-        if (!seen.insert(key).second) {
-            fail(kv.first, joinPath(path, key), "duplicate key (each key may appear once)");
-        }
+        errors.attempt([&] {
+            if (!kv.first.IsScalar()) {
+                fail(kv.first, path, "keys must be plain strings");
+            }
+            const auto& key = kv.first.Scalar();
+            if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
+                fail(kv.first,
+                     joinPath(path, key),
+                     "unknown key (expected one of: " + joinedNames(allowed) + ")");
+            }
+            if (!seen.insert(key).second) {
+                fail(kv.first, joinPath(path, key), "duplicate key (each key may appear once)");
+            }
+        });
     }
+    errors.throwIfAny();
 }
 
 void Reader::checkKeys(const YAML::Node& node,
@@ -190,11 +196,39 @@ std::vector<int> Reader::integers(const YAML::Node& node,
     return out;
 }
 
+void ErrorCollector::add(const LoadError& error) {
+    for (const auto& e : errors_) {
+        if (e.where.file == error.where.file && e.where.line == error.where.line &&
+            e.where.column == error.where.column && e.message == error.message) {
+            return;
+        }
+    }
+    if (errors_.size() >= kMaxErrorsPerFile) {
+        ++dropped_;
+        return;
+    }
+    errors_.push_back(error);
+}
+
+void ErrorCollector::throwIfAny() const {
+    if (errors_.size() == 1 && dropped_ == 0) {
+        throw errors_.front();
+    }
+    if (!errors_.empty()) {
+        throw LoadErrors{errors_, dropped_};
+    }
+}
+
 YAML::Node parseYaml(const std::string& text, const std::string& file) {
     try {
         return YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw LoadError{SourcePos{file, e.mark.line + 1, e.mark.column + 1}, e.msg};
+        ErrorCollector errors;
+        for (auto& f : diagnoseSyntaxError(text, e.mark.line + 1, e.mark.column + 1, e.msg)) {
+            errors.add({SourcePos{file, f.line, f.column}, std::move(f.message)});
+        }
+        errors.throwIfAny();
+        throw;  // unreachable: a diagnosis is never empty
     }
 }
 

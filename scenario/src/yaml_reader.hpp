@@ -23,6 +23,55 @@ struct LoadError {
     ErrorCode code = ErrorCode::InvalidInput;
 };
 
+/// Several errors at once: every likely cause of a syntax error, every unknown key of a mapping,
+/// the errors of a file's independent parts.
+struct LoadErrors {
+    std::vector<LoadError> errors;
+    std::size_t dropped = 0;  ///< beyond kMaxErrorsPerFile: counted, not kept
+};
+
+/// At most this many errors are reported for one file; the rest are counted.
+inline constexpr std::size_t kMaxErrorsPerFile = 20;
+
+/// Gathers the errors of the independent parts of a file (each step, each section), so that one
+/// run reports them all instead of the first; an error met twice (once per matrix row) counts
+/// once.
+class ErrorCollector {
+public:
+    /// Runs `part`; false (and its errors kept) when it throws a LoadError or LoadErrors.
+    template <typename Part>
+    bool attempt(Part&& part) {
+        try {
+            part();
+            return true;
+        } catch (const LoadError& e) {
+            add(e);
+        } catch (const LoadErrors& e) {
+            for (const auto& one : e.errors) {
+                add(one);
+            }
+            dropped_ += e.dropped;
+        }
+        return false;
+    }
+
+    void add(const LoadError& error);
+
+    bool empty() const { return errors_.empty(); }
+
+    /// Throws what was gathered (LoadError for one, LoadErrors for more); nothing when empty.
+    void throwIfAny() const;
+
+    const std::vector<LoadError>& errors() const { return errors_; }
+
+    /// Errors beyond kMaxErrorsPerFile, counted but not kept.
+    std::size_t dropped() const { return dropped_; }
+
+private:
+    std::vector<LoadError> errors_;
+    std::size_t dropped_ = 0;
+};
+
 /// "a, b, c" for error messages.
 std::string joinedNames(const std::vector<std::string>& names);
 
@@ -48,7 +97,8 @@ public:
 
     void requireList(const YAML::Node& node, const std::string& path, const char* what) const;
 
-    /// A mapping whose keys are plain strings, each one of `allowed`, none twice.
+    /// A mapping whose keys are plain strings, each one of `allowed`, none twice; every key that
+    /// breaks the rule is reported.
     void checkKeys(const YAML::Node& node,
                    const std::string& path,
                    const std::vector<std::string>& allowed) const;
@@ -120,7 +170,8 @@ private:
     std::string file_;
 };
 
-/// Parses YAML text; a syntax error becomes a LoadError at its position in `file`.
+/// Parses YAML text; a syntax error becomes a LoadError at its position in `file`, or LoadErrors
+/// naming its likely causes each at its own line (a tab, a misindented line; yaml_diagnosis.hpp).
 YAML::Node parseYaml(const std::string& text, const std::string& file);
 
 /// Reads a whole input file (scenario, shared setup, baseline) with the module's size limit.

@@ -25,7 +25,7 @@
 
 namespace wblab::harness {
 
-/// Every scenario under `paths`, or every error met on the way (one per bad file).
+/// Every scenario under `paths`, or every error met on the way (all of each bad file's, up to 20).
 struct Loaded {
     std::vector<scenario::Scenario> scenarios;
     std::vector<Error> errors;

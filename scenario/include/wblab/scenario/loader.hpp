@@ -18,7 +18,18 @@
 
 namespace wblab::scenario {
 
-/// Loads and validates one scenario file (every row of its matrix).
+/// A file's scenarios (one per matrix row), or every error found in it: each bad step, section,
+/// key or row, and for a YAML syntax error its likely causes (a tab in the indentation, a line
+/// indented to no block, a missing colon), each at its own file:line:column. At most 20 errors
+/// are kept; a last one says how many more there were.
+struct FileLoad {
+    std::vector<Scenario> scenarios;
+    std::vector<Error> errors;
+};
+
+FileLoad loadScenarioFile(const std::string& path);
+
+/// Loads and validates one scenario file (every row of its matrix); the first error only.
 Expected<std::vector<Scenario>> loadScenarios(const std::string& path);
 
 /// Loads a file that holds exactly one scenario (no matrix, or a matrix of one row).

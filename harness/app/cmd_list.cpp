@@ -29,6 +29,9 @@ int listCommand(const ListFlags& f) {
         printErrors({selection.error()});
         return kExitUsage;
     }
+    if (nothingFailedBefore(f.selection, *selection)) {
+        return kExitPass;
+    }
     auto all = loadOrExplain(f.paths);
     if (!all) {
         return kExitUsage;

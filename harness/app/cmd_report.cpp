@@ -3,8 +3,10 @@
 
 #include <wblab/support/files.hpp>
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <set>
 
 namespace wblab::app {
 
@@ -14,6 +16,27 @@ struct MergeFlags {
     std::vector<std::string> inputs;
     std::string reportDir = "wblab-reports";
 };
+
+/// The shards of "K/N" that none of the reports is: a merge without them covers part of a run.
+std::vector<std::string> missingShards(const std::vector<report::RunResult>& shards) {
+    std::set<int> have;
+    int count = 0;
+    for (const auto& s : shards) {
+        const auto slash = s.shard.find('/');
+        if (slash == std::string::npos) {
+            return {};  // a whole run among them: nothing to complete
+        }
+        have.insert(std::atoi(s.shard.substr(0, slash).c_str()));
+        count = std::atoi(s.shard.substr(slash + 1).c_str());
+    }
+    std::vector<std::string> missing;
+    for (int k = 1; k <= count; ++k) {
+        if (have.count(k) == 0) {
+            missing.push_back(std::to_string(k) + "/" + std::to_string(count));
+        }
+    }
+    return missing;
+}
 
 int mergeCommand(const MergeFlags& f) {
     std::vector<report::RunResult> shards;
@@ -26,7 +49,7 @@ int mergeCommand(const MergeFlags& f) {
         }
         shards.push_back(std::move(*part));
     }
-    auto merged = report::mergeRuns(shards);
+    auto merged = report::mergeRuns(shards, f.inputs);
     if (!merged) {
         std::cerr << "wblab: " << merged.error().message << "\n";
         return kExitUsage;
@@ -35,7 +58,12 @@ int mergeCommand(const MergeFlags& f) {
         return kExitReports;
     }
     report::printSummary(*merged, std::cout);
-    return merged->anyFailure() ? kExitFailures : kExitPass;
+    const auto missing = missingShards(shards);
+    for (const auto& shard : missing) {
+        std::cerr << "wblab: shard " << shard
+                  << " is missing: the merged report covers only part of the run\n";
+    }
+    return merged->anyFailure() || !missing.empty() ? kExitFailures : kExitPass;
 }
 
 }  // namespace

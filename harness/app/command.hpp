@@ -38,22 +38,38 @@ Command addZooCommand(CLI::App& app);
 Command addLabCommand(CLI::App& app);
 Command addReportCommand(CLI::App& app);
 
+/// The program as the user started it (argv[0]): rerun commands start with it.
+const std::string& invokedAs();
+void setInvokedAs(std::string program);
+
+/// `text` as one shell word: unchanged when it is plainly safe, else in single quotes.
+std::string shellQuote(const std::string& text);
+
 /// Prints each error as "wblab: error: file:line:column: message".
 void printErrors(const std::vector<Error>& errors);
 
 /// Loads every scenario under `paths`, printing every error; nullopt if there was any.
 std::optional<std::vector<scenario::Scenario>> loadOrExplain(const std::vector<std::string>& paths);
 
-/// The selection options that run and list share (--tags, --filter, --criteria, --shard).
+/// The selection options that run and list share (--tags, --exclude-tags, --id, --filter,
+/// --criteria, --last-failed, --shard). List-valued options take one value each time (repeat
+/// them, or separate values with commas), so that they never swallow the scenario paths.
 struct SelectionFlags {
     harness::Selection selection;
+    std::vector<std::string> ids;  ///< --id as given (splitIds)
     std::string shard;
+    std::string lastFailed;  ///< --last-failed REPORT.json
 };
 
 void addSelectionOptions(CLI::App* cmd, SelectionFlags& flags);
 
-/// The selection with the shard applied; errors are usage errors.
-Expected<harness::Selection> selectionOf(const SelectionFlags& flags);
+/// The selection with the ids, the failures of --last-failed's report and the shard applied;
+/// errors are usage errors. `lastRun` receives --last-failed's report when one was given.
+Expected<harness::Selection> selectionOf(const SelectionFlags& flags,
+                                         std::optional<report::RunResult>* lastRun = nullptr);
+
+/// True (after saying so) when --last-failed's report has no failure: nothing to run again.
+bool nothingFailedBefore(const SelectionFlags& flags, const harness::Selection& selection);
 
 /// --directory slapd|samba (checked by the parser).
 void addDirectoryOption(CLI::App* cmd, std::string& directory);

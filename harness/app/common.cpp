@@ -5,6 +5,8 @@
 #include <wblab/support/files.hpp>
 #include <wblab/support/process.hpp>
 
+#include <algorithm>
+#include <cctype>
 #include <condition_variable>
 #include <csignal>
 #include <cstring>
@@ -12,6 +14,7 @@
 #include <iostream>
 #include <mutex>
 #include <pthread.h>
+#include <string_view>
 #include <thread>
 
 namespace wblab::app {
@@ -23,6 +26,36 @@ std::condition_variable interruptSignal;
 bool interruptReceived = false;
 
 }  // namespace
+
+std::string& invokedAsStorage() {
+    static std::string program = "wblab";
+    return program;
+}
+
+const std::string& invokedAs() {
+    return invokedAsStorage();
+}
+
+void setInvokedAs(std::string program) {
+    if (!program.empty()) {
+        invokedAsStorage() = std::move(program);
+    }
+}
+
+std::string shellQuote(const std::string& text) {
+    const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
+               std::string_view("_-./:=@%+,").find(c) != std::string_view::npos;
+    });
+    if (plain) {
+        return text;
+    }
+    std::string out = "'";
+    for (char c : text) {
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    }
+    return out + "'";
+}
 
 void printErrors(const std::vector<Error>& errors) {
     for (const auto& e : errors) {
@@ -42,22 +75,64 @@ std::optional<std::vector<scenario::Scenario>> loadOrExplain(
 
 void addSelectionOptions(CLI::App* cmd, SelectionFlags& flags) {
     cmd->add_option("--tags", flags.selection.tags, "Only scenarios with any of these tags")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    cmd->add_option("--exclude-tags",
+                    flags.selection.excludeTags,
+                    "Leave out scenarios with any of these tags")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    cmd->add_option("--id",
+                    flags.ids,
+                    "Only the scenario with this exact id (repeatable; matrix rows have ids of "
+                    "their own, as `wblab list` shows them)")
+        ->allow_extra_args(false);
     cmd->add_option("--filter",
                     flags.selection.filter,
                     "Only scenarios whose id matches this regular expression");
     cmd->add_option("--criteria",
                     flags.selection.criteria,
                     "Only scenarios that cover any of these criteria")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    cmd->add_option("--last-failed",
+                    flags.lastFailed,
+                    "Only the scenarios that failed in this report.json (and, for run, its seed "
+                    "unless --seed or --run-id is given)");
     cmd->add_option("--shard", flags.shard, "Only shard K of N (K/N), for splitting a suite in CI");
 }
 
-Expected<harness::Selection> selectionOf(const SelectionFlags& flags) {
-    if (flags.shard.empty()) {
-        return flags.selection;
+Expected<harness::Selection> selectionOf(const SelectionFlags& flags,
+                                         std::optional<report::RunResult>* lastRun) {
+    harness::Selection selection = flags.selection;
+    selection.ids = harness::splitIds(flags.ids);
+    if (!flags.lastFailed.empty()) {
+        WBLAB_TRY_ASSIGN(
+            auto text, readFile(flags.lastFailed), "--last-failed " + flags.lastFailed);
+        WBLAB_TRY_ASSIGN(auto before, report::fromJson(text), "--last-failed " + flags.lastFailed);
+        std::vector<std::string> failed;
+        for (const auto& c : before.cases) {
+            if (report::isFailure(c.verdict)) {
+                failed.push_back(c.id);
+            }
+        }
+        selection.lastFailed = std::move(failed);
+        if (lastRun != nullptr) {
+            *lastRun = std::move(before);
+        }
     }
-    return harness::withShard(flags.selection, flags.shard);
+    if (flags.shard.empty()) {
+        return selection;
+    }
+    return harness::withShard(selection, flags.shard);
+}
+
+bool nothingFailedBefore(const SelectionFlags& flags, const harness::Selection& selection) {
+    if (!selection.lastFailed || !selection.lastFailed->empty()) {
+        return false;
+    }
+    std::cerr << "wblab: no scenario failed in " << flags.lastFailed << ": nothing to run again\n";
+    return true;
 }
 
 void addDirectoryOption(CLI::App* cmd, std::string& directory) {

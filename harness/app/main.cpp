@@ -13,6 +13,7 @@ using namespace wblab::app;
 int main(int argc, char** argv) {
     // Before any thread exists, so that every thread inherits the blocked signals.
     handleInterrupts();
+    setInvokedAs(argc > 0 ? argv[0] : "");
     CLI::App app{"wblab: test lab and conformance harness for password writeback"};
     app.set_version_flag("--version", std::string("wblab ") + wblab::kVersion);
     app.require_subcommand(1);

@@ -33,6 +33,21 @@ report::CaseResult interrupted(const scenario::Scenario& s, const RunOptions& op
     return result;
 }
 
+/// Drops the slots of scenarios never started (--max-failures reached) and names them.
+void keepWhatRan(report::RunResult& run,
+                 const std::vector<scenario::Scenario>& scenarios,
+                 const std::vector<char>& ran) {
+    std::vector<report::CaseResult> cases;
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+        if (ran[i] != 0) {
+            cases.push_back(std::move(run.cases[i]));
+        } else {
+            run.notRun.push_back(scenarios[i].id);
+        }
+    }
+    run.cases = std::move(cases);
+}
+
 Expected<AgentCommand> referenceAgent(const std::string& spec, const std::string& selfPath) {
     std::error_code ec;
     auto self = std::filesystem::canonical(selfPath, ec);
@@ -124,7 +139,12 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
     // depend on which worker finished first. Each scenario has its own fixture; an agent that
     // declares "rehandshake" serves its worker's scenarios in turn, any other is started for each.
     run.cases.resize(scenarios.size());
+    std::vector<char> ran(scenarios.size(), 0);
     std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> failures{0};
+    auto enoughFailures = [&] {
+        return options.maxFailures > 0 && failures.load() >= options.maxFailures;
+    };
     std::mutex progressMutex;
     std::ostringstream discard;
     Progress shown(progress != nullptr ? *progress : discard,
@@ -133,7 +153,7 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
                    options.progressWidth);
     auto worker = [&] {
         AgentSlot slot;
-        for (std::size_t i = next++; i < scenarios.size(); i = next++) {
+        for (std::size_t i = next++; i < scenarios.size() && !enoughFailures(); i = next++) {
             {
                 std::lock_guard lock(progressMutex);
                 shown.started(scenarios[i].id);
@@ -145,7 +165,11 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
             if (processesStopped()) {
                 result = interrupted(scenarios[i], options);
             }
+            if (report::isFailure(result.verdict)) {
+                ++failures;
+            }
             std::lock_guard lock(progressMutex);
+            ran[i] = 1;
             run.cases[i] = std::move(result);
             shown.finished(run.cases[i].id,
                            report::toString(run.cases[i].verdict),
@@ -163,6 +187,8 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
         t.join();
     }
     shown.done();
+    keepWhatRan(run, scenarios, ran);
+    run.maxFailures = options.maxFailures;
     run.interrupted = processesStopped();
     run.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     return run;

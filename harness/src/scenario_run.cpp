@@ -1,6 +1,7 @@
 // One scenario's run: setup, steps, end checks, teardown, and the verdict (scenario_run.hpp).
 #include "scenario_run.hpp"
 
+#include "agent_log.hpp"
 #include "mapping.hpp"
 
 #include <wblab/protocol/crypto.hpp>
@@ -8,6 +9,8 @@
 #include <wblab/support/seed.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <sstream>
 
 namespace wblab::harness {
@@ -54,6 +57,7 @@ ScenarioRun::ScenarioRun(const scenario::Scenario& s, const RunOptions& options,
     result_.criteria = s.criteria;
     // The scenario's own seed: the same whichever worker runs it and whatever runs beside it.
     result_.seed = deriveSeed(options.seed, s.id);
+    result_.startedAt = utcNowWithMillis();
 }
 
 ScenarioRun::~ScenarioRun() = default;
@@ -119,6 +123,26 @@ std::string passwordTooLongFor(const scenario::Scenario& s, int version) {
     return std::string();
 }
 
+/// Renames a kept run directory (wblab-ds-XXXXXX, wblab-samba-XXXXXX) after its scenario
+/// (wblab-<id>-XXXXXX), so
+/// that a person finds it among the others; the old name when the rename fails.
+std::string nameAfterScenario(const std::string& path, const std::string& id) {
+    std::string name;
+    for (char c : id) {
+        const bool plain = std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
+                           c == '-' || c == '.' || c == '=';
+        name += plain ? c : '_';
+    }
+    name = name.substr(0, 96);
+    const std::filesystem::path from(path);
+    const std::string old = from.filename().string();
+    const std::string suffix = old.substr(old.rfind('-') + 1);  // mkdtemp's XXXXXX
+    const auto to = from.parent_path() / ("wblab-" + name + "-" + suffix);
+    std::error_code ec;
+    std::filesystem::rename(from, to, ec);
+    return ec ? path : to.string();
+}
+
 }  // namespace
 
 bool ScenarioRun::startDirectory() {
@@ -182,8 +206,9 @@ bool ScenarioRun::takeAgent(AgentConfig& config) {
     if (!agent) {
         releaseAgent(nullptr);
         const auto& e = agent.error();
-        if (e.code == ErrorCode::NotFound) {
-            // The program could not be started at all: the lab's setup, not the agent's doing.
+        if (e.code == ErrorCode::NotFound || e.code == ErrorCode::Io) {
+            // The program could not be started at all, or the lab could not give it a place to
+            // log: the lab's setup, not the agent's doing.
             decided_ = Verdict::Unresolved;
             result_.message = "the agent could not be started: " + e.message;
             return false;
@@ -317,10 +342,17 @@ void ScenarioRun::teardown() {
         slot_.copyLogTo(agentLog_);
     }
     if (fixture_) {
+        std::vector<std::string> secrets = s_.secrets();
+        secrets.push_back(fixture_->connectorPassword());
+        secrets.push_back(fixture_->adminPassword());
+        result_.agentStderr = redactedTail(agentLog_, secrets);
         if (options_.keepRunDirectories) {
             fixture_->keepRunDirectory();
         }
         fixture_->stop();
+        if (options_.keepRunDirectories) {
+            result_.keptDirectory = nameAfterScenario(fixture_->runDirectory(), s_.id);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 
 namespace wblab::harness {
 
@@ -11,6 +12,34 @@ bool anyOf(const std::vector<std::string>& wanted, const std::vector<std::string
     return wanted.empty() || std::any_of(wanted.begin(), wanted.end(), [&](const std::string& w) {
                return std::find(have.begin(), have.end(), w) != have.end();
            });
+}
+
+bool noneOf(const std::vector<std::string>& unwanted, const std::vector<std::string>& have) {
+    return std::none_of(unwanted.begin(), unwanted.end(), [&](const std::string& u) {
+        return std::find(have.begin(), have.end(), u) != have.end();
+    });
+}
+
+bool contains(const std::vector<std::string>& list, const std::string& item) {
+    return std::find(list.begin(), list.end(), item) != list.end();
+}
+
+/// Every --id must name a scenario: a typo would otherwise select nothing, or less than meant.
+Expected<void> checkIdsExist(const std::vector<scenario::Scenario>& scenarios,
+                             const std::vector<std::string>& ids) {
+    std::set<std::string> known;
+    for (const auto& s : scenarios) {
+        known.insert(s.id);
+    }
+    for (const auto& id : ids) {
+        if (known.count(id) == 0) {
+            return makeError(ErrorCode::InvalidInput,
+                             "--id: no scenario has the id '" + id +
+                                 "' (`wblab list` shows the ids; a matrix row's id includes its "
+                                 "[parameters])");
+        }
+    }
+    return {};
 }
 
 }  // namespace
@@ -39,8 +68,28 @@ Expected<Selection> withShard(Selection selection, const std::string& shard) {
     }
 }
 
-Expected<std::vector<scenario::Scenario>> selectScenarios(
-    const std::vector<scenario::Scenario>& scenarios, const Selection& selection) {
+std::vector<std::string> splitIds(const std::vector<std::string>& values) {
+    std::vector<std::string> ids;
+    for (const auto& value : values) {
+        std::string id;
+        int depth = 0;
+        for (char c : value) {
+            depth += c == '[' ? 1 : c == ']' ? -1 : 0;
+            if (c == ',' && depth <= 0) {
+                ids.push_back(id);
+                id.clear();
+            } else {
+                id += c;
+            }
+        }
+        ids.push_back(id);
+    }
+    ids.erase(std::remove(ids.begin(), ids.end(), std::string()), ids.end());
+    return ids;
+}
+
+Expected<std::vector<Chosen>> chooseScenarios(const std::vector<scenario::Scenario>& scenarios,
+                                              const Selection& selection) {
     std::regex pattern;
     if (!selection.filter.empty()) {
         try {
@@ -50,20 +99,41 @@ Expected<std::vector<scenario::Scenario>> selectScenarios(
                              "--filter is not a valid regular expression: " + selection.filter);
         }
     }
-    std::vector<scenario::Scenario> chosen;
-    int position = 0;
-    for (const auto& s : scenarios) {
-        if (!anyOf(selection.tags, s.tags) || !anyOf(selection.criteria, s.criteria)) {
+    WBLAB_TRY(checkIdsExist(scenarios, selection.ids), "");
+    std::vector<Chosen> chosen;
+    std::size_t position = 0;
+    for (std::size_t i = 0; i < scenarios.size(); ++i) {
+        const auto& s = scenarios[i];
+        if (!anyOf(selection.tags, s.tags) || !noneOf(selection.excludeTags, s.tags) ||
+            !anyOf(selection.criteria, s.criteria)) {
+            continue;
+        }
+        if (!selection.ids.empty() && !contains(selection.ids, s.id)) {
+            continue;
+        }
+        if (selection.lastFailed && !contains(*selection.lastFailed, s.id)) {
             continue;
         }
         if (!selection.filter.empty() && !std::regex_search(s.id, pattern)) {
             continue;
         }
-        if (position++ % selection.shardCount == selection.shardIndex - 1) {
-            chosen.push_back(s);
+        const std::size_t here = position++;
+        if (static_cast<int>(here % static_cast<std::size_t>(selection.shardCount)) ==
+            selection.shardIndex - 1) {
+            chosen.push_back({i, here});
         }
     }
     return chosen;
+}
+
+Expected<std::vector<scenario::Scenario>> selectScenarios(
+    const std::vector<scenario::Scenario>& scenarios, const Selection& selection) {
+    WBLAB_TRY_ASSIGN(auto chosen, chooseScenarios(scenarios, selection), "");
+    std::vector<scenario::Scenario> out;
+    for (const auto& c : chosen) {
+        out.push_back(scenarios[c.index]);
+    }
+    return out;
 }
 
 }  // namespace wblab::harness

@@ -36,7 +36,7 @@ Prepared prepareSuite(const SuiteRequest& request) {
     }
     Suite suite;
     suite.all = std::move(loaded.scenarios);
-    auto chosen = selectScenarios(suite.all, request.selection);
+    auto chosen = chooseScenarios(suite.all, request.selection);
     if (!chosen) {
         prepared.errors.push_back(chosen.error());
         return prepared;
@@ -46,7 +46,10 @@ Prepared prepareSuite(const SuiteRequest& request) {
             makeError(ErrorCode::InvalidInput, "no scenario matches the selection"));
         return prepared;
     }
-    suite.selected = std::move(*chosen);
+    for (const auto& c : *chosen) {
+        suite.selected.push_back(suite.all[c.index]);
+        suite.positions.push_back(c.position);
+    }
     if (!request.baselinePath.empty()) {
         auto baseline = scenario::loadBaseline(request.baselinePath);
         if (!baseline) {
@@ -61,6 +64,13 @@ Prepared prepareSuite(const SuiteRequest& request) {
 
 report::RunResult runSuite(const Suite& suite, const RunOptions& options, std::ostream* progress) {
     auto run = runScenarios(suite.selected, options, progress);
+    for (auto& c : run.cases) {
+        for (std::size_t i = 0; i < suite.selected.size(); ++i) {
+            if (suite.selected[i].id == c.id && i < suite.positions.size()) {
+                c.position = static_cast<std::int64_t>(suite.positions[i]);
+            }
+        }
+    }
     if (const auto& catalog = scenario::builtinCatalog()) {
         attachCatalog(*catalog, run);
     }

@@ -15,8 +15,12 @@ namespace {
 
 std::string normalise(const std::string& text, const std::string& dir) {
     return testkit::normalised(text,
-                               {{std::string(WBLAB_SOURCE_DIR), "<src>"},
+                               {{std::string(WBLAB_CLI_PATH), "wblab"},
+                                {std::string(WBLAB_SOURCE_DIR), "<src>"},
                                 {dir, "<run>"},
+                                {"timestamp=\"[^\"]*\"", "timestamp=\"<time>\""},
+                                {"ldapi://[^ \"]*", "ldapi://<socket>"},
+                                {"started [0-9T:.Z-]+, [0-9.]+ s", "started <time>, <t> s"},
                                 {"\"durationMs\": [0-9.e+-]+", "\"durationMs\": 0"},
                                 {"\"startedAt\": \"[^\"]*\"", "\"startedAt\": \"<time>\""},
                                 {"time=\"[0-9.]+\"", "time=\"0\""},

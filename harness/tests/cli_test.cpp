@@ -95,9 +95,20 @@ TEST_CASE("One whole run of the bundled suite: passes, reports, leaves nothing, 
     CHECK_THAT(*json, Catch::Contains("\"failed\": false"));
     CHECK_THAT(readFile(reports + "/summary.md").value(),
                Catch::StartsWith("## wblab: all scenarios passed"));
-    // Nothing runs on; each scenario's directory was kept (--keep), and nothing else is left.
+    // Nothing runs on; each scenario's directory was kept (--keep) under the scenario's name,
+    // listed in report.json and on the console, and nothing else is left.
     CHECK(testkit::processesMentioning(dir->path()).empty());
-    CHECK(testkit::entriesStartingWith(dir->path(), "wblab-ds-").size() == scenarios.size());
+    CHECK(testkit::entriesStartingWith(dir->path(), "wblab-ds-").empty());
+    CHECK(testkit::entriesStartingWith(dir->path(), "wblab-").size() == scenarios.size());
+    CHECK(testkit::entriesStartingWith(dir->path(), "wblab-0001_sspr_reset_synced_user-").size() ==
+          1);
+    const auto kept = testkit::entriesStartingWith(dir->path(), "wblab-0301_min_length_matrix_");
+    CHECK(kept.size() == 3);  // one per matrix row, brackets and commas made plain
+    for (const auto& k : kept) {
+        CHECK_THAT(*json, Catch::Contains("\"keptDirectory\": \"" + dir->path() + "/" + k));
+        CHECK_THAT(run.out, Catch::Contains(dir->path() + "/" + k));
+        CHECK(std::filesystem::exists(dir->path() + "/" + k + "/slapd.conf"));
+    }
     // No password of any scenario in anything the run wrote: reports, console, kept directories.
     std::vector<std::string> secrets;
     for (const auto& s : scenarios) {

@@ -1,10 +1,12 @@
 #include <wblab/harness/runner.hpp>
+#include <wblab/harness/seeding.hpp>
 #include <wblab/harness/selection.hpp>
 #include <wblab/harness/zoo.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 
 using namespace wblab;
 using namespace wblab::harness;
@@ -99,4 +101,71 @@ TEST_CASE("The zoo credits a silent agent only with what could not be checked", 
                      check("wb-event-ids", false, false),     // nothing to compare
                      check("sec-never-logged", true, true)};
     CHECK(creditedCriteria(silent) == std::set<std::string>{"wb-answers-in-time", "wb-event-ids"});
+}
+
+TEST_CASE("Exact ids, excluded tags and the last run's failures narrow the selection",
+          "[harness][selection]") {
+    Selection sel;
+    sel.ids = {"0004_change", "0001_reset"};
+    CHECK(ids(selectScenarios(sample(), sel)) ==
+          std::vector<std::string>{"0001_reset", "0004_change"});  // in the suite's order
+    sel.ids.push_back("0009_typo");
+    auto typo = selectScenarios(sample(), sel);
+    REQUIRE_FALSE(typo);
+    CHECK_THAT(typo.error().message, Catch::Contains("no scenario has the id '0009_typo'"));
+
+    Selection excluded;
+    excluded.excludeTags = {"change"};
+    CHECK(ids(selectScenarios(sample(), excluded)) ==
+          std::vector<std::string>{"0001_reset", "0003_reset", "0005_reset"});
+
+    Selection failedBefore;
+    failedBefore.lastFailed = std::vector<std::string>{"0005_reset", "0002_change", "0099_gone"};
+    CHECK(ids(selectScenarios(sample(), failedBefore)) ==
+          std::vector<std::string>{"0002_change", "0005_reset"});
+}
+
+TEST_CASE("--id values split on commas outside a matrix id's brackets", "[harness][selection]") {
+    CHECK(splitIds({"a,b", "c"}) == std::vector<std::string>{"a", "b", "c"});
+    CHECK(splitIds({"0301_x[min_length=8,outcome=success],0001_y"}) ==
+          std::vector<std::string>{"0301_x[min_length=8,outcome=success]", "0001_y"});
+    CHECK(splitIds({",,a,"}) == std::vector<std::string>{"a"});
+}
+
+TEST_CASE("A shard's scenarios keep their position in the whole selection",
+          "[harness][selection]") {
+    auto sel = withShard(Selection{}, "2/3");
+    REQUIRE(sel);
+    sel->excludeTags = {"nothing"};
+    auto chosen = chooseScenarios(sample(), *sel);
+    REQUIRE(chosen);
+    REQUIRE(chosen->size() == 2);
+    CHECK((*chosen)[0].position == 1);
+    CHECK((*chosen)[1].position == 4);
+    CHECK(sample()[(*chosen)[1].index].id == "0005_reset");
+}
+
+TEST_CASE("Without --seed, the shards of one CI run agree on the seed", "[harness][seed]") {
+    const std::map<std::string, std::string> github = {{"GITHUB_RUN_ID", "8812"}};
+    const std::map<std::string, std::string> gitlab = {{"CI_PIPELINE_ID", "8812"}};
+    auto envOf = [](const std::map<std::string, std::string>& vars) {
+        return [&vars](const char* name) -> const char* {
+            auto it = vars.find(name);
+            return it == vars.end() ? nullptr : it->second.c_str();
+        };
+    };
+    const auto shard1 = chooseSeed(std::nullopt, "", envOf(github), 111);
+    const auto shard2 = chooseSeed(std::nullopt, "", envOf(github), 222);
+    CHECK(shard1.seed == shard2.seed);
+    CHECK(shard1.runId == "8812");
+    CHECK(shard1.source == "GITHUB_RUN_ID");
+    CHECK(chooseSeed(std::nullopt, "", envOf(gitlab), 1).seed == shard1.seed);
+    CHECK(chooseSeed(std::nullopt, "8812", envOf({}), 1).seed == shard1.seed);
+    CHECK(chooseSeed(std::nullopt, "8813", envOf(github), 1).seed != shard1.seed);
+    const auto given = chooseSeed(7, "8812", envOf(github), 1);
+    CHECK(given.seed == 7);
+    CHECK(given.runId.empty());
+    const auto local = chooseSeed(std::nullopt, "", envOf({}), 12345);
+    CHECK(local.seed == 12345);
+    CHECK(local.source == "clock");
 }

@@ -24,6 +24,7 @@ ordered_json summaryOf(const RunResult& run) {
     }
     summary["failed"] = run.anyFailure();
     summary["baselineProblems"] = run.baselineProblems;
+    summary["notRun"] = run.notRun;
     return summary;
 }
 
@@ -91,7 +92,12 @@ ordered_json scenariosJson(const RunResult& run) {
                              {"durationMs", c.durationMs},
                              {"checks", checks},
                              {"warnings", c.warnings},
-                             {"timeline", c.timeline}});
+                             {"timeline", c.timeline},
+                             {"startedAt", c.startedAt},
+                             {"position", c.position},
+                             {"agentStderr", c.agentStderr},
+                             {"keptDirectory", c.keptDirectory},
+                             {"rerun", c.rerun}});
     }
     return scenarios;
 }
@@ -107,7 +113,10 @@ std::string toJson(const RunResult& run) {
           {"agent", run.agent},
           {"startedAt", run.startedAt},
           {"durationMs", run.durationMs},
-          {"interrupted", run.interrupted}}},
+          {"interrupted", run.interrupted},
+          {"runId", run.runId},
+          {"shard", run.shard},
+          {"maxFailures", run.maxFailures}}},
         {"summary", summaryOf(run)},
         {"exitCriteria", exitCriteriaJson(run)},
         {"criteria", criteriaJson(run)},

@@ -104,10 +104,54 @@ std::string failureBody(const TestCase& t) {
     return out.str();
 }
 
+/// What a CI view shows beside a test that did not pass: how to run it again, when it ran, the
+/// failed checks, the scenario's timeline and the end of the agent's stderr (redacted when the
+/// run made the result), and the kept run directory.
+std::string systemOut(const TestCase& t, Status status) {
+    const CaseResult& c = *t.scenario;
+    std::ostringstream out;
+    if (status == Status::ExpectedFailure) {
+        out << "expected failure: " << failureBody(t) << "\n";
+    }
+    out << "scenario " << c.id << " (" << c.file << "), seed " << c.seed;
+    if (!c.startedAt.empty()) {
+        out << ", started " << c.startedAt;
+    }
+    out << ", " << seconds(c.durationMs) << " s\n";
+    if (!c.rerun.empty()) {
+        out << "rerun: " << c.rerun << "\n";
+    }
+    if (!c.keptDirectory.empty()) {
+        out << "kept: " << c.keptDirectory << "\n";
+    }
+    bool anyFailed = false;
+    for (const auto& check : c.checks) {
+        if (!check.passed) {
+            out << (anyFailed ? "" : "\nfailed checks:\n") << "  [" << check.criterion << "] "
+                << check.what << ": expected " << check.expected << ", observed " << check.observed
+                << "\n";
+            anyFailed = true;
+        }
+    }
+    if (!c.timeline.empty()) {
+        out << "\ntimeline:\n";
+        for (const auto& event : c.timeline) {
+            out << "  " << event << "\n";
+        }
+    }
+    if (!c.agentStderr.empty()) {
+        out << "\nagent stderr (last lines):\n" << c.agentStderr;
+    }
+    return out.str();
+}
+
 void writeTestCase(const TestCase& t, const std::string& classname, std::ostream& out) {
     const CaseResult& c = *t.scenario;
     out << "    <testcase classname=\"" << xmlEscape(classname) << "\" name=\"" << xmlEscape(c.id)
         << "\" file=\"" << xmlEscape(c.file) << "\" time=\"" << seconds(c.durationMs) << "\"";
+    if (!c.startedAt.empty()) {
+        out << " timestamp=\"" << xmlEscape(c.startedAt) << "\"";
+    }
     const Status status = statusOf(t);
     if (status == Status::Pass) {
         out << "/>\n";
@@ -123,8 +167,6 @@ void writeTestCase(const TestCase& t, const std::string& classname, std::ostream
             out << "      <skipped message=\"" << xmlEscape(c.message) << "\"/>\n";
             break;
         case Status::ExpectedFailure:
-            out << "      <system-out>" << xmlEscape("expected failure: " + failureBody(t))
-                << "</system-out>\n";
             break;
         case Status::Failure:
         case Status::Pass:
@@ -133,7 +175,20 @@ void writeTestCase(const TestCase& t, const std::string& classname, std::ostream
                 << "</failure>\n";
             break;
     }
+    out << "      <system-out>" << xmlEscape(systemOut(t, status)) << "</system-out>\n";
     out << "    </testcase>\n";
+}
+
+/// The earliest start among the cases, else the run's.
+std::string timestampOf(const std::vector<TestCase>& cases, const std::string& runStart) {
+    std::string earliest;
+    for (const auto& t : cases) {
+        const auto& at = t.scenario->startedAt;
+        if (!at.empty() && (earliest.empty() || at < earliest)) {
+            earliest = at;
+        }
+    }
+    return earliest.empty() ? runStart : earliest;
 }
 
 struct Counts {
@@ -202,7 +257,11 @@ std::string toJUnitXml(const RunResult& run) {
     std::ostringstream out;
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
     out << "<testsuites name=\"wblab\" " << total.attributes() << " time=\""
-        << seconds(run.durationMs) << "\">\n";
+        << seconds(run.durationMs) << "\"";
+    if (!run.startedAt.empty()) {
+        out << " timestamp=\"" << xmlEscape(run.startedAt) << "\"";
+    }
+    out << ">\n";
     for (const auto& [suite, cases] : suites) {
         Counts counts;
         for (const auto& t : cases) {
@@ -213,7 +272,11 @@ std::string toJUnitXml(const RunResult& run) {
         const std::string classname =
             info == infos.end() ? suite : info->second.exitCriterion + "." + suite;
         out << "  <testsuite name=\"" << xmlEscape(suite) << "\" " << counts.attributes()
-            << " time=\"" << seconds(counts.ms) << "\">\n";
+            << " time=\"" << seconds(counts.ms) << "\"";
+        if (const auto at = timestampOf(cases, run.startedAt); !at.empty()) {
+            out << " timestamp=\"" << xmlEscape(at) << "\"";
+        }
+        out << ">\n";
         writeProperties(run, info == infos.end() ? nullptr : &info->second, out);
         for (const auto& t : cases) {
             writeTestCase(t, classname, out);

@@ -1,5 +1,6 @@
 // summary.md: a short Markdown summary for a CI job page, a pure function of a finished run.
-// Failures come first: the failed criteria with the checks that failed them, then the tables.
+// Failures come first: the failed scenarios (with a command that runs each again), the failed
+// criteria with the checks that failed them, then the tables.
 #include <wblab/report/run_result.hpp>
 
 #include <algorithm>
@@ -57,18 +58,32 @@ void writeFailedCriteria(const std::vector<CriterionResult>& criteria, std::ostr
     out << "\n";
 }
 
-void writeUnfinished(const RunResult& run, std::ostream& out) {
+/// Each failed scenario with why, its failed checks and a command that runs it again.
+void writeFailedScenarios(const RunResult& run, std::ostream& out) {
     bool any = false;
     for (const auto& c : run.cases) {
-        if (c.verdict != Verdict::Unresolved && c.verdict != Verdict::XPass) {
+        if (!isFailure(c.verdict)) {
             continue;
         }
         if (!any) {
-            out << "### Scenarios the lab could not judge or that passed unexpectedly\n\n";
+            out << "### Failed scenarios\n\n";
             any = true;
         }
-        out << "- **" << cell(c.id) << "** (" << toString(c.verdict) << "): " << cell(c.message)
-            << "\n";
+        out << "- **" << cell(c.id) << "** (" << toString(c.verdict) << ")"
+            << (c.message.empty() ? "" : ": " + cell(c.message)) << "\n";
+        for (const auto& check : c.checks) {
+            if (!check.passed) {
+                out << "  - [" << cell(check.criterion) << "] " << cell(check.what) << ": expected "
+                    << cell(check.expected) << ", observed " << cell(check.observed) << "\n";
+            }
+        }
+        if (!c.keptDirectory.empty()) {
+            out << "  - kept: `" << cell(c.keptDirectory) << "`\n";
+        }
+        if (!c.rerun.empty()) {
+            // A fenced block inside the list item: copied whole, never reflowed.
+            out << "\n  ```sh\n  " << c.rerun << "\n  ```\n";
+        }
     }
     if (any) {
         out << "\n";
@@ -114,7 +129,13 @@ std::string toMarkdown(const RunResult& run) {
     if (run.interrupted) {
         out << " **The run was interrupted**: scenarios that did not finish are unresolved.";
     }
+    if (!run.notRun.empty()) {
+        out << " Stopped after " << run.maxFailures << " failure"
+            << (run.maxFailures == 1 ? "" : "s") << " (--max-failures): " << run.notRun.size()
+            << " scenario" << (run.notRun.size() == 1 ? "" : "s") << " not run.";
+    }
     out << "\n\n";
+    writeFailedScenarios(run, out);
     const auto criteria = criteriaOf(run);
     const bool anyFailedCriterion =
         std::any_of(criteria.begin(), criteria.end(), [](const CriterionResult& c) {
@@ -123,14 +144,16 @@ std::string toMarkdown(const RunResult& run) {
     if (anyFailedCriterion) {
         writeFailedCriteria(criteria, out);
     }
-    writeUnfinished(run, out);
     writeExitTable(run, out);
+    // Every criterion, folded: on a CI page the failures above matter first.
+    out << "<details><summary>All " << criteria.size() << " criteria</summary>\n\n";
     out << "| criterion | level | verdict | checks passed | failed |\n|---|---|---|---|---|\n";
     for (const auto& c : criteria) {
         out << "| " << cell(c.id) << (c.info.title.empty() ? "" : ": " + cell(c.info.title))
             << " | " << cell(c.info.level) << " | " << verdictMark(c.verdict) << " | " << c.passed
             << " | " << c.failed << " |\n";
     }
+    out << "\n</details>\n";
     return out.str();
 }
 

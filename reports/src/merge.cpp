@@ -10,6 +10,12 @@ namespace wblab::report {
 
 namespace {
 
+/// "N" of a shard "K/N", or "1" for a whole run.
+std::string shardCount(const std::string& shard) {
+    const auto slash = shard.find('/');
+    return slash == std::string::npos ? "1 (a whole run)" : shard.substr(slash + 1);
+}
+
 std::optional<Verdict> verdictFrom(const std::string& name) {
     for (auto v : allVerdicts()) {
         if (name == toString(v)) {
@@ -17,6 +23,55 @@ std::optional<Verdict> verdictFrom(const std::string& name) {
         }
     }
     return std::nullopt;
+}
+
+std::string nameOf(const std::vector<std::string>& names, std::size_t i) {
+    return i < names.size() ? names[i] : "report " + std::to_string(i + 1);
+}
+
+/// "seed differs: a.json has 1, b.json has 2" for every field on which a report disagrees with
+/// the first; the shards of one run agree on all of them.
+Expected<void> checkSameRun(const std::vector<RunResult>& shards,
+                            const std::vector<std::string>& names) {
+    using Field = std::pair<const char*, std::string (*)(const RunResult&)>;
+    static const Field fields[] = {
+        {"seed", [](const RunResult& r) { return std::to_string(r.seed); }},
+        {"run id", [](const RunResult& r) { return r.runId.empty() ? "(none)" : r.runId; }},
+        {"agent", [](const RunResult& r) { return r.agent; }},
+        {"wblab version", [](const RunResult& r) { return r.toolVersion; }},
+        {"shard count", [](const RunResult& r) { return shardCount(r.shard); }},
+    };
+    std::string differences;
+    for (const auto& [field, valueOf] : fields) {
+        const std::string first = valueOf(shards.front());
+        for (std::size_t i = 1; i < shards.size(); ++i) {
+            const std::string other = valueOf(shards[i]);
+            if (other != first) {
+                differences += std::string(differences.empty() ? "" : "; ") + field +
+                               " differs: " + nameOf(names, 0) + " has " + first + ", " +
+                               nameOf(names, i) + " has " + other;
+                break;
+            }
+        }
+    }
+    if (differences.empty()) {
+        return {};
+    }
+    return makeError(ErrorCode::InvalidInput,
+                     "the reports come from different runs: " + differences +
+                         ". The shards of one run must share the seed and the agent: give every "
+                         "shard the same --seed or --run-id (in CI the run id is read from "
+                         "GITHUB_RUN_ID, CI_PIPELINE_ID, ...; docs/ci.md)");
+}
+
+/// The run's order: by position in the unsharded selection when every case has one, else by
+/// file (reports from before positions were recorded).
+void putInRunOrder(std::vector<CaseResult>& cases) {
+    const bool positioned = std::all_of(
+        cases.begin(), cases.end(), [](const CaseResult& c) { return c.position >= 0; });
+    std::stable_sort(cases.begin(), cases.end(), [&](const CaseResult& a, const CaseResult& b) {
+        return positioned ? a.position < b.position : a.file < b.file;
+    });
 }
 
 }  // namespace
@@ -43,8 +98,12 @@ Expected<RunResult> fromJson(const std::string& text) {
         run.startedAt = r.at("startedAt").get<std::string>();
         run.durationMs = r.at("durationMs").get<double>();
         run.interrupted = r.value("interrupted", false);
+        run.runId = r.value("runId", std::string());
+        run.shard = r.value("shard", std::string());
+        run.maxFailures = r.value("maxFailures", std::size_t{0});
         run.baselineProblems =
             doc.at("summary").value("baselineProblems", std::vector<std::string>{});
+        run.notRun = doc.at("summary").value("notRun", std::vector<std::string>{});
         for (const auto& s : doc.at("scenarios")) {
             CaseResult c;
             c.id = s.at("id").get<std::string>();
@@ -61,6 +120,11 @@ Expected<RunResult> fromJson(const std::string& text) {
             c.durationMs = s.value("durationMs", 0.0);
             c.timeline = s.value("timeline", std::vector<std::string>{});
             c.warnings = s.value("warnings", std::vector<std::string>{});
+            c.startedAt = s.value("startedAt", std::string());
+            c.position = s.value("position", std::int64_t{-1});
+            c.agentStderr = s.value("agentStderr", std::string());
+            c.keptDirectory = s.value("keptDirectory", std::string());
+            c.rerun = s.value("rerun", std::string());
             for (const auto& check : s.value("checks", json::array())) {
                 c.checks.push_back({check.at("criterion").get<std::string>(),
                                     check.at("what").get<std::string>(),
@@ -94,28 +158,29 @@ Expected<RunResult> fromJson(const std::string& text) {
     }
 }
 
-Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards) {
+Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards,
+                              const std::vector<std::string>& names) {
     if (shards.empty()) {
         return makeError(ErrorCode::InvalidInput, "no report to merge");
     }
+    WBLAB_TRY(checkSameRun(shards, names), "");
     RunResult merged;
     merged.toolVersion = shards.front().toolVersion;
     merged.seed = shards.front().seed;
     merged.agent = shards.front().agent;
+    merged.runId = shards.front().runId;
     merged.startedAt = shards.front().startedAt;
     merged.exitCriteria = shards.front().exitCriteria;
     merged.catalog = shards.front().catalog;
     std::set<std::string> ids;
     std::set<std::string> problems;
     for (const auto& shard : shards) {
-        if (shard.seed != merged.seed || shard.agent != merged.agent) {
-            return makeError(ErrorCode::InvalidInput,
-                             "the reports come from different runs (seed or agent differ)");
-        }
         merged.startedAt = std::min(merged.startedAt, shard.startedAt);
         merged.durationMs =
             std::max(merged.durationMs, shard.durationMs);  // shards run side by side
         merged.interrupted = merged.interrupted || shard.interrupted;
+        merged.maxFailures = std::max(merged.maxFailures, shard.maxFailures);
+        merged.notRun.insert(merged.notRun.end(), shard.notRun.begin(), shard.notRun.end());
         problems.insert(shard.baselineProblems.begin(), shard.baselineProblems.end());
         for (const auto& c : shard.cases) {
             if (!ids.insert(c.id).second) {
@@ -126,9 +191,7 @@ Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards) {
         }
     }
     merged.baselineProblems.assign(problems.begin(), problems.end());
-    std::stable_sort(merged.cases.begin(),
-                     merged.cases.end(),
-                     [](const CaseResult& a, const CaseResult& b) { return a.file < b.file; });
+    putInRunOrder(merged.cases);
     return merged;
 }
 

@@ -118,25 +118,63 @@ std::string seconds(double ms) {
     return out.str();
 }
 
+void printScenarioLine(const CaseResult& c, std::ostream& out) {
+    out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(c.id);
+    if (c.verdict != Verdict::Pass && !c.message.empty()) {
+        out << "  — " << terminalSafe(c.message);
+    }
+    out << "\n";
+    for (const auto& warning : c.warnings) {
+        out << "    warning: " << terminalSafe(warning) << "\n";
+    }
+}
+
+/// Failures first, each with its failed checks, the end of the agent's stderr when the lab
+/// could not judge it, its kept directory and a command that runs it again; then every other
+/// scenario on one line.
 void printScenarios(const RunResult& run, std::ostream& out) {
+    bool anyFailure = false;
     for (const auto& c : run.cases) {
-        out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(c.id);
-        if (c.verdict != Verdict::Pass && !c.message.empty()) {
-            out << "  — " << terminalSafe(c.message);
-        }
-        out << "\n";
-        for (const auto& warning : c.warnings) {
-            out << "    warning: " << terminalSafe(warning) << "\n";
-        }
         if (!isFailure(c.verdict)) {
             continue;
         }
+        anyFailure = true;
+        printScenarioLine(c, out);
         for (const auto& check : c.checks) {
             if (!check.passed) {
                 out << "    [" << terminalSafe(check.criterion) << "] " << terminalSafe(check.what)
                     << ": expected " << terminalSafe(check.expected) << ", observed "
                     << terminalSafe(check.observed) << "\n";
             }
+        }
+        if (c.verdict == Verdict::Unresolved && !c.agentStderr.empty()) {
+            out << "    agent stderr (last lines):\n";
+            std::istringstream lines(c.agentStderr);
+            for (std::string line; std::getline(lines, line);) {
+                out << "      " << terminalSafe(line) << "\n";
+            }
+        }
+        if (!c.keptDirectory.empty()) {
+            out << "    kept: " << terminalSafe(c.keptDirectory) << "\n";
+        }
+        if (!c.rerun.empty()) {
+            out << "    rerun: " << terminalSafe(c.rerun) << "\n";
+        }
+    }
+    if (anyFailure) {
+        out << "\n";
+    }
+    for (const auto& c : run.cases) {
+        if (!isFailure(c.verdict)) {
+            printScenarioLine(c, out);
+        }
+    }
+    bool anyKept = false;
+    for (const auto& c : run.cases) {
+        if (!isFailure(c.verdict) && !c.keptDirectory.empty()) {
+            out << (anyKept ? "" : "\nkept run directories:\n") << "  " << terminalSafe(c.id)
+                << "  " << terminalSafe(c.keptDirectory) << "\n";
+            anyKept = true;
         }
     }
 }
@@ -193,14 +231,25 @@ void printSummary(const RunResult& run, std::ostream& out) {
     for (const auto& problem : run.baselineProblems) {
         out << "baseline: " << terminalSafe(problem) << "\n";
     }
+    if (!run.notRun.empty()) {
+        out << "stopped after " << run.maxFailures << " failure"
+            << (run.maxFailures == 1 ? "" : "s") << " (--max-failures): " << run.notRun.size()
+            << " scenario" << (run.notRun.size() == 1 ? "" : "s") << " not run\n";
+    }
     printExitCriteria(run, out);
     out << "\n"
         << run.cases.size() << " scenarios: " << passed << " passed, " << failed << " failed";
     if (counts[Verdict::Unsupported] > 0) {
         out << ", " << counts[Verdict::Unsupported] << " unsupported";
     }
+    if (!run.notRun.empty()) {
+        out << ", " << run.notRun.size() << " not run";
+    }
     out << " (seed " << run.seed << ", agent " << terminalSafe(run.agent) << ", "
         << seconds(run.durationMs) << " s)\n";
+    if (failed > 0) {
+        out << "the failures are listed first above, each with a command that runs it again\n";
+    }
 }
 
 }  // namespace wblab::report

@@ -34,6 +34,10 @@ CaseResult scenario(std::string id, Verdict verdict, std::vector<std::string> cr
     c.verdict = verdict;
     c.criteria = std::move(criteria);
     c.durationMs = 1250;  // fixed: nothing in these files may depend on the clock
+    c.startedAt = "2026-11-25T06:00:0" + c.id.substr(3, 1) + ".250Z";
+    c.position = std::stoll(c.id.substr(0, 4)) - 1;
+    c.seed = 1000 + static_cast<std::uint64_t>(c.position);
+    c.rerun = "wblab run --seed 20261125 --agent reference --id '" + c.id + "' " + c.file;
     return c;
 }
 
@@ -100,7 +104,9 @@ RunResult goldenRun() {
     timeout.timeline = {"agent: no answer within 1000 ms", "cloud: user sees SSPR_0030"};
 
     auto unresolved = scenario("0006_unresolved", Verdict::Unresolved, {"sync-anchor-matching"});
-    unresolved.message = "directory fixture: slapd exited during start-up";
+    unresolved.message = "the agent could not be started: no such file";
+    unresolved.agentStderr = "agent: reading configuration\nagent: bind as [redacted] failed\n";
+    unresolved.keptDirectory = "/tmp/wblab-0006_unresolved-a1b2c3";
 
     auto unsupported = scenario("0007_unsupported", Verdict::Unsupported, {"wb-unlock-only"});
     unsupported.message = "requires: unlock_only (the agent does not declare it)";

@@ -275,3 +275,78 @@ TEST_CASE("Merging shards joins their scenarios and refuses mixed runs", "[repor
     CHECK_FALSE(mergeRuns({a, a}));
     CHECK_FALSE(mergeRuns({}));
 }
+
+TEST_CASE("Merged shards come back in the whole run's order, matrix rows included",
+          "[report][merge]") {
+    auto whole = sampleRun();
+    // Three rows of one matrix file, taken by two shards in turn: file order alone would put
+    // them in shard order.
+    for (int row = 0; row < 3; ++row) {
+        whole.cases[static_cast<std::size_t>(row)].file = "m.yaml";
+        whole.cases[static_cast<std::size_t>(row)].position = row;
+    }
+    whole.runId = "4242";
+    RunResult a = whole;
+    RunResult b = whole;
+    a.shard = "1/2";
+    b.shard = "2/2";
+    a.cases = {whole.cases[0], whole.cases[2]};
+    b.cases = {whole.cases[1]};
+    auto merged = mergeRuns({b, a});
+    REQUIRE(merged);
+    REQUIRE(merged->cases.size() == 3);
+    CHECK(merged->cases[0].id == "0001_ok");
+    CHECK(merged->cases[1].id == "0002_bad&<name>");
+    CHECK(merged->cases[2].id == "0003_unresolved");
+    CHECK(merged->runId == "4242");
+    CHECK(merged->shard.empty());
+}
+
+TEST_CASE("A merge of different runs names every field that differs and the reports",
+          "[report][merge]") {
+    auto whole = sampleRun();
+    RunResult a = whole;
+    RunResult b = whole;
+    a.cases = {whole.cases[0]};
+    b.cases = {whole.cases[1]};
+    a.shard = "1/2";
+    b.shard = "2/3";
+    b.seed = 7;
+    b.runId = "99";
+    auto merged = mergeRuns({a, b}, {"s1/report.json", "s2/report.json"});
+    REQUIRE_FALSE(merged);
+    const auto& message = merged.error().message;
+    CHECK_THAT(message,
+               Catch::Contains("seed differs: s1/report.json has 42, s2/report.json has 7"));
+    CHECK_THAT(message,
+               Catch::Contains("run id differs: s1/report.json has (none), s2/report.json has 99"));
+    CHECK_THAT(message, Catch::Contains("shard count differs"));
+    CHECK_THAT(message, !Catch::Contains("agent differs"));
+    CHECK_THAT(message, Catch::Contains("the same --seed or --run-id"));
+}
+
+TEST_CASE("report.json keeps the fields added for CI, and reads reports without them",
+          "[report][json]") {
+    auto run = sampleRun();
+    run.runId = "123";
+    run.shard = "2/4";
+    run.maxFailures = 1;
+    run.notRun = {"0004_later"};
+    run.cases[1].startedAt = "2026-12-01T10:00:00.125Z";
+    run.cases[1].position = 5;
+    run.cases[1].agentStderr = "agent: connecting\nagent: refused\n";
+    run.cases[1].keptDirectory = "/tmp/wblab-0002_bad-x1y2z3";
+    run.cases[1].rerun = "wblab run --seed 42 --agent reference --id 0002 b.yaml";
+    const auto json = toJson(run);
+    auto back = fromJson(json);
+    REQUIRE(back);
+    CHECK(toJson(*back) == json);
+    CHECK(back->cases[1].agentStderr == run.cases[1].agentStderr);
+    // A schema-3 report written before these fields existed still reads.
+    auto older = fromJson(R"({"schemaVersion": 3, "tool": {"version": "0.1.0"},
+        "run": {"seed": 1, "agent": "a", "startedAt": "", "durationMs": 0},
+        "summary": {}, "scenarios": [{"id": "x", "verdict": "pass"}]})");
+    REQUIRE(older);
+    CHECK(older->cases[0].position == -1);
+    CHECK(older->runId.empty());
+}

@@ -14,6 +14,15 @@ namespace wblab {
 Expected<RunDirectory> RunDirectory::create(std::string_view tag, const std::string& root) {
     const char* env = std::getenv("WBLAB_TMPDIR");
     std::string base = !root.empty() ? root : (env != nullptr && *env != '\0') ? env : "/tmp";
+    // Made absolute once: slapd, the agent and socket URLs must not depend on a working
+    // directory (WBLAB_TMPDIR=tmp works as /cwd/tmp).
+    std::error_code ec;
+    if (auto absolute = std::filesystem::absolute(base, ec); !ec) {
+        base = absolute.lexically_normal().string();
+    }
+    if (base.size() > 1 && base.back() == '/') {
+        base.pop_back();
+    }
     std::string templ = base + "/wblab-" + std::string(tag) + "-XXXXXX";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');

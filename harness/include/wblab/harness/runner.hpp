@@ -55,6 +55,10 @@ struct RunOptions {
     /// A scenario that runs longer stops before its next step with the verdict timeout; a
     /// scenario's own `timeout:` takes precedence.
     std::chrono::milliseconds scenarioTimeout{300000};
+    /// Stop taking scenarios once this many have failed (0: never); the scenarios already
+    /// running finish, the rest are listed in RunResult::notRun. Failures are counted before
+    /// a baseline turns any into expected ones.
+    std::size_t maxFailures = 0;
     /// How runScenarios shows progress (progress.hpp), and the terminal's width for Live.
     ProgressStyle progressStyle = ProgressStyle::Lines;
     std::size_t progressWidth = 100;

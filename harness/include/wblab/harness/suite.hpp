@@ -45,6 +45,8 @@ struct SuiteRequest {
 struct Suite {
     std::vector<scenario::Scenario> all;       ///< every scenario the paths hold
     std::vector<scenario::Scenario> selected;  ///< what the run takes
+    /// Each selected scenario's position in the selection before sharding (Chosen::position).
+    std::vector<std::size_t> positions;
     std::optional<scenario::Baseline> baseline;
 };
 
@@ -56,7 +58,8 @@ struct Prepared {
 
 Prepared prepareSuite(const SuiteRequest& request);
 
-/// Runs the selected scenarios, then attaches the built-in catalog and applies the baseline.
+/// Runs the selected scenarios, then attaches the built-in catalog and applies the baseline; each
+/// case carries its position (Suite::positions).
 report::RunResult runSuite(const Suite& suite, const RunOptions& options, std::ostream* progress);
 
 /// Copies the catalog into a run's result, so that reports can group and roll up.

@@ -13,6 +13,7 @@
 
 #include <wblab/support/expected.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <ostream>
 #include <string>
@@ -54,8 +55,18 @@ struct CaseResult {
     /// Things a reader should know that are no check's verdict (an unknown capability the agent
     /// declared, say).
     std::vector<std::string> warnings;
-    std::uint64_t seed = 0;             ///< the scenario's seed, derived from the run's
+    std::uint64_t seed = 0;  ///< the scenario's seed, derived from the run's
     double durationMs = 0;
+    std::string startedAt;  ///< UTC, ISO 8601 with milliseconds (JUnit timestamps); may be empty
+    /// Position in the run's selection before sharding: merged shards are put back in this
+    /// order. -1 when unknown (reports from before it was recorded).
+    std::int64_t position = -1;
+    /// The last lines the agent wrote on stderr during the scenario, secrets redacted.
+    std::string agentStderr;
+    /// The scenario's run directory when --keep kept it (named after the scenario), else empty.
+    std::string keptDirectory;
+    /// A command line that runs this scenario again as it ran here (same seed, agent, directory).
+    std::string rerun;
 };
 
 /// A criterion of the catalog (criteria/catalog.yaml) as the reports show it.
@@ -80,6 +91,14 @@ struct RunResult {
     std::string startedAt;
     double durationMs = 0;
     bool interrupted = false;  ///< stopped by SIGINT/SIGTERM before every scenario had run
+    /// What the seed was derived from when no --seed was given: --run-id or a CI variable
+    /// (docs/ci.md); shards of one run share it. Empty when the seed was given or time-derived.
+    std::string runId;
+    std::string shard;  ///< "K/N" for one shard of a run, empty for a whole run
+    /// --max-failures: the run stopped taking scenarios after this many failed (0: no limit).
+    std::size_t maxFailures = 0;
+    /// Selected scenarios that did not run because --max-failures was reached, in order.
+    std::vector<std::string> notRun;
     /// Stale expected-failure entries; any of them fails the run.
     std::vector<std::string> baselineProblems;
     std::vector<CaseResult> cases;
@@ -104,9 +123,12 @@ std::string toJson(const RunResult& run);
 /// refused). Unknown fields are ignored.
 Expected<RunResult> fromJson(const std::string& text);
 
-/// Joins the reports of the shards of one run (same seed and agent) into one report; scenarios
-/// are ordered by file. Shards from different runs, or a scenario in two shards, are errors.
-Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards);
+/// Joins the reports of the shards of one run into one report, the scenarios in the order of the
+/// whole run (CaseResult::position). Shards from different runs are an error that names every
+/// field that differs (seed, run id, agent, version, shard count) and the reports (`names`,
+/// else "report N") that disagree; so is a scenario in two shards.
+Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards,
+                              const std::vector<std::string>& names = {});
 
 /// report.html: one self-contained page that opens offline (no script, no external resource).
 std::string toHtml(const RunResult& run);

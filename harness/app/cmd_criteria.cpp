@@ -41,7 +41,8 @@ Command addCriteriaCommand(CLI::App& app) {
     auto flags = std::make_shared<CriteriaFlags>();
     cli->add_flag(
         "--markdown", flags->markdown, "Print docs/criteria.md (generated from the catalog)");
-    cli->add_option("--in", flags->paths, "The scenarios that count as coverage")
+    cli->add_option("--in", flags->paths, "The scenarios that count as coverage (repeatable)")
+        ->allow_extra_args(false)
         ->capture_default_str();
     return {cli, [flags] { return criteriaCommand(*flags); }};
 }

@@ -50,7 +50,9 @@ Command addExplainCommand(CLI::App& app) {
     auto flags = std::make_shared<ExplainFlags>();
     cli->add_option("scenario", flags->what, "A scenario id or file, or a criterion id")
         ->required();
-    cli->add_option("--in", flags->paths, "Where to look for the id")->capture_default_str();
+    cli->add_option("--in", flags->paths, "Where to look for the id (repeatable)")
+        ->allow_extra_args(false)
+        ->capture_default_str();
     return {cli, [flags] { return explainCommand(*flags); }};
 }
 

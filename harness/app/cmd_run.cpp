@@ -41,9 +41,11 @@ struct RunFlags {
 
 void addOptions(CLI::App* run, RunFlags& f) {
     run->add_option("paths", f.paths, "Scenario files or directories")->required();
-    run->add_option("--agent",
-                    f.agent,
-                    "'reference' or the command line of an agent that speaks protocol v1")
+    run->add_option(
+           "--agent",
+           f.agent,
+           "'reference' (wblab-agent, with its options: 'reference --bug NAME') or the command "
+           "line of an agent that speaks the agent protocol")
         ->capture_default_str();
     run->add_option("--report-dir", f.reportDir, "Where the reports are written")
         ->capture_default_str();

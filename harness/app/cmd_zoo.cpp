@@ -84,7 +84,8 @@ Command addZooCommand(CLI::App& app) {
         ->check(CLI::Range(100, 600000))
         ->capture_default_str();
     cli->add_option("--faults", flags->faults, "Only these faults (default: every one listed)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->allow_extra_args(false);
     cli->add_flag("--quick",
                   flags->quick,
                   "Stop looking once the score is decided (exact score, partial matrix)");

@@ -48,7 +48,12 @@ std::string shellQuote(const std::string& text);
 /// Prints each error as "wblab: error: file:line:column: message".
 void printErrors(const std::vector<Error>& errors);
 
-/// Loads every scenario under `paths`, printing every error; nullopt if there was any.
+/// `paths`, or, when they are the default ("scenarios") and there is no such folder here, the
+/// scenarios bundled with wblab (share/wblab/scenarios beside the program).
+std::vector<std::string> withBundledDefault(const std::vector<std::string>& paths);
+
+/// Loads every scenario under `paths` (withBundledDefault), printing every error; nullopt if
+/// there was any.
 std::optional<std::vector<scenario::Scenario>> loadOrExplain(const std::vector<std::string>& paths);
 
 /// The selection options that run and list share (--tags, --exclude-tags, --id, --filter,

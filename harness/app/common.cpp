@@ -3,6 +3,7 @@
 
 #include <wblab/harness/suite.hpp>
 #include <wblab/support/files.hpp>
+#include <wblab/support/install_layout.hpp>
 #include <wblab/support/process.hpp>
 
 #include <algorithm>
@@ -63,9 +64,22 @@ void printErrors(const std::vector<Error>& errors) {
     }
 }
 
+std::vector<std::string> withBundledDefault(const std::vector<std::string>& paths) {
+    std::error_code ec;
+    if (paths != std::vector<std::string>{"scenarios"} ||
+        std::filesystem::exists("scenarios", ec)) {
+        return paths;
+    }
+    auto layout = installLayout();
+    if (layout && std::filesystem::is_directory(layout->dataDir + "/scenarios", ec)) {
+        return {layout->dataDir + "/scenarios"};
+    }
+    return paths;
+}
+
 std::optional<std::vector<scenario::Scenario>> loadOrExplain(
     const std::vector<std::string>& paths) {
-    auto loaded = harness::loadScenarioPaths(paths);
+    auto loaded = harness::loadScenarioPaths(withBundledDefault(paths));
     if (!loaded.ok()) {
         printErrors(loaded.errors);
         return std::nullopt;

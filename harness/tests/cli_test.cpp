@@ -13,13 +13,15 @@ using namespace wblab::e2e;
 
 namespace {
 
-/// A report.json without durations and the start time: the only fields a rerun may change.
+/// A report.json without durations, start times and the agent's stderr (which names the run's
+/// temporary directories): the only fields a rerun may change.
 std::string withoutTimings(const std::string& json) {
     std::string out;
     std::istringstream in(json);
     for (std::string line; std::getline(in, line);) {
         if (line.find("\"durationMs\"") == std::string::npos &&
-            line.find("\"startedAt\"") == std::string::npos) {
+            line.find("\"startedAt\"") == std::string::npos &&
+            line.find("\"agentStderr\"") == std::string::npos) {
             out += line + "\n";
         }
     }

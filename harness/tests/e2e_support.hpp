@@ -85,8 +85,9 @@ inline std::set<std::string> failedCriteria(const std::vector<report::CaseResult
 /// Runs the wblab command line with its temporary files in `dir`.
 inline testkit::CliRun runCli(const std::vector<std::string>& args,
                               const std::string& dir,
-                              std::chrono::milliseconds deadline = std::chrono::minutes(5)) {
-    auto run = testkit::runCommand(WBLAB_CLI_PATH, args, dir, deadline);
+                              std::chrono::milliseconds deadline = std::chrono::minutes(5),
+                              const testkit::CommandSetting& setting = {}) {
+    auto run = testkit::runCommand(WBLAB_CLI_PATH, args, dir, deadline, setting);
     INFO((run ? "" : run.error().describe()));
     REQUIRE(run);
     return *run;

@@ -154,8 +154,14 @@ TEST_CASE("An agent that declares rehandshake serves a worker's scenarios in one
             }
         }
         REQUIRE(ids.size() == 3);
-        const auto kept = testkit::entriesStartingWith(dir->path(), "wblab-ds-");
+        // Kept under their scenario's name (two runs of 0001, one of 0002), each in the result.
+        const auto kept = testkit::entriesStartingWith(dir->path(), "wblab-000");
         CHECK(kept.size() == 3);
+        CHECK(testkit::entriesStartingWith(dir->path(), "wblab-0001_sspr_reset_synced_user-")
+                  .size() == 2);
+        for (const auto& c : run.cases) {
+            CHECK_THAT(c.keptDirectory, Catch::StartsWith(dir->path() + "/wblab-" + c.id + "-"));
+        }
         for (const auto& name : kept) {
             auto log = readFile(dir->path() + "/" + name + "/agent.stderr");
             REQUIRE(log);

@@ -125,7 +125,8 @@ TEST_CASE("Exact ids, excluded tags and the last run's failures narrow the selec
           std::vector<std::string>{"0002_change", "0005_reset"});
 }
 
-TEST_CASE("--id values split on commas outside a matrix id's brackets", "[harness][selection]") {
+TEST_CASE("Values of --id split on commas outside a matrix id's brackets",
+          "[harness][selection]") {
     CHECK(splitIds({"a,b", "c"}) == std::vector<std::string>{"a", "b", "c"});
     CHECK(splitIds({"0301_x[min_length=8,outcome=success],0001_y"}) ==
           std::vector<std::string>{"0301_x[min_length=8,outcome=success]", "0001_y"});

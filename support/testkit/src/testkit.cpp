@@ -2,6 +2,7 @@
 #include <wblab/support/process.hpp>
 #include <wblab/testkit/testkit.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -87,11 +88,22 @@ std::string normalised(std::string text,
 Expected<CliRun> runCommand(const std::string& program,
                             const std::vector<std::string>& args,
                             const std::string& dir,
-                            std::chrono::milliseconds deadline) {
+                            std::chrono::milliseconds deadline,
+                            const CommandSetting& setting) {
     ProcessSpec spec;
     spec.argv = {program};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}, {"TMPDIR", dir}};
+    for (const auto& [name, value] : setting.env) {
+        auto same = std::find_if(
+            spec.env.begin(), spec.env.end(), [&](const auto& kv) { return kv.first == name; });
+        if (same != spec.env.end()) {
+            same->second = value;
+        } else {
+            spec.env.emplace_back(name, value);
+        }
+    }
+    spec.workDir = setting.workDir;
     spec.stdoutPath = dir + "/cli.out";
     spec.stderrPath = dir + "/cli.err";
     auto status = runProcess(spec, deadline);

@@ -48,12 +48,20 @@ struct CliRun {
     std::string output() const { return out + err; }
 };
 
+/// How runCommand runs a program beyond its arguments.
+struct CommandSetting {
+    /// Added to (or replacing in) the hermetic environment: PATH, WBLAB_TMPDIR, TMPDIR.
+    std::vector<std::pair<std::string, std::string>> env;
+    std::string workDir;  ///< empty: the caller's
+};
+
 /// Runs `program args` to completion with a hermetic environment whose temporary directories
 /// are `dir` (fixtures of this run live there); a hung program fails after `deadline`.
 Expected<CliRun> runCommand(const std::string& program,
                             const std::vector<std::string>& args,
                             const std::string& dir,
-                            std::chrono::milliseconds deadline = std::chrono::minutes(5));
+                            std::chrono::milliseconds deadline = std::chrono::minutes(5),
+                            const CommandSetting& setting = {});
 
 /// The processes (pid and command line, NULs as spaces) whose command line contains `needle`.
 std::vector<std::string> processesMentioning(const std::string& needle);

@@ -74,6 +74,39 @@ void putInRunOrder(std::vector<CaseResult>& cases) {
     });
 }
 
+/// One scenario of report.json; fields added after schema 3 began are optional.
+Expected<CaseResult> caseFromJson(const nlohmann::json& s) {
+    CaseResult c;
+    c.id = s.at("id").get<std::string>();
+    c.title = s.value("title", "");
+    c.file = s.value("file", "");
+    c.criteria = s.value("criteria", std::vector<std::string>{});
+    auto verdict = verdictFrom(s.at("verdict").get<std::string>());
+    if (!verdict) {
+        return makeError(ErrorCode::InvalidInput, "unknown verdict in scenario " + c.id);
+    }
+    c.verdict = *verdict;
+    c.message = s.value("message", "");
+    c.seed = s.value("seed", std::uint64_t{0});
+    c.durationMs = s.value("durationMs", 0.0);
+    c.timeline = s.value("timeline", std::vector<std::string>{});
+    c.warnings = s.value("warnings", std::vector<std::string>{});
+    c.startedAt = s.value("startedAt", std::string());
+    c.position = s.value("position", std::int64_t{-1});
+    c.agentStderr = s.value("agentStderr", std::string());
+    c.keptDirectory = s.value("keptDirectory", std::string());
+    c.rerun = s.value("rerun", std::string());
+    for (const auto& check : s.value("checks", nlohmann::json::array())) {
+        c.checks.push_back({check.at("criterion").get<std::string>(),
+                            check.at("what").get<std::string>(),
+                            check.at("expected").get<std::string>(),
+                            check.at("observed").get<std::string>(),
+                            check.at("passed").get<bool>(),
+                            check.value("made", true)});
+    }
+    return c;
+}
+
 }  // namespace
 
 Expected<RunResult> fromJson(const std::string& text) {
@@ -105,34 +138,7 @@ Expected<RunResult> fromJson(const std::string& text) {
             doc.at("summary").value("baselineProblems", std::vector<std::string>{});
         run.notRun = doc.at("summary").value("notRun", std::vector<std::string>{});
         for (const auto& s : doc.at("scenarios")) {
-            CaseResult c;
-            c.id = s.at("id").get<std::string>();
-            c.title = s.value("title", "");
-            c.file = s.value("file", "");
-            c.criteria = s.value("criteria", std::vector<std::string>{});
-            auto verdict = verdictFrom(s.at("verdict").get<std::string>());
-            if (!verdict) {
-                return makeError(ErrorCode::InvalidInput, "unknown verdict in scenario " + c.id);
-            }
-            c.verdict = *verdict;
-            c.message = s.value("message", "");
-            c.seed = s.value("seed", std::uint64_t{0});
-            c.durationMs = s.value("durationMs", 0.0);
-            c.timeline = s.value("timeline", std::vector<std::string>{});
-            c.warnings = s.value("warnings", std::vector<std::string>{});
-            c.startedAt = s.value("startedAt", std::string());
-            c.position = s.value("position", std::int64_t{-1});
-            c.agentStderr = s.value("agentStderr", std::string());
-            c.keptDirectory = s.value("keptDirectory", std::string());
-            c.rerun = s.value("rerun", std::string());
-            for (const auto& check : s.value("checks", json::array())) {
-                c.checks.push_back({check.at("criterion").get<std::string>(),
-                                    check.at("what").get<std::string>(),
-                                    check.at("expected").get<std::string>(),
-                                    check.at("observed").get<std::string>(),
-                                    check.at("passed").get<bool>(),
-                                    check.value("made", true)});
-            }
+            WBLAB_TRY_ASSIGN(auto c, caseFromJson(s), "");
             run.cases.push_back(std::move(c));
         }
         // The catalog the run was judged against.

@@ -123,14 +123,12 @@ void writeCriteria(const RunResult& run, std::ostream& out) {
     }
 }
 
-}  // namespace
-
-std::string toHtml(const RunResult& run) {
+/// The page's head: the verdict, the run's facts, the counts per verdict.
+void writeHeader(const RunResult& run, std::ostream& out) {
     std::map<Verdict, int> counts;
     for (const auto& c : run.cases) {
         ++counts[c.verdict];
     }
-    std::ostringstream out;
     out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         << "<title>wblab report</title><style>" << kStyle << "</style></head><body>\n";
     out << "<h1>wblab report: <span class=\"badge " << (run.anyFailure() ? "fail" : "pass") << "\">"
@@ -157,30 +155,10 @@ std::string toHtml(const RunResult& run) {
             << "</span> ";
     }
     out << "</p>\n";
-    const auto exits = exitCriteriaOf(run);
-    if (!exits.empty()) {
-        out << "<h2>Exit criteria</h2>\n<table class=\"criteria\"><tr><th>exit "
-               "criterion</th><th>verdict</th><th>criteria passed</th><th>failed</th><th>not "
-               "run</th></tr>\n";
-        for (const auto& e : exits) {
-            out << "<tr class=\"" << html(e.verdict) << "\"><td>" << html(e.info.id)
-                << "<br><span class=\"meta\">" << html(e.info.title)
-                << "</span></td><td><span class=\"badge\">" << html(e.verdict) << "</span></td><td>"
-                << e.passed << "</td><td>";
-            for (const auto& id : e.failedRequired) {
-                out << html(id) << " ";
-            }
-            for (const auto& id : e.failedRecommended) {
-                out << html(id) << " (recommended) ";
-            }
-            out << "</td><td>" << e.notRun << "</td></tr>\n";
-        }
-        out << "</table>\n";
-    }
-    if (run.differential()) {
-        writeDivergences(run, out);
-    }
-    writeCriteria(run, out);
+}
+
+/// Every scenario with its checks and timeline; failed ones are open.
+void writeScenarios(const RunResult& run, std::ostream& out) {
     out << "<h2>Scenarios</h2>\n";
     for (const auto& c : run.cases) {
         const bool failed = isFailure(c.verdict);
@@ -208,6 +186,38 @@ std::string toHtml(const RunResult& run) {
         }
         out << "</ol></details>\n";
     }
+}
+
+}  // namespace
+
+std::string toHtml(const RunResult& run) {
+    std::ostringstream out;
+    writeHeader(run, out);
+    const auto exits = exitCriteriaOf(run);
+    if (!exits.empty()) {
+        out << "<h2>Exit criteria</h2>\n<table class=\"criteria\"><tr><th>exit "
+               "criterion</th><th>verdict</th><th>criteria passed</th><th>failed</th><th>not "
+               "run</th></tr>\n";
+        for (const auto& e : exits) {
+            out << "<tr class=\"" << html(e.verdict) << "\"><td>" << html(e.info.id)
+                << "<br><span class=\"meta\">" << html(e.info.title)
+                << "</span></td><td><span class=\"badge\">" << html(e.verdict) << "</span></td><td>"
+                << e.passed << "</td><td>";
+            for (const auto& id : e.failedRequired) {
+                out << html(id) << " ";
+            }
+            for (const auto& id : e.failedRecommended) {
+                out << html(id) << " (recommended) ";
+            }
+            out << "</td><td>" << e.notRun << "</td></tr>\n";
+        }
+        out << "</table>\n";
+    }
+    if (run.differential()) {
+        writeDivergences(run, out);
+    }
+    writeCriteria(run, out);
+    writeScenarios(run, out);
     out << "</body></html>\n";
     return out.str();
 }

@@ -35,7 +35,7 @@ struct RunFlags {
     int scenarioTimeoutS = 300;
     int stepTimeoutMs = 10000;
     std::string baseline;
-    std::string directory = "slapd";
+    std::vector<std::string> directories;
     SelectionFlags selection;
 };
 
@@ -83,14 +83,14 @@ void addOptions(CLI::App* run, RunFlags& f) {
     run->add_option("--baseline",
                     f.baseline,
                     "Expected-failure file for this agent (docs/scenario-language.md)");
-    addDirectoryOption(run, f.directory);
+    addDirectoriesOption(run, f.directories);
     addSelectionOptions(run, f.selection);
 }
 
 harness::RunOptions optionsOf(const RunFlags& f, const harness::AgentCommand& agent) {
     harness::RunOptions options;
     options.agent = agent;
-    options.directory = *harness::directoryFlavourFromString(f.directory);
+    options.directory = flavoursOf(f.directories).front();
     options.seed = f.seed;
     options.keepRunDirectories = f.keep;
     options.stepTimeout = std::chrono::milliseconds(f.stepTimeoutMs);
@@ -122,14 +122,11 @@ harness::SeedChoice seedFor(const RunFlags& f, const std::optional<report::RunRe
         given, f.runId, [](const char* n) { return std::getenv(n); }, now);
 }
 
-/// The options a case's rerun command needs besides its id and file: everything that changes
-/// how it runs (the seed whatever it came from, the agent, non-default directory and timeouts).
+/// The options a case's rerun command needs besides its directory, id and file: everything that
+/// changes how it runs (the seed whatever it came from, the agent, non-default timeouts).
 std::string rerunPrefix(const RunFlags& f, std::uint64_t seed) {
     std::string out = shellQuote(invokedAs()) + " run --seed " + std::to_string(seed) +
                       " --agent " + shellQuote(f.agent);
-    if (f.directory != "slapd") {
-        out += " --directory " + shellQuote(f.directory);
-    }
     if (f.stepTimeoutMs != 10000) {
         out += " --step-timeout " + std::to_string(f.stepTimeoutMs);
     }
@@ -178,18 +175,29 @@ int runCommand(RunFlags& f) {
         return kExitReports;
     }
     const auto options = optionsOf(f, *agent);
+    const auto flavours = flavoursOf(f.directories);
     // A setup that cannot work is one clear error, not every scenario failed; an interrupt
     // during the checks is a run interrupted before its first scenario (its report says so).
-    if (auto ready = harness::preflight(options); !ready && !processesStopped()) {
-        std::cerr << "wblab: cannot run: " << ready.error().describe() << "\n";
-        return kExitUsage;
+    for (auto flavour : flavours) {
+        auto checked = options;
+        checked.directory = flavour;
+        if (auto ready = harness::preflight(checked); !ready && !processesStopped()) {
+            std::cerr << "wblab: cannot run: " << ready.error().describe() << "\n";
+            return kExitUsage;
+        }
     }
-    auto result = harness::runSuite(*prepared.suite, options, &std::cout);
+    auto result = flavours.size() == 1
+                      ? harness::runSuite(*prepared.suite, options, &std::cout)
+                      : harness::runSuiteOn(*prepared.suite, options, flavours, &std::cout);
     result.runId = seed.runId;
     result.shard = f.selection.shard;
     const std::string prefix = rerunPrefix(f, f.seed);
     for (auto& c : result.cases) {
-        c.rerun = prefix + " --id " + shellQuote(c.id) + " " + shellQuote(c.file);
+        c.rerun = prefix +
+                  (c.directory.empty() || c.directory == "slapd"
+                       ? std::string()
+                       : " --directory " + shellQuote(c.directory)) +
+                  " --id " + shellQuote(c.id) + " " + shellQuote(c.file);
     }
     std::cout << "\n";
     report::printSummary(result, std::cout);

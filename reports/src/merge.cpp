@@ -30,7 +30,8 @@ std::string nameOf(const std::vector<std::string>& names, std::size_t i) {
 }
 
 /// "seed differs: a.json has 1, b.json has 2" for every field on which a report disagrees with
-/// the first; the shards of one run agree on all of them.
+/// the first; the shards of one run agree on all of them (the directories of a differential run
+/// too).
 Expected<void> checkSameRun(const std::vector<RunResult>& shards,
                             const std::vector<std::string>& names) {
     using Field = std::pair<const char*, std::string (*)(const RunResult&)>;
@@ -40,6 +41,14 @@ Expected<void> checkSameRun(const std::vector<RunResult>& shards,
         {"agent", [](const RunResult& r) { return r.agent; }},
         {"wblab version", [](const RunResult& r) { return r.toolVersion; }},
         {"shard count", [](const RunResult& r) { return shardCount(r.shard); }},
+        {"directories",
+         [](const RunResult& r) {
+             std::string list;
+             for (const auto& d : r.directories) {
+                 list += (list.empty() ? "" : ",") + d;
+             }
+             return list.empty() ? std::string("(none)") : list;
+         }},
     };
     std::string differences;
     for (const auto& [field, valueOf] : fields) {
@@ -91,6 +100,7 @@ Expected<CaseResult> caseFromJson(const nlohmann::json& s) {
     c.durationMs = s.value("durationMs", 0.0);
     c.timeline = s.value("timeline", std::vector<std::string>{});
     c.warnings = s.value("warnings", std::vector<std::string>{});
+    c.directory = s.value("directory", "");
     c.startedAt = s.value("startedAt", std::string());
     c.position = s.value("position", std::int64_t{-1});
     c.agentStderr = s.value("agentStderr", std::string());
@@ -131,6 +141,7 @@ Expected<RunResult> fromJson(const std::string& text) {
         run.startedAt = r.at("startedAt").get<std::string>();
         run.durationMs = r.at("durationMs").get<double>();
         run.interrupted = r.value("interrupted", false);
+        run.directories = r.value("directories", std::vector<std::string>{});
         run.runId = r.value("runId", std::string());
         run.shard = r.value("shard", std::string());
         run.maxFailures = r.value("maxFailures", std::size_t{0});
@@ -178,6 +189,7 @@ Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards,
     merged.startedAt = shards.front().startedAt;
     merged.exitCriteria = shards.front().exitCriteria;
     merged.catalog = shards.front().catalog;
+    merged.directories = shards.front().directories;
     std::set<std::string> ids;
     std::set<std::string> problems;
     for (const auto& shard : shards) {
@@ -189,9 +201,10 @@ Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards,
         merged.notRun.insert(merged.notRun.end(), shard.notRun.begin(), shard.notRun.end());
         problems.insert(shard.baselineProblems.begin(), shard.baselineProblems.end());
         for (const auto& c : shard.cases) {
-            if (!ids.insert(c.id).second) {
-                return makeError(ErrorCode::InvalidInput,
-                                 "scenario " + c.id + " is in more than one report");
+            if (!ids.insert(c.id + '\n' + c.directory).second) {
+                return makeError(
+                    ErrorCode::InvalidInput,
+                    "scenario " + caseLabel(merged, c) + " is in more than one report");
             }
             merged.cases.push_back(c);
         }

@@ -1,5 +1,6 @@
 #include <wblab/report/run_result.hpp>
 
+#include <algorithm>
 #include <iomanip>
 #include <map>
 #include <sstream>
@@ -57,7 +58,7 @@ bool RunResult::anyFailure() const {
             return true;
         }
     }
-    return false;
+    return anyUndeclaredDivergence(divergencesOf(*this));
 }
 
 std::string xmlEscape(const std::string& text) {
@@ -118,8 +119,8 @@ std::string seconds(double ms) {
     return out.str();
 }
 
-void printScenarioLine(const CaseResult& c, std::ostream& out) {
-    out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(c.id);
+void printScenarioLine(const RunResult& run, const CaseResult& c, std::ostream& out) {
+    out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(caseLabel(run, c));
     if (c.verdict != Verdict::Pass && !c.message.empty()) {
         out << "  — " << terminalSafe(c.message);
     }
@@ -139,7 +140,7 @@ void printScenarios(const RunResult& run, std::ostream& out) {
             continue;
         }
         anyFailure = true;
-        printScenarioLine(c, out);
+        printScenarioLine(run, c, out);
         for (const auto& check : c.checks) {
             if (!check.passed) {
                 out << "    [" << terminalSafe(check.criterion) << "] " << terminalSafe(check.what)
@@ -166,14 +167,14 @@ void printScenarios(const RunResult& run, std::ostream& out) {
     }
     for (const auto& c : run.cases) {
         if (!isFailure(c.verdict)) {
-            printScenarioLine(c, out);
+            printScenarioLine(run, c, out);
         }
     }
     bool anyKept = false;
     for (const auto& c : run.cases) {
         if (!isFailure(c.verdict) && !c.keptDirectory.empty()) {
-            out << (anyKept ? "" : "\nkept run directories:\n") << "  " << terminalSafe(c.id)
-                << "  " << terminalSafe(c.keptDirectory) << "\n";
+            out << (anyKept ? "" : "\nkept run directories:\n") << "  "
+                << terminalSafe(caseLabel(run, c)) << "  " << terminalSafe(c.keptDirectory) << "\n";
             anyKept = true;
         }
     }
@@ -213,6 +214,42 @@ void printExitCriteria(const RunResult& run, std::ostream& out) {
     }
 }
 
+/// A differential run: each divergence, undeclared first, one line per flavour.
+void printDivergences(const RunResult& run, std::ostream& out) {
+    const auto divergences = divergencesOf(run);
+    const auto declared = std::count_if(
+        divergences.begin(), divergences.end(), [](const auto& d) { return d.declared; });
+    out << "\ndirectories " << terminalSafe(run.directories.front());
+    for (std::size_t i = 1; i < run.directories.size(); ++i) {
+        out << " and " << terminalSafe(run.directories[i]);
+    }
+    if (divergences.empty()) {
+        out << " agree on every check\n";
+        return;
+    }
+    out << " disagree on " << divergences.size() - declared << " check(s)";
+    if (declared > 0) {
+        out << " (and " << declared << " declared difference(s))";
+    }
+    out << ":\n";
+    for (bool wantDeclared : {false, true}) {
+        for (const auto& d : divergences) {
+            if (d.declared != wantDeclared) {
+                continue;
+            }
+            out << "  " << (d.declared ? "declared  " : "DIVERGES  ") << terminalSafe(d.scenario)
+                << ": " << terminalSafe(d.what)
+                << (d.criterion.empty() ? "" : " [" + terminalSafe(d.criterion) + "]") << "\n";
+            for (const auto& side : d.sides) {
+                out << "            " << terminalSafe(side.directory) << ": "
+                    << terminalSafe(side.check.empty() ? side.verdict : side.check)
+                    << (side.observed.empty() ? "" : " (" + terminalSafe(side.observed) + ")")
+                    << "\n";
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void printSummary(const RunResult& run, std::ostream& out) {
@@ -237,6 +274,9 @@ void printSummary(const RunResult& run, std::ostream& out) {
             << " scenario" << (run.notRun.size() == 1 ? "" : "s") << " not run\n";
     }
     printExitCriteria(run, out);
+    if (run.differential()) {
+        printDivergences(run, out);
+    }
     out << "\n"
         << run.cases.size() << " scenarios: " << passed << " passed, " << failed << " failed";
     if (counts[Verdict::Unsupported] > 0) {

@@ -1,6 +1,6 @@
 // Golden-file tests: every report format of one fixed run, byte for byte. A change to a format
 // shows up here as a diff to review; regenerate deliberately with
-//   WBLAB_UPDATE_GOLDEN=1 ctest --preset dev -R golden
+//   WBLAB_UPDATE_APPROVED=1 ctest --preset dev -R golden
 // (harness/tests/approval_test.cpp does the same for a real run through the command line)
 // and commit the files in reports/tests/golden/ with the change that caused them.
 #include <wblab/report/run_result.hpp>
@@ -38,6 +38,7 @@ CaseResult scenario(std::string id, Verdict verdict, std::vector<std::string> cr
     c.position = std::stoll(c.id.substr(0, 4)) - 1;
     c.seed = 1000 + static_cast<std::uint64_t>(c.position);
     c.rerun = "wblab run --seed 20261125 --agent reference --id '" + c.id + "' " + c.file;
+    c.directory = "slapd";
     return c;
 }
 
@@ -49,6 +50,7 @@ RunResult goldenRun() {
     run.seed = 20261125;
     run.agent = "reference";
     run.startedAt = "2026-11-25T06:00:00Z";
+    run.directories = {"slapd"};
     run.durationMs = 8750;
     run.baselineProblems = {"baseline entry 0099_gone matches no scenario"};
 

@@ -136,8 +136,13 @@ std::vector<std::string> processesMentioning(const std::string& needle) {
         if (name.find_first_not_of("0123456789") != std::string::npos) {
             continue;
         }
-        std::ifstream in(entry.path() / "cmdline");
-        std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::string cmdline;
+        try {
+            std::ifstream in(entry.path() / "cmdline");
+            cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        } catch (const std::exception&) {
+            continue;  // the process ended while it was being read (ESRCH): it mentions nothing
+        }
         for (char& c : cmdline) {
             c = c == '\0' ? ' ' : c;
         }

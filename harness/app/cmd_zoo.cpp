@@ -1,7 +1,8 @@
-// `wblab zoo`: the mutation score over an agent's faults.
+// `wblab zoo`: the mutation score over an agent's faults and the cloud model's mutations.
 #include "command.hpp"
 
 #include <wblab/harness/zoo.hpp>
+#include <wblab/sim/lab_mutation.hpp>
 #include <wblab/support/process.hpp>
 
 #include <algorithm>
@@ -18,6 +19,8 @@ struct ZooFlags {
     std::size_t jobs = 2;
     int stepTimeoutMs = 1000;
     std::vector<std::string> faults;
+    std::vector<std::string> mutations;
+    bool noLab = false;
     bool quick = false;
     std::string directory = "slapd";
 };
@@ -45,17 +48,23 @@ int zooCommand(const ZooFlags& f) {
             return kExitUsage;
         }
     }
+    const auto known = harness::labMutationNames();
+    for (const auto& name : f.mutations) {
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
+            std::cerr << "wblab: no lab mutation '" << name << "' (wblab zoo --help lists them)\n";
+            return kExitUsage;
+        }
+    }
     harness::RunOptions options;
     options.stepTimeout = std::chrono::milliseconds(f.stepTimeoutMs);
     options.jobs = f.jobs;
     options.directory = *harness::directoryFlavourFromString(f.directory);
-    auto zoo = harness::runZoo(*all,
-                               *catalog,
-                               *agent,
-                               f.faults.empty() ? *faults : f.faults,
-                               options,
-                               f.quick,
-                               &std::cout);
+    harness::ZooFaults chosen;
+    chosen.agent = f.faults.empty() ? *faults : f.faults;
+    if (!f.noLab) {
+        chosen.lab = f.mutations.empty() ? known : f.mutations;
+    }
+    auto zoo = harness::runZoo(*all, *catalog, *agent, chosen, options, f.quick, &std::cout);
     harness::printZoo(zoo, std::cout);
     if (zoo.interrupted) {
         return kExitInterrupted;
@@ -67,7 +76,9 @@ int zooCommand(const ZooFlags& f) {
 
 Command addZooCommand(CLI::App& app) {
     auto* cli = app.add_subcommand(
-        "zoo", "Mutation score: run the scenarios against every fault an agent lists");
+        "zoo",
+        "Mutation scores: the scenarios against every fault an agent lists (scored on the agent "
+        "criteria) and every deliberate error of the cloud model (scored on the cloud criteria)");
     auto flags = std::make_shared<ZooFlags>();
     cli->add_option("paths", flags->paths, "Scenario files or directories")->capture_default_str();
     cli->add_option("--agent",
@@ -86,6 +97,18 @@ Command addZooCommand(CLI::App& app) {
     cli->add_option("--faults", flags->faults, "Only these faults (default: every one listed)")
         ->delimiter(',')
         ->allow_extra_args(false);
+    std::string mutationList;
+    for (const auto& m : sim::labMutations()) {
+        mutationList += std::string("\n  ") + m.name + " (" + m.criterion + "): " + m.description;
+    }
+    cli->add_option(
+           "--mutations",
+           flags->mutations,
+           "Only these lab mutations of the cloud model (default: every one):" + mutationList)
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    cli->add_flag(
+        "--no-lab", flags->noLab, "Score the agent's faults only, not the cloud model's mutations");
     cli->add_flag("--quick",
                   flags->quick,
                   "Stop looking once the score is decided (exact score, partial matrix)");

@@ -38,7 +38,7 @@ _wblab() {
         --last-failed|--baseline) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --report-dir|--in) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --agent) COMPREPLY=($(compgen -W "reference" -- "$cur") $(compgen -c -- "$cur")); return ;;
-        --seed|--run-id|--max-failures|--jobs|-j|--scenario-timeout|--step-timeout|--filter|--shard|--faults)
+        --seed|--run-id|--max-failures|--jobs|-j|--scenario-timeout|--step-timeout|--filter|--shard|--faults|--mutations)
             return ;;
     esac
 
@@ -49,7 +49,7 @@ _wblab() {
         validate) options="" ;;
         explain) options="--in" ;;
         criteria) options="--markdown --in" ;;
-        zoo) options="--agent --jobs -j --step-timeout --faults --quick --directory" ;;
+        zoo) options="--agent --jobs -j --step-timeout --faults --mutations --no-lab --quick --directory" ;;
         lab)
             if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "up" -- "$cur")); return; fi
             options="--keep --directory" ;;

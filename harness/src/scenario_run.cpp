@@ -271,6 +271,11 @@ void ScenarioRun::buildTenant() {
                        .count());
     cloud_ = std::make_unique<sim::Cloud>(tenantSettingsOf(s_.tenant), *clock_);
     cloud_->setIdSeed(result_.seed);
+    if (!options_.labMutation.empty()) {
+        // Validated by the zoo, which alone sets it.
+        cloud_->setMutation(
+            sim::labMutationFromString(options_.labMutation).value_or(sim::LabMutation::None));
+    }
     for (auto& user : cloudUsersOf(s_)) {
         cloud_->addUser(std::move(user));
     }

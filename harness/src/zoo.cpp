@@ -3,6 +3,7 @@
 #include "scenario_run.hpp"
 
 #include <wblab/harness/zoo.hpp>
+#include <wblab/sim/lab_mutation.hpp>
 #include <wblab/support/files.hpp>
 #include <wblab/support/process.hpp>
 
@@ -63,18 +64,16 @@ std::set<std::string> creditedCriteria(const report::CaseResult& result) {
     return out;
 }
 
-bool ZooResult::failed(const std::string& fault, const std::string& criterion) const {
-    return failedBy.count({fault, criterion}) != 0;
+std::vector<std::string> labMutationNames() {
+    std::vector<std::string> names;
+    for (const auto& m : sim::labMutations()) {
+        names.emplace_back(m.name);
+    }
+    return names;
 }
 
-std::vector<std::string> ZooResult::faultsCaught() const {
-    std::vector<std::string> out;
-    for (const auto& f : faults) {
-        if (!criteriaFailedBy(f).empty()) {
-            out.push_back(f);
-        }
-    }
-    return out;
+bool ZooResult::failed(const std::string& fault, const std::string& criterion) const {
+    return failedBy.count({fault, criterion}) != 0;
 }
 
 std::vector<std::string> ZooResult::criteriaFailedBy(const std::string& fault) const {
@@ -87,29 +86,57 @@ std::vector<std::string> ZooResult::criteriaFailedBy(const std::string& fault) c
     return out;
 }
 
-std::vector<std::string> ZooResult::criteriaKilled() const {
-    std::vector<std::string> out;
-    for (const auto& c : criteria) {
-        if (std::any_of(
-                faults.begin(), faults.end(), [&](const std::string& f) { return failed(f, c); })) {
-            out.push_back(c);
+namespace {
+
+/// A half: its faults, the criteria of its subject, and which of each the other side reached.
+ZooHalf halfOf(const ZooResult& zoo, const std::vector<std::string>& faults, bool cloud) {
+    ZooHalf half;
+    half.faults = faults;
+    for (const auto& c : zoo.criteria) {
+        if ((zoo.cloudCriteria.count(c) != 0) == cloud) {
+            half.criteria.push_back(c);
         }
     }
-    return out;
+    for (const auto& f : faults) {
+        if (!zoo.criteriaFailedBy(f).empty()) {
+            half.caught.push_back(f);
+        }
+    }
+    for (const auto& c : half.criteria) {
+        if (std::any_of(faults.begin(), faults.end(), [&](const std::string& f) {
+                return zoo.failed(f, c);
+            })) {
+            half.killed.push_back(c);
+        }
+    }
+    return half;
 }
 
-double ZooResult::score() const {
+}  // namespace
+
+double ZooHalf::score() const {
     const auto total = faults.size() + criteria.size();
     if (total == 0) {
         return 0;
     }
-    return 100.0 * static_cast<double>(faultsCaught().size() + criteriaKilled().size()) /
-           static_cast<double>(total);
+    return 100.0 * static_cast<double>(caught.size() + killed.size()) / static_cast<double>(total);
+}
+
+bool ZooHalf::complete() const {
+    return !faults.empty() && caught.size() == faults.size() && killed.size() == criteria.size();
+}
+
+ZooHalf ZooResult::agentHalf() const {
+    return halfOf(*this, faults, false);
+}
+
+ZooHalf ZooResult::labHalf() const {
+    return halfOf(*this, mutations, true);
 }
 
 bool ZooResult::complete() const {
-    return !interrupted && controlFailures.empty() && !faults.empty() &&
-           faultsCaught().size() == faults.size() && criteriaKilled().size() == criteria.size();
+    return !interrupted && controlFailures.empty() && agentHalf().complete() &&
+           (mutations.empty() || labHalf().complete());
 }
 
 namespace {
@@ -120,7 +147,7 @@ struct ZooState {
     const std::vector<scenario::Scenario>& scenarios;
     /// scenario index -> the criteria its checks are evidence for (from the control run)
     std::vector<std::set<std::string>> checked;
-    std::set<std::string> killed;  ///< criteria failed by any fault so far
+    std::set<std::string> killed[2];  ///< criteria failed so far by the agent's faults, the lab's
     std::mutex lock;
 };
 
@@ -145,6 +172,9 @@ void runControl(ZooState& state,
     }
     for (const auto& c : catalog.criteria) {
         (checkedAnywhere.count(c.id) ? state.zoo.criteria : state.zoo.uncovered).push_back(c.id);
+        if (c.subject == "cloud") {
+            state.zoo.cloudCriteria.insert(c.id);
+        }
     }
     if (progress != nullptr) {
         *progress << "control (" << options.agent.label << "): " << control.cases.size()
@@ -154,7 +184,8 @@ void runControl(ZooState& state,
 }
 
 /// Runs one fault over the scenarios that can still tell something.
-void runFault(ZooState& state, const std::string& fault, const RunOptions& faulty, bool quick) {
+void runFault(
+    ZooState& state, const std::string& fault, const RunOptions& faulty, bool lab, bool quick) {
     std::set<std::string> failedHere;
     int ran = 0;
     AgentSlot slot;
@@ -163,7 +194,7 @@ void runFault(ZooState& state, const std::string& fault, const RunOptions& fault
             std::lock_guard guard(state.lock);
             // Full: skip when every checked criterion has failed under this fault already.
             // Quick: once this fault is caught, skip when other faults failed them all.
-            const auto& known = quick && !failedHere.empty() ? state.killed : failedHere;
+            const auto& known = quick && !failedHere.empty() ? state.killed[lab] : failedHere;
             const auto& mine = state.checked[i];
             if (std::all_of(mine.begin(), mine.end(), [&](const std::string& c) {
                     return known.count(c) != 0;
@@ -178,7 +209,7 @@ void runFault(ZooState& state, const std::string& fault, const RunOptions& fault
         }
         std::lock_guard guard(state.lock);
         for (const auto& criterion : creditedCriteria(result)) {
-            state.killed.insert(criterion);
+            state.killed[lab].insert(criterion);
             if (failedHere.insert(criterion).second) {
                 state.zoo.failedBy[{fault, criterion}] = result.id;
             }
@@ -191,30 +222,40 @@ void runFault(ZooState& state, const std::string& fault, const RunOptions& fault
 ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
                  const scenario::Catalog& catalog,
                  const AgentCommand& agent,
-                 const std::vector<std::string>& faults,
+                 const ZooFaults& faults,
                  const RunOptions& options,
                  bool quick,
                  std::ostream* progress) {
     ZooResult zoo;
     zoo.agent = agent.label;
-    zoo.faults = faults;
+    zoo.faults = faults.agent;
+    zoo.mutations = faults.lab;
     zoo.quick = quick;
     ZooState state{zoo, scenarios, {}, {}, {}};
     RunOptions control = options;
     control.agent = agent;
+    control.labMutation.clear();
     runControl(state, catalog, control, progress);
+    // The agent's faults first, then the lab's mutations (with the correct agent).
+    const std::size_t total = faults.agent.size() + faults.lab.size();
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-        for (std::size_t i = next++; i < faults.size() && !processesStopped(); i = next++) {
+        for (std::size_t i = next++; i < total && !processesStopped(); i = next++) {
+            const bool lab = i >= faults.agent.size();
+            const auto& name = lab ? faults.lab[i - faults.agent.size()] : faults.agent[i];
             RunOptions faulty = control;
-            faulty.agent.argv.push_back("--bug");
-            faulty.agent.argv.push_back(faults[i]);
-            faulty.agent.label = agent.label + " --bug " + faults[i];
-            runFault(state, faults[i], faulty, quick);
+            if (lab) {
+                faulty.labMutation = name;
+            } else {
+                faulty.agent.argv.push_back("--bug");
+                faulty.agent.argv.push_back(name);
+                faulty.agent.label = agent.label + " --bug " + name;
+            }
+            runFault(state, name, faulty, lab, quick);
             if (progress != nullptr && !processesStopped()) {
                 std::lock_guard guard(state.lock);
-                *progress << "fault " << faults[i] << ": " << zoo.criteriaFailedBy(faults[i]).size()
-                          << " criteria failed\n"
+                *progress << (lab ? "lab mutation " : "fault ") << name << ": "
+                          << zoo.criteriaFailedBy(name).size() << " criteria failed\n"
                           << std::flush;
             }
         }
@@ -232,25 +273,28 @@ ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
 
 namespace {
 
-void printMatrix(const ZooResult& zoo, std::ostream& out) {
-    out << "\nfaults (columns):\n";
-    for (std::size_t i = 0; i < zoo.faults.size(); ++i) {
-        out << "  " << std::setw(2) << i + 1 << "  " << zoo.faults[i] << "\n";
+void printMatrix(const ZooResult& zoo,
+                 const ZooHalf& half,
+                 const char* faultsAre,
+                 std::ostream& out) {
+    out << "\n" << faultsAre << " (columns):\n";
+    for (std::size_t i = 0; i < half.faults.size(); ++i) {
+        out << "  " << std::setw(2) << i + 1 << "  " << half.faults[i] << "\n";
     }
     std::size_t width = 9;
-    for (const auto& c : zoo.criteria) {
+    for (const auto& c : half.criteria) {
         width = std::max(width, c.size());
     }
     out << "\n"
         << std::left << std::setw(static_cast<int>(width)) << "criterion"
         << " ";
-    for (std::size_t i = 0; i < zoo.faults.size(); ++i) {
+    for (std::size_t i = 0; i < half.faults.size(); ++i) {
         out << std::right << std::setw(3) << i + 1;
     }
     out << "\n";
-    for (const auto& c : zoo.criteria) {
+    for (const auto& c : half.criteria) {
         out << std::left << std::setw(static_cast<int>(width)) << c << " ";
-        for (const auto& f : zoo.faults) {
+        for (const auto& f : half.faults) {
             out << std::right << std::setw(3) << (zoo.failed(f, c) ? "X" : ".");
         }
         out << "\n";
@@ -258,29 +302,28 @@ void printMatrix(const ZooResult& zoo, std::ostream& out) {
     out << std::left;
 }
 
-void printGaps(const ZooResult& zoo, std::ostream& out) {
-    for (const auto& id : zoo.controlFailures) {
-        out << "control failure (the correct agent fails it): " << id << "\n";
-    }
-    const auto caught = zoo.faultsCaught();
-    for (const auto& f : zoo.faults) {
-        if (std::find(caught.begin(), caught.end(), f) == caught.end()) {
-            out << "fault not caught by any criterion: " << f << "\n";
+void printGaps(const ZooHalf& half, const char* fault, std::ostream& out) {
+    for (const auto& f : half.faults) {
+        if (std::find(half.caught.begin(), half.caught.end(), f) == half.caught.end()) {
+            out << fault << " not caught by any criterion: " << f << "\n";
         }
     }
-    const auto killed = zoo.criteriaKilled();
-    for (const auto& c : zoo.criteria) {
-        if (std::find(killed.begin(), killed.end(), c) == killed.end()) {
-            out << "criterion no fault fails: " << c << "\n";
+    for (const auto& c : half.criteria) {
+        if (std::find(half.killed.begin(), half.killed.end(), c) == half.killed.end()) {
+            out << "criterion no " << fault << " fails: " << c << "\n";
         }
     }
-    if (!zoo.uncovered.empty()) {
-        out << "not scored, no check of it is made: ";
-        for (std::size_t i = 0; i < zoo.uncovered.size(); ++i) {
-            out << (i ? ", " : "") << zoo.uncovered[i];
-        }
-        out << "\n";
-    }
+}
+
+void printScore(const char* what,
+                const ZooHalf& half,
+                const std::string& whose,
+                const char* faults,
+                std::ostream& out) {
+    out << what << " mutation score " << std::fixed << std::setprecision(1) << half.score()
+        << " % (" << whose << "): " << half.caught.size() << " of " << half.faults.size() << " "
+        << faults << " caught, " << half.killed.size() << " of " << half.criteria.size()
+        << " criteria failed by one\n";
 }
 
 }  // namespace
@@ -290,17 +333,39 @@ void printZoo(const ZooResult& zoo, std::ostream& out) {
         out << "\nwblab zoo: interrupted; no score (the faults did not all run)\n";
         return;
     }
-    printMatrix(zoo, out);
-    printGaps(zoo, out);
+    const auto agent = zoo.agentHalf();
+    const auto lab = zoo.labHalf();
+    printMatrix(zoo, agent, "the agent's faults, against the agent criteria", out);
+    if (!zoo.mutations.empty()) {
+        printMatrix(zoo, lab, "the lab's cloud-model mutations, against the cloud criteria", out);
+    }
+    out << "\n";
+    for (const auto& id : zoo.controlFailures) {
+        out << "control failure (the correct agent fails it): " << id << "\n";
+    }
+    printGaps(agent, "fault", out);
+    if (!zoo.mutations.empty()) {
+        printGaps(lab, "mutation", out);
+    }
+    if (!zoo.uncovered.empty()) {
+        out << "not scored, no check of it is made: ";
+        for (std::size_t i = 0; i < zoo.uncovered.size(); ++i) {
+            out << (i ? ", " : "") << zoo.uncovered[i];
+        }
+        out << "\n";
+    }
     if (zoo.quick) {
         out << "(quick: the matrix shows the failures found until the score was decided; a '.' "
                "may be a failure that was not looked for)\n";
     }
-    out << "\nmutation score " << std::fixed << std::setprecision(1) << zoo.score() << " % ("
-        << zoo.agent << "): " << zoo.faultsCaught().size() << " of " << zoo.faults.size()
-        << " faults caught, " << zoo.criteriaKilled().size() << " of " << zoo.criteria.size()
-        << " criteria failed by a fault"
-        << (zoo.controlFailures.empty() ? "" : "; the control run failed") << "\n";
+    out << "\n";
+    printScore("agent", agent, zoo.agent, "faults", out);
+    if (!zoo.mutations.empty()) {
+        printScore("lab", lab, "the cloud model", "mutations", out);
+    }
+    if (!zoo.controlFailures.empty()) {
+        out << "the control run failed: the scores prove nothing\n";
+    }
 }
 
 }  // namespace wblab::harness

@@ -2,6 +2,8 @@
 #include <wblab/harness/seeding.hpp>
 #include <wblab/harness/selection.hpp>
 #include <wblab/harness/zoo.hpp>
+#include <wblab/scenario/catalog.hpp>
+#include <wblab/sim/lab_mutation.hpp>
 
 #include <catch2/catch.hpp>
 
@@ -125,8 +127,7 @@ TEST_CASE("Exact ids, excluded tags and the last run's failures narrow the selec
           std::vector<std::string>{"0002_change", "0005_reset"});
 }
 
-TEST_CASE("Values of --id split on commas outside a matrix id's brackets",
-          "[harness][selection]") {
+TEST_CASE("Values of --id split on commas outside a matrix id's brackets", "[harness][selection]") {
     CHECK(splitIds({"a,b", "c"}) == std::vector<std::string>{"a", "b", "c"});
     CHECK(splitIds({"0301_x[min_length=8,outcome=success],0001_y"}) ==
           std::vector<std::string>{"0301_x[min_length=8,outcome=success]", "0001_y"});
@@ -169,4 +170,54 @@ TEST_CASE("Without --seed, the shards of one CI run agree on the seed", "[harnes
     const auto local = chooseSeed(std::nullopt, "", envOf({}), 12345);
     CHECK(local.seed == 12345);
     CHECK(local.source == "clock");
+}
+
+TEST_CASE("Every cloud criterion has a lab mutation aimed at it, and only cloud criteria do",
+          "[harness][zoo]") {
+    const auto& catalog = scenario::builtinCatalog();
+    REQUIRE(catalog);
+    std::set<std::string> cloud;
+    for (const auto& c : catalog->criteria) {
+        if (c.subject == "cloud") {
+            cloud.insert(c.id);
+        }
+    }
+    std::set<std::string> aimedAt;
+    for (const auto& m : sim::labMutations()) {
+        INFO(m.name);
+        const auto* criterion = catalog->find(m.criterion);
+        REQUIRE(criterion != nullptr);
+        CHECK(criterion->subject == "cloud");
+        aimedAt.insert(m.criterion);
+        CHECK(sim::labMutationFromString(m.name) == m.mutation);
+    }
+    // A cloud criterion without a mutation would be scored by the lab half with nothing that
+    // could ever fail it.
+    CHECK(aimedAt == cloud);
+    CHECK(labMutationNames().size() == sim::labMutations().size());
+}
+
+TEST_CASE("Each half of the zoo is scored against the criteria of its own subject",
+          "[harness][zoo]") {
+    ZooResult zoo;
+    zoo.faults = {"ignores-unlock", "hangs"};
+    zoo.mutations = {"ignores-sspr-scope"};
+    zoo.criteria = {"wb-reset-unlocks", "wb-answers-in-time", "sspr-scope", "sspr-licence"};
+    zoo.cloudCriteria = {"sspr-scope", "sspr-licence"};
+    zoo.failedBy[{"ignores-unlock", "wb-reset-unlocks"}] = "0008";
+    zoo.failedBy[{"hangs", "wb-answers-in-time"}] = "0001";
+    // An agent fault that also fails a cloud criterion does not count for the lab's half.
+    zoo.failedBy[{"hangs", "sspr-licence"}] = "0025";
+    zoo.failedBy[{"ignores-sspr-scope", "sspr-scope"}] = "0024";
+    const auto agent = zoo.agentHalf();
+    CHECK(agent.criteria == std::vector<std::string>{"wb-reset-unlocks", "wb-answers-in-time"});
+    CHECK(agent.complete());
+    CHECK(agent.score() == Approx(100.0));
+    const auto lab = zoo.labHalf();
+    CHECK(lab.killed == std::vector<std::string>{"sspr-scope"});
+    CHECK_FALSE(lab.complete());
+    CHECK(lab.score() == Approx(100.0 * 2 / 3));  // 1 of 1 mutation caught, 1 of 2 criteria
+    CHECK_FALSE(zoo.complete());
+    zoo.mutations.clear();  // --no-lab: only the agent's half decides
+    CHECK(zoo.complete());
 }

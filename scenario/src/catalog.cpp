@@ -45,11 +45,12 @@ std::vector<ExitCriterion> readExitCriteria(const Reader& r, const YAML::Node& r
 }
 
 Criterion readCriterion(const Reader& r, const YAML::Node& e, const std::string& path) {
-    r.checkKeys(e, path, {"id", "title", "level", "exit", "source", "description"});
+    r.checkKeys(e, path, {"id", "title", "level", "subject", "exit", "source", "description"});
     Criterion c;
     c.id = text(r, e, "id", path);
     c.title = text(r, e, "title", path);
     c.level = text(r, e, "level", path);
+    c.subject = text(r, e, "subject", path);
     c.exitCriterion = text(r, e, "exit", path);
     c.source = text(r, e, "source", path);
     c.description = text(r, e, "description", path);
@@ -60,6 +61,9 @@ Criterion readCriterion(const Reader& r, const YAML::Node& e, const std::string&
     }
     if (c.level != "required" && c.level != "recommended") {
         r.fail(e["level"], path + ".level", "expected required or recommended");
+    }
+    if (c.subject != "agent" && c.subject != "cloud") {
+        r.fail(e["subject"], path + ".subject", "expected agent or cloud");
     }
     return c;
 }

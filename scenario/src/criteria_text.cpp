@@ -49,7 +49,9 @@ std::string criteriaMarkdown(const Catalog& catalog, const std::vector<Scenario>
            "bundled scenarios; a test fails when this file differs. Do not edit by hand. -->\n\n"
         << "Each criterion says what a password-writeback implementation (and the cloud around "
            "it) must do, with its source in the project's domain fact sheet (DOMAIN.md "
-           "sections), its level (`required` fails its exit criterion, `recommended` only warns) "
+           "sections), its level (`required` fails its exit criterion, `recommended` only warns), "
+           "its subject (`agent`: a fault of the writeback implementation can break it; `cloud`: "
+           "only a wrong service can, so `wblab zoo` measures it with the lab's cloud mutations) "
            "and the bundled scenarios whose checks are evidence for it. Every check names one "
            "criterion, and a criterion's verdict comes from its own checks only "
            "([scenario-language.md](scenario-language.md#checks-and-criteria)). "
@@ -77,8 +79,8 @@ std::string criteriaMarkdown(const Catalog& catalog, const std::vector<Scenario>
             if (c.exitCriterion != e.id) {
                 continue;
             }
-            out << "\n### " << c.id << "\n\n**" << c.title << "** (" << c.level << "; DOMAIN.md "
-                << c.source << ")\n\n"
+            out << "\n### " << c.id << "\n\n**" << c.title << "** (" << c.level << ", " << c.subject
+                << "; DOMAIN.md " << c.source << ")\n\n"
                 << c.description << "\n\n";
             coverageLine(c, scenarios, out);
         }
@@ -90,7 +92,7 @@ void listCriteria(const Catalog& catalog,
                   const std::vector<Scenario>& scenarios,
                   std::ostream& out) {
     for (const auto& c : catalog.criteria) {
-        out << c.id << "\t" << c.level << "\t" << c.exitCriterion << "\t"
+        out << c.id << "\t" << c.level << "\t" << c.subject << "\t" << c.exitCriterion << "\t"
             << scenariosCovering(c.id, scenarios).size() << " scenarios"
             << (criteria::isAutomatic(c.id) ? " (+ automatic)" : "") << "\t" << c.title << "\n";
     }
@@ -108,6 +110,8 @@ void explainCriterion(const Criterion& criterion,
     }
     out << criterion.id << ": " << criterion.title << "\n"
         << "  level           " << criterion.level << "\n"
+        << "  subject         " << criterion.subject
+        << (criterion.subject == "cloud" ? " (only a wrong cloud can break it)" : "") << "\n"
         << "  exit criterion  " << criterion.exitCriterion << " (" << exitTitle << ")\n"
         << "  source          DOMAIN.md " << criterion.source << "\n\n"
         << criterion.description << "\n\n";

@@ -83,8 +83,8 @@ TEST_CASE("A bad catalog is refused with file:line:column", "[scenario][catalog]
     CHECK_THAT(missing.error().describe(), Catch::StartsWith("cat.yaml:4:5: criteria[0]"));
     CHECK_THAT(missing.error().describe(), Catch::Contains("missing required key 'level'"));
     const std::string full = head +
-                             "    level: must\n    exit: crit-x\n    source: \"§1\"\n"
-                             "    description: D\n";
+                             "    level: must\n    subject: agent\n    exit: crit-x\n"
+                             "    source: \"§1\"\n    description: D\n";
     auto level = parseCatalog(full, "cat.yaml");
     REQUIRE_FALSE(level);
     CHECK(level.error().describe() ==
@@ -99,6 +99,12 @@ TEST_CASE("A bad catalog is refused with file:line:column", "[scenario][catalog]
     std::string good = wrongExit;
     good.replace(good.find("crit-y"), 6, "crit-x");
     CHECK(parseCatalog(good, "cat.yaml"));
+    std::string wrongSubject = good;
+    wrongSubject.replace(wrongSubject.find("subject: agent"), 14, "subject: user");
+    auto subject = parseCatalog(wrongSubject, "cat.yaml");
+    REQUIRE_FALSE(subject);
+    CHECK(subject.error().describe() ==
+          "cat.yaml:7:14: criteria[0].subject: expected agent or cloud");
     auto twice = parseCatalog(good + good.substr(good.find("  - id: a-b")), "cat.yaml");
     REQUIRE_FALSE(twice);
     CHECK_THAT(twice.error().describe(), Catch::Contains("'a-b' is listed twice"));

@@ -107,8 +107,15 @@ int Cloud::detectLeakedCredentials(const std::vector<std::string>& leakedPasswor
         if (user.syncedPasswordHash.empty()) {
             continue;
         }
+        // The mutation also tries the hashes the user had before: a leak of a changed password.
+        std::vector<std::string> hashes = {user.syncedPasswordHash};
+        if (auto former = formerHashes_.find(key); former != formerHashes_.end()) {
+            hashes.insert(hashes.end(), former->second.begin(), former->second.end());
+        }
         for (const auto& leaked : leakedPasswords) {
-            if (verifier_(user.syncedPasswordHash, leaked)) {
+            if (std::any_of(hashes.begin(), hashes.end(), [&](const std::string& h) {
+                    return verifier_(h, leaked);
+                })) {
                 raiseDetection(user.upn, DetectionType::LeakedCredentials, RiskLevel::High);
                 ++matches;
                 break;
@@ -143,6 +150,9 @@ bool Cloud::dismissUserRisk(const std::string& upn) {
     if (findUser(upn) == nullptr) {
         return false;
     }
+    if (mutated(LabMutation::AdminRiskActionsIgnored)) {
+        return true;
+    }
     auto& risky = risk_[lower(upn)];
     for (auto& d : risky.detections) {
         if (d.state == RiskState::AtRisk) {
@@ -156,6 +166,9 @@ bool Cloud::dismissUserRisk(const std::string& upn) {
 }
 
 void Cloud::confirmUserCompromised(const std::string& upn) {
+    if (mutated(LabMutation::AdminRiskActionsIgnored)) {
+        return;
+    }
     auto& risky = risk_[lower(upn)];
     Detection d;
     d.type = DetectionType::AdminConfirmedUserCompromised;
@@ -199,6 +212,9 @@ std::vector<std::string> Cloud::riskyUsers() const {
 }
 
 bool Cloud::inRiskPolicyScope(const CloudUser& user, const RiskPolicy& policy) const {
+    if (mutated(LabMutation::RiskPoliciesIgnoreScope)) {
+        return true;
+    }
     for (const auto& g : policy.excludeGroups) {
         if (inGroup(user, g)) {
             return false;
@@ -274,7 +290,7 @@ SignInResult Cloud::signIn(const std::string& upn,
         !inRiskPolicyScope(*user, policy)) {
         return result;
     }
-    if (policy.reportOnly) {
+    if (policy.reportOnly && !mutated(LabMutation::RiskPoliciesIgnoreScope)) {
         result.reportOnlyMatched = true;
         return result;
     }
@@ -301,7 +317,7 @@ bool Cloud::applySignInRiskPolicy(const CloudUser& user,
     if (!policy.enabled || !inRiskPolicyScope(user, policy) || level < policy.threshold) {
         return false;
     }
-    if (policy.reportOnly) {
+    if (policy.reportOnly && !mutated(LabMutation::RiskPoliciesIgnoreScope)) {
         result.reportOnlyMatched = true;
         return false;
     }

@@ -153,6 +153,9 @@ bool Cloud::containsBannedName(const std::string& password, const CloudUser* use
 }
 
 bool Cloud::isBanned(const std::string& password, const CloudUser* user) const {
+    if (mutated(LabMutation::IgnoresBannedPasswords)) {
+        return false;
+    }
     // The page's own example rejects "p0LL23fb" for the name "Poll" alone, although its score
     // would be five: a name match rejects. Otherwise "a password must be at least five (5)
     // points to be accepted".

@@ -76,7 +76,7 @@ bool Cloud::inGroup(const CloudUser& user, const std::string& group) const {
 }
 
 std::optional<Outcome> Cloud::ssprGate(const CloudUser& user) const {
-    const bool admin = isAdmin(user);
+    const bool admin = isAdmin(user) && !mutated(LabMutation::AdminsUnderUserPolicy);
     if (admin) {
         // Admins get the Microsoft-managed two-gate policy whatever the user policy says, unless
         // the authorization policy takes it away (allowedToUseSSPR = false).
@@ -90,16 +90,18 @@ std::optional<Outcome> Cloud::ssprGate(const CloudUser& user) const {
         if (!settings_.ssprPolicyDefined) {
             return Outcome::SsprPolicyNotDefined;
         }
-        if (settings_.sspr == SsprScope::Selected && !inGroup(user, settings_.ssprGroup)) {
+        if (settings_.sspr == SsprScope::Selected && !inGroup(user, settings_.ssprGroup) &&
+            !mutated(LabMutation::IgnoresSsprScope)) {
             return Outcome::NotInSsprGroup;
         }
     }
     // Cloud-only reset needs Business Standard or P1/P2, a synced user P1/P2 or Business
     // Premium (concept-sspr-licensing): `licensed` says the user has what they need.
-    if (!user.licensed) {
+    if (!user.licensed && !mutated(LabMutation::IgnoresLicence)) {
         return Outcome::UserNotLicensed;
     }
-    if (usableMethods(user) < (admin ? 2 : settings_.methodsRequired)) {
+    if (usableMethods(user) < (admin ? 2 : settings_.methodsRequired) &&
+        !mutated(LabMutation::IgnoresMethods)) {
         return Outcome::NotEnoughMethods;
     }
     return std::nullopt;
@@ -109,7 +111,7 @@ std::optional<Outcome> Cloud::managedGate(const CloudUser& user, WritebackChanne
     if (!user.synced) {
         return std::nullopt;
     }
-    if (!settings_.writebackEnabled) {
+    if (!settings_.writebackEnabled && !mutated(LabMutation::IgnoresWritebackToggle)) {
         return Outcome::WritebackNotEnabled;
     }
     if (!channel.serviceUp()) {
@@ -119,7 +121,7 @@ std::optional<Outcome> Cloud::managedGate(const CloudUser& user, WritebackChanne
 }
 
 int Cloud::usableMethods(const CloudUser& user) const {
-    const bool admin = isAdmin(user);
+    const bool admin = isAdmin(user) && !mutated(LabMutation::AdminsUnderUserPolicy);
     int usable = 0;
     for (auto m : user.methods) {
         bool allowed = admin ? m != Method::SecurityQuestions
@@ -153,6 +155,9 @@ bool Cloud::registerMethods(const std::string& upn, const std::vector<Method>& m
 bool Cloud::throttled(const CloudUser& user,
                       const std::string& correlationId,
                       const std::string& actor) {
+    if (mutated(LabMutation::NoThrottling)) {
+        return false;
+    }
     const auto& rule = settings_.throttle;
     const std::string key = lower(user.upn);
     const std::int64_t now = clock_.now();
@@ -425,7 +430,8 @@ OperationResult Cloud::adminResetAs(const std::string& actor,
                                     WritebackChannel& channel) {
     const CloudUser* user = findUser(upn);
     if (user != nullptr && user->synced && user->federated &&
-        !settings_.federatedAdminResetWritesBack) {
+        !settings_.federatedAdminResetWritesBack &&
+        !mutated(LabMutation::WritesBackFederatedResets)) {
         // The reading of [S16]: reset a federated user in on-premises AD instead.
         return refuse(kAdminResetActivity,
                       "Federated user: reset the password in the on-premises directory",
@@ -444,7 +450,7 @@ OperationResult Cloud::adminResetAs(const std::string& actor,
 }
 
 OperationResult Cloud::unlockOnly(const std::string& upn, WritebackChannel& channel) {
-    if (!settings_.unlockWithoutReset) {
+    if (!settings_.unlockWithoutReset && !mutated(LabMutation::UnlockAlwaysOffered)) {
         OperationResult result;
         result.correlationId = nextCorrelationId();
         result.outcome =

@@ -87,6 +87,9 @@ SyncReport Cloud::applyObjects(const std::vector<DirectoryObject>& objects) {
             ++report.usersAdded;
             continue;
         }
+        if (mutated(LabMutation::DisableNotSynced)) {
+            continue;
+        }
         if (match->enabled && !object.enabled) {
             ++report.usersDisabled;
         }
@@ -100,7 +103,7 @@ SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.hashCycles = 1;
     lastHashSync_ = clock_.now();
-    if (!settings_.passwordHashSync) {
+    if (!settings_.passwordHashSync || mutated(LabMutation::NoPasswordHashSync)) {
         return report;
     }
     for (const auto& object : objects) {
@@ -119,6 +122,9 @@ SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
         }
         if (pending != pendingCommit_.end()) {
             pendingCommit_.erase(pending);
+        }
+        if (mutated(LabMutation::LeaksMatchOldPasswords) && !user->syncedPasswordHash.empty()) {
+            formerHashes_[key].push_back(user->syncedPasswordHash);
         }
         user->syncedPasswordHash = object.passwordHash;
         ++report.passwordsSynced;
@@ -141,7 +147,8 @@ SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
             // Changed on-premises (Ctrl+Alt+Del, ADUC): with the tenant setting on, this
             // remediates user risk (DOMAIN.md §7.3).
             ++user->passwordVersion;
-            if (settings_.identityProtection.onPremisesChangeResetsRisk) {
+            if (settings_.identityProtection.onPremisesChangeResetsRisk ||
+                mutated(LabMutation::OnPremChangeAlwaysRemediates)) {
                 remediate(user->upn, RiskDetail::UserChangedPasswordOnPremises);
             }
         }

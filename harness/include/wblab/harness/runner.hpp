@@ -43,6 +43,8 @@ std::optional<DirectoryFlavour> directoryFlavourFromString(const std::string& na
 struct RunOptions {
     AgentCommand agent;
     DirectoryFlavour directory = DirectoryFlavour::Slapd;
+    /// A deliberate error of the cloud model by name (`wblab zoo`'s lab half; empty: none).
+    std::string labMutation;
     std::uint64_t seed = 0;
     bool keepRunDirectories = false;
     /// Scenarios run at once, each with its own fixture.

@@ -25,6 +25,9 @@ struct Criterion {
     std::string id;
     std::string title;
     std::string level;  ///< required | recommended
+    /// What a fault must be in to break it: "agent" (the writeback implementation under test)
+    /// or "cloud" (the service wblab models). The zoo scores each against its own faults.
+    std::string subject;
     std::string exitCriterion;
     std::string source;
     std::string description;

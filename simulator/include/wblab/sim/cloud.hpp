@@ -13,6 +13,7 @@
 //   auto result = cloud.selfServiceReset("alice@testlab.example", "N3w-Passw0rd!", true, channel);
 //   if (result.outcome == Outcome::Success) { ... }
 
+#include <wblab/sim/lab_mutation.hpp>
 #include <wblab/sim/risk.hpp>
 #include <wblab/sim/vocabulary.hpp>
 
@@ -365,6 +366,9 @@ public:
 
     const TenantSettings& settings() const { return settings_; }
 
+    /// Makes the model wrong on purpose in one documented rule (lab_mutation.hpp; `wblab zoo`).
+    void setMutation(LabMutation mutation) { mutation_ = mutation; }
+
     /// Password Protection's score (concept-password-ban-bad): after normalisation (lower case;
     /// 0→o, 1→l, $→s, @→a, and the lab's 3→e, 4→a, 5→s, 7→t) every banned term of the global
     /// sample and the custom list found, exactly or within an edit distance of one, is one point;
@@ -419,6 +423,9 @@ private:
     static bool canDoMfa(const CloudUser& user);
     /// Holds one of the admin roles that bring the two-gate policy (concept-sspr-policy).
     static bool isAdmin(const CloudUser& user);
+
+    bool mutated(LabMutation mutation) const { return mutation_ == mutation; }
+
     bool inGroup(const CloudUser& user, const std::string& group) const;
     /// The SSPR policy gates (SSPR_0009, 0011, 0013, 0012, 0014), in that order.
     std::optional<Outcome> ssprGate(const CloudUser& user) const;
@@ -469,6 +476,9 @@ private:
 
     TenantSettings settings_;
     VirtualClock& clock_;
+    LabMutation mutation_ = LabMutation::None;
+    /// Hashes a user had before the current one: kept only for LeaksMatchOldPasswords.
+    std::map<std::string, std::vector<std::string>> formerHashes_;
     std::map<std::string, CloudUser> users_;       ///< by lower-case UPN
     std::map<std::string, std::string> byAnchor_;  ///< anchor -> lower-case UPN, synced users
     std::vector<AuditEntry> audit_;

@@ -18,11 +18,22 @@
 
 namespace wblab::scenario {
 
-/// Loads and validates one scenario file (every row of its matrix).
-Expected<std::vector<Scenario>> loadScenarios(const std::string& path);
+struct LoadOptions {
+    /// Included files must lie inside this directory (symlinks resolved): a scenario cannot
+    /// read files outside the tree it comes from. Empty: the scenario file's own directory.
+    std::string includeRoot;
+};
+
+/// Loads and validates one scenario file (every row of its matrix). Limits: 1 MiB a file,
+/// 100,000 nodes once aliases are expanded (and at most twice the nodes written, plus 1000),
+/// 64 levels of nesting, 32 included files 8 deep. Every password read becomes a secret of the
+/// process (processRedactor()); a matrix value that lands in a password shows in the id as
+/// `secret-K` (K: its place among the parameter's values).
+Expected<std::vector<Scenario>> loadScenarios(const std::string& path,
+                                              const LoadOptions& options = {});
 
 /// Loads a file that holds exactly one scenario (no matrix, or a matrix of one row).
-Expected<Scenario> loadScenario(const std::string& path);
+Expected<Scenario> loadScenario(const std::string& path, const LoadOptions& options = {});
 
 /// Expands files and directories (recursively, *.yaml and *.yml, sorted) into scenario paths.
 /// Inside directories, files whose name starts with '_' are shared setup, not scenarios.

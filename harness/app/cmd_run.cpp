@@ -2,8 +2,10 @@
 #include "command.hpp"
 
 #include <wblab/harness/suite.hpp>
+#include <wblab/support/files.hpp>
 #include <wblab/support/process.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -24,7 +26,8 @@ struct RunFlags {
     bool keep = false;
     bool freshAgents = false;
     std::uint64_t seed = 0;
-    bool seedGiven = false;
+    std::string seedText;
+    std::string includeRoot;
     std::size_t jobs = std::max(1u, std::thread::hardware_concurrency());
     int scenarioTimeoutS = 300;
     int stepTimeoutMs = 10000;
@@ -46,8 +49,11 @@ void addOptions(CLI::App* run, RunFlags& f) {
                   f.freshAgents,
                   "Start the agent afresh for every scenario, even one that can take another "
                   "hello (capability rehandshake)");
-    run->add_option("--seed", f.seed, "Seed for the run (printed first; default: time-derived)")
-        ->each([&f](const std::string&) { f.seedGiven = true; });
+    run->add_option("--seed",
+                    f.seedText,
+                    "Seed for the run, 0 to 18446744073709551615 (printed first; default: "
+                    "time-derived)");
+    addIncludeRootOption(run, f.includeRoot);
     run->add_option("--jobs,-j", f.jobs, "Scenarios run at once (default: the number of cores)")
         ->check(CLI::Range(1, 64));
     run->add_option("--scenario-timeout",
@@ -85,18 +91,47 @@ harness::RunOptions optionsOf(const RunFlags& f, const harness::AgentCommand& ag
     return options;
 }
 
-int runCommand(RunFlags& f) {
-    if (!f.seedGiven) {
-        f.seed =
-            static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
+/// The seed as given: a whole number that fits 64 bits, or nothing (time-derived).
+Expected<std::uint64_t> seedOf(const std::string& text) {
+    if (text.empty()) {
+        return static_cast<std::uint64_t>(
+            std::chrono::system_clock::now().time_since_epoch().count());
     }
+    const bool digits =
+        text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+    errno = 0;
+    const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+    if (!digits || errno == ERANGE) {
+        return makeError(
+            ErrorCode::InvalidInput,
+            "--seed takes a whole number from 0 to 18446744073709551615, not '" + text + "'");
+    }
+    return static_cast<std::uint64_t>(value);
+}
+
+int runCommand(RunFlags& f) {
+    auto seed = seedOf(f.seedText);
+    if (!seed) {
+        printErrors({seed.error()});
+        return kExitUsage;
+    }
+    f.seed = *seed;
     std::cout << "wblab: seed " << f.seed << "\n" << std::flush;
     auto selection = selectionOf(f.selection);
     if (!selection) {
         printErrors({selection.error()});
         return kExitUsage;
     }
-    auto prepared = harness::prepareSuite({f.paths, *selection, f.baseline});
+    // Before anything runs: a second run into the same directory is refused at once.
+    auto lock = DirectoryLock::acquire(f.reportDir);
+    if (!lock) {
+        std::cerr << "wblab: the report directory: " << lock.error().describe() << "\n";
+        return kExitReports;
+    }
+    auto prepared = harness::prepareSuite({f.paths, *selection, f.baseline, f.includeRoot});
+    if (interrupted()) {
+        return kExitInterrupted;
+    }
     if (!prepared.suite) {
         printErrors(prepared.errors);
         return kExitUsage;
@@ -105,13 +140,6 @@ int runCommand(RunFlags& f) {
     if (!agent) {
         printErrors({agent.error()});
         return kExitUsage;
-    }
-    std::error_code ec;
-    std::filesystem::create_directories(f.reportDir, ec);
-    if (ec) {
-        std::cerr << "wblab: cannot create the report directory " << f.reportDir << ": "
-                  << ec.message() << "\n";
-        return kExitReports;
     }
     auto result = harness::runSuite(*prepared.suite, optionsOf(f, *agent), &std::cout);
     std::cout << "\n";

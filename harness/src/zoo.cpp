@@ -158,6 +158,18 @@ void runFault(ZooState& state, const std::string& fault, const RunOptions& fault
     std::set<std::string> failedHere;
     int ran = 0;
     AgentSlot slot;
+    // The previous scenario's result: its log check is settled when the kept agent takes the
+    // next hello or exits, and credited again then.
+    report::CaseResult previous;
+    auto credit = [&](const report::CaseResult& result) {
+        std::lock_guard guard(state.lock);
+        for (const auto& criterion : creditedCriteria(result)) {
+            state.killed.insert(criterion);
+            if (failedHere.insert(criterion).second) {
+                state.zoo.failedBy[{fault, criterion}] = result.id;
+            }
+        }
+    };
     for (std::size_t i = 0; i < state.scenarios.size() && !processesStopped(); ++i) {
         {
             std::lock_guard guard(state.lock);
@@ -176,13 +188,14 @@ void runFault(ZooState& state, const std::string& fault, const RunOptions& fault
         if (processesStopped()) {
             break;
         }
-        std::lock_guard guard(state.lock);
-        for (const auto& criterion : creditedCriteria(result)) {
-            state.killed.insert(criterion);
-            if (failedHere.insert(criterion).second) {
-                state.zoo.failedBy[{fault, criterion}] = result.id;
-            }
-        }
+        credit(previous);
+        credit(result);
+        previous = std::move(result);
+        slot.settleLater(previous);
+    }
+    slot.close();
+    if (!processesStopped()) {
+        credit(previous);
     }
 }
 

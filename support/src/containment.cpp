@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -320,6 +321,30 @@ void containDescendants() {
     }
     detail::guardPid = guard;
     detail::guardFd = fds[1];
+    std::atexit(endContainment);
+}
+
+void endContainment() {
+    if (detail::containedPid.load() != ::getpid()) {
+        return;  // a forked copy: the guard is its parent's
+    }
+    const int fd = detail::guardFd.exchange(-1);
+    const pid_t guard = detail::guardPid.exchange(-1);
+    if (fd < 0 || guard <= 0) {
+        return;
+    }
+    ::close(fd);  // the guard sweeps what is left and ends
+    // The guard is a copy of wblab (same command line): wait for it, so nothing that looks like
+    // wblab outlives it. Bounded: a guard stuck in a sweep is not worth a hang.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    while (::waitpid(guard, nullptr, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            ::kill(guard, SIGKILL);
+            ::waitpid(guard, nullptr, 0);
+            return;
+        }
+        ::usleep(2000);
+    }
 }
 
 std::vector<int> liveProcessGroups() {

@@ -54,7 +54,7 @@ struct CaseResult {
     /// Things a reader should know that are no check's verdict (an unknown capability the agent
     /// declared, say).
     std::vector<std::string> warnings;
-    std::uint64_t seed = 0;             ///< the scenario's seed, derived from the run's
+    std::uint64_t seed = 0;  ///< the scenario's seed, derived from the run's
     double durationMs = 0;
 };
 
@@ -154,6 +154,13 @@ struct ExitCriterionResult {
 };
 
 std::vector<ExitCriterionResult> exitCriteriaOf(const RunResult& run);
+
+/// Every string of a scenario's result made safe for any output: each secret the process knows
+/// (processRedactor(), in any form) replaced by "[redacted]", control characters escaped.
+void redactCase(CaseResult& result);
+
+/// redactCase for every scenario, and the run's own strings.
+void redactRun(RunResult& run);
 
 /// A console summary: one line per scenario, then totals.
 void printSummary(const RunResult& run, std::ostream& out);

@@ -109,6 +109,10 @@ private:
 /// one thread.
 void containDescendants();
 
+/// Lets the guard go: it sweeps what is left and ends, and this waits (at most 1 s) until it
+/// has. Runs at exit by itself; call it before std::_Exit.
+void endContainment();
+
 /// Runs a program to completion; kills its group and reports Timeout after `timeout`.
 Expected<ExitStatus> runProcess(const ProcessSpec& spec, std::chrono::milliseconds timeout);
 

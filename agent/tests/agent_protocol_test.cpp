@@ -243,7 +243,7 @@ TEST_CASE("A 250-character password round-trips through protocol 2 with each age
     lab.checkLogHasNone({first, second});
 }
 
-TEST_CASE("A version 1 agent still works; a longer password does not fit it",
+TEST_CASE("A version 1 agent still works, a longer password does not fit it",
           "[agent][slapd][v1]") {
     struct Case {
         AgentKind agent;

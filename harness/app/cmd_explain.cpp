@@ -15,6 +15,7 @@ namespace {
 struct ExplainFlags {
     std::string what;
     std::vector<std::string> paths = {"scenarios"};
+    std::string includeRoot;
 };
 
 int explainCommand(const ExplainFlags& f) {
@@ -24,7 +25,10 @@ int explainCommand(const ExplainFlags& f) {
         return kExitUsage;
     }
     const bool isFile = std::filesystem::is_regular_file(f.what);
-    auto all = loadOrExplain(isFile ? std::vector<std::string>{f.what} : f.paths);
+    auto all = loadOrExplain(isFile ? std::vector<std::string>{f.what} : f.paths, f.includeRoot);
+    if (interrupted()) {
+        return kExitInterrupted;
+    }
     if (!all) {
         return kExitUsage;
     }
@@ -53,6 +57,7 @@ Command addExplainCommand(CLI::App& app) {
     cli->add_option("--in", flags->paths, "Where to look for the id (repeatable)")
         ->allow_extra_args(false)
         ->capture_default_str();
+    addIncludeRootOption(cli, flags->includeRoot);
     return {cli, [flags] { return explainCommand(*flags); }};
 }
 

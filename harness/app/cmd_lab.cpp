@@ -15,10 +15,16 @@ struct LabFlags {
     std::string scenario;
     bool keep = false;
     std::string directory = "slapd";
+    std::string includeRoot;
 };
 
 int labUpCommand(const LabFlags& f) {
-    auto scenario = scenario::loadScenario(f.scenario);
+    scenario::LoadOptions options;
+    options.includeRoot = f.includeRoot;
+    auto scenario = scenario::loadScenario(f.scenario, options);
+    if (interrupted()) {
+        return kExitInterrupted;
+    }
     if (!scenario) {
         printErrors({scenario.error()});
         return kExitUsage;
@@ -30,8 +36,9 @@ int labUpCommand(const LabFlags& f) {
                              waitForInterrupt);
     if (!up) {
         std::cerr << "wblab: " << up.error().describe() << "\n";
-        return kExitFailures;
+        return interrupted() ? kExitInterrupted : kExitFailures;
     }
+    // Ctrl-C is how a lab that is up ends: that is a success, not an interruption.
     return kExitPass;
 }
 
@@ -46,6 +53,7 @@ Command addLabCommand(CLI::App& app) {
     up->add_option("scenario", flags->scenario, "A scenario file")->required();
     up->add_flag("--keep", flags->keep, "Keep the run directory after Ctrl-C");
     addDirectoryOption(up, flags->directory);
+    addIncludeRootOption(up, flags->includeRoot);
     return {lab, [flags] { return labUpCommand(*flags); }};
 }
 

@@ -13,6 +13,7 @@ namespace {
 struct ListFlags {
     std::vector<std::string> paths = {"scenarios"};
     SelectionFlags selection;
+    std::string includeRoot;
 };
 
 std::string joined(const std::vector<std::string>& items) {
@@ -32,7 +33,10 @@ int listCommand(const ListFlags& f) {
     if (nothingFailedBefore(f.selection, *selection)) {
         return kExitPass;
     }
-    auto all = loadOrExplain(f.paths);
+    auto all = loadOrExplain(f.paths, f.includeRoot);
+    if (interrupted()) {
+        return kExitInterrupted;
+    }
     if (!all) {
         return kExitUsage;
     }
@@ -55,6 +59,7 @@ Command addListCommand(CLI::App& app) {
     auto flags = std::make_shared<ListFlags>();
     cli->add_option("paths", flags->paths, "Scenario files or directories")->capture_default_str();
     addSelectionOptions(cli, flags->selection);
+    addIncludeRootOption(cli, flags->includeRoot);
     return {cli, [flags] { return listCommand(*flags); }};
 }
 

@@ -49,10 +49,18 @@ int mergeCommand(const MergeFlags& f) {
         }
         shards.push_back(std::move(*part));
     }
+    if (interrupted()) {
+        return kExitInterrupted;
+    }
     auto merged = report::mergeRuns(shards, f.inputs);
     if (!merged) {
         std::cerr << "wblab: " << merged.error().message << "\n";
         return kExitUsage;
+    }
+    auto lock = DirectoryLock::acquire(f.reportDir);
+    if (!lock) {
+        std::cerr << "wblab: the report directory: " << lock.error().describe() << "\n";
+        return kExitReports;
     }
     if (!writeReports(*merged, f.reportDir)) {
         return kExitReports;

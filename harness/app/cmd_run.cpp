@@ -4,8 +4,10 @@
 #include <wblab/harness/preflight.hpp>
 #include <wblab/harness/seeding.hpp>
 #include <wblab/harness/suite.hpp>
+#include <wblab/support/files.hpp>
 #include <wblab/support/process.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -27,7 +29,8 @@ struct RunFlags {
     bool keep = false;
     bool freshAgents = false;
     std::uint64_t seed = 0;
-    bool seedGiven = false;
+    std::string seedText;
+    std::string includeRoot;
     std::string runId;
     std::size_t maxFailures = 0;
     bool exitFirst = false;
@@ -55,10 +58,9 @@ void addOptions(CLI::App* run, RunFlags& f) {
                   "Start the agent afresh for every scenario, even one that can take another "
                   "hello (capability rehandshake)");
     run->add_option("--seed",
-                    f.seed,
-                    "Seed for the run (printed first; default: from --run-id or the CI's run "
-                    "id, else the clock)")
-        ->each([&f](const std::string&) { f.seedGiven = true; });
+                    f.seedText,
+                    "Seed for the run, 0 to 18446744073709551615 (printed first; default: from "
+                    "--run-id or the CI's run id, else the clock)");
     run->add_option("--run-id",
                     f.runId,
                     "Derive the seed from this id, the same in every shard of one run "
@@ -68,6 +70,7 @@ void addOptions(CLI::App* run, RunFlags& f) {
                     "Stop taking scenarios after N have failed (the running ones finish)")
         ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
     run->add_flag("-x", f.exitFirst, "Stop after the first failure (--max-failures 1)");
+    addIncludeRootOption(run, f.includeRoot);
     run->add_option("--jobs,-j", f.jobs, "Scenarios run at once (default: the number of cores)")
         ->check(CLI::Range(1, 64));
     run->add_option("--scenario-timeout",
@@ -106,14 +109,29 @@ harness::RunOptions optionsOf(const RunFlags& f, const harness::AgentCommand& ag
     return options;
 }
 
+/// The seed as given: a whole number that fits 64 bits, or nothing (chosen by seedFor).
+Expected<std::optional<std::uint64_t>> seedGiven(const std::string& text) {
+    if (text.empty()) {
+        return std::optional<std::uint64_t>();
+    }
+    const bool digits =
+        text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+    errno = 0;
+    const unsigned long long value = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+    if (!digits || errno == ERANGE) {
+        return makeError(
+            ErrorCode::InvalidInput,
+            "--seed takes a whole number from 0 to 18446744073709551615, not '" + text + "'");
+    }
+    return std::optional<std::uint64_t>(static_cast<std::uint64_t>(value));
+}
+
 /// The seed, and what it came from, printed before anything else (a failure to rerun needs it).
-harness::SeedChoice seedFor(const RunFlags& f, const std::optional<report::RunResult>& lastRun) {
+harness::SeedChoice seedFor(const RunFlags& f,
+                            std::optional<std::uint64_t> given,
+                            const std::optional<report::RunResult>& lastRun) {
     const auto now =
         static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
-    std::optional<std::uint64_t> given;
-    if (f.seedGiven) {
-        given = f.seed;
-    }
     if (!given && f.runId.empty() && lastRun) {
         // Failures are rerun as they ran: with the seed of the report they come from.
         return {lastRun->seed, lastRun->runId, "--last-failed"};
@@ -140,6 +158,11 @@ std::string rerunPrefix(const RunFlags& f, std::uint64_t seed) {
 }
 
 int runCommand(RunFlags& f) {
+    auto given = seedGiven(f.seedText);
+    if (!given) {
+        printErrors({given.error()});
+        return kExitUsage;
+    }
     std::optional<report::RunResult> lastRun;
     auto selection = selectionOf(f.selection, &lastRun);
     if (!selection) {
@@ -149,7 +172,7 @@ int runCommand(RunFlags& f) {
     if (nothingFailedBefore(f.selection, *selection)) {
         return kExitPass;
     }
-    const auto seed = seedFor(f, lastRun);
+    const auto seed = seedFor(f, *given, lastRun);
     f.seed = seed.seed;
     std::cout << "wblab: seed " << f.seed;
     if (seed.source != "--seed") {
@@ -157,7 +180,16 @@ int runCommand(RunFlags& f) {
                   << "; again with --seed " << f.seed << ")";
     }
     std::cout << "\n" << std::flush;
-    auto prepared = harness::prepareSuite({f.paths, *selection, f.baseline});
+    // Before anything runs: a second run into the same directory is refused at once.
+    auto lock = DirectoryLock::acquire(f.reportDir);
+    if (!lock) {
+        std::cerr << "wblab: the report directory: " << lock.error().describe() << "\n";
+        return kExitReports;
+    }
+    auto prepared = harness::prepareSuite({f.paths, *selection, f.baseline, f.includeRoot});
+    if (interrupted()) {
+        return kExitInterrupted;
+    }
     if (!prepared.suite) {
         printErrors(prepared.errors);
         return kExitUsage;
@@ -166,13 +198,6 @@ int runCommand(RunFlags& f) {
     if (!agent) {
         printErrors({agent.error()});
         return kExitUsage;
-    }
-    std::error_code ec;
-    std::filesystem::create_directories(f.reportDir, ec);
-    if (ec) {
-        std::cerr << "wblab: cannot create the report directory " << f.reportDir << ": "
-                  << ec.message() << "\n";
-        return kExitReports;
     }
     const auto options = optionsOf(f, *agent);
     const auto flavours = flavoursOf(f.directories);

@@ -9,9 +9,14 @@ namespace wblab::app {
 Command addValidateCommand(CLI::App& app) {
     auto* cli = app.add_subcommand("validate", "Check scenario files without running them");
     auto paths = std::make_shared<std::vector<std::string>>();
+    auto includeRoot = std::make_shared<std::string>();
     cli->add_option("paths", *paths, "Scenario files or directories")->required();
-    return {cli, [paths] {
-                auto scenarios = loadOrExplain(*paths);
+    addIncludeRootOption(cli, *includeRoot);
+    return {cli, [paths, includeRoot] {
+                auto scenarios = loadOrExplain(*paths, *includeRoot);
+                if (interrupted()) {
+                    return kExitInterrupted;
+                }
                 if (!scenarios) {
                     return kExitUsage;
                 }

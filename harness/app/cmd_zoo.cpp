@@ -23,6 +23,7 @@ struct ZooFlags {
     bool noLab = false;
     bool quick = false;
     std::string directory = "slapd";
+    std::string includeRoot;
 };
 
 int zooCommand(const ZooFlags& f) {
@@ -31,7 +32,10 @@ int zooCommand(const ZooFlags& f) {
         printErrors({catalog.error()});
         return kExitUsage;
     }
-    auto all = loadOrExplain(f.paths);
+    auto all = loadOrExplain(f.paths, f.includeRoot);
+    if (interrupted()) {
+        return kExitInterrupted;
+    }
     if (!all) {
         return kExitUsage;
     }
@@ -113,6 +117,7 @@ Command addZooCommand(CLI::App& app) {
                   flags->quick,
                   "Stop looking once the score is decided (exact score, partial matrix)");
     addDirectoryOption(cli, flags->directory);
+    addIncludeRootOption(cli, flags->includeRoot);
     return {cli, [flags] { return zooCommand(*flags); }};
 }
 

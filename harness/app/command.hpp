@@ -54,8 +54,16 @@ void printErrors(const std::vector<Error>& errors);
 std::vector<std::string> withBundledDefault(const std::vector<std::string>& paths);
 
 /// Loads every scenario under `paths` (withBundledDefault), printing every error; nullopt if
-/// there was any.
-std::optional<std::vector<scenario::Scenario>> loadOrExplain(const std::vector<std::string>& paths);
+/// there was any (or the run was interrupted: see interrupted()). Includes stay inside each
+/// path's tree, or inside `includeRoot` when given.
+std::optional<std::vector<scenario::Scenario>> loadOrExplain(const std::vector<std::string>& paths,
+                                                             const std::string& includeRoot = "");
+
+/// --include-root DIR: where included files may come from besides each path's own tree.
+void addIncludeRootOption(CLI::App* cmd, std::string& includeRoot);
+
+/// True once SIGINT or SIGTERM arrived: the command stops and exits 130, claiming no result.
+bool interrupted();
 
 /// The selection options that run and list share (--tags, --exclude-tags, --id, --filter,
 /// --criteria, --last-failed, --shard). List-valued options take one value each time (repeat
@@ -86,12 +94,18 @@ void addDirectoriesOption(CLI::App* cmd, std::vector<std::string>& directories);
 /// The flavours named (validated by the option's check).
 std::vector<harness::DirectoryFlavour> flavoursOf(const std::vector<std::string>& names);
 
-/// Writes junit.xml, report.json, summary.md and report.html, each atomically.
-bool writeReports(const report::RunResult& result, const std::string& reportDir);
+/// Writes junit.xml, report.json, summary.md and report.html as a set: all four are replaced or
+/// none is. Every string is redacted first (report::redactRun).
+bool writeReports(report::RunResult result, const std::string& reportDir);
 
-/// SIGINT and SIGTERM go to a thread of their own, which stops every child process group.
-/// Call before any other thread starts.
+/// SIGINT and SIGTERM go to a thread of their own, which stops every child process (and all
+/// they started) and wakes every wait; if the command has not ended 1.8 s later, the thread
+/// ends the process with 130. Call before any other thread starts.
 void handleInterrupts();
+
+/// Everything written to std::cout and std::cerr passes through the process redactor
+/// (secrets.hpp), a line at a time.
+void redactConsole();
 
 /// Blocks until SIGINT or SIGTERM arrives (for `wblab lab up`).
 void waitForInterrupt();

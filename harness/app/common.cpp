@@ -5,6 +5,7 @@
 #include <wblab/support/files.hpp>
 #include <wblab/support/install_layout.hpp>
 #include <wblab/support/process.hpp>
+#include <wblab/support/secrets.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -25,6 +26,52 @@ namespace {
 std::mutex interruptMutex;
 std::condition_variable interruptSignal;
 bool interruptReceived = false;
+
+/// A stream buffer that hands its text to another one a line at a time, redacted: a secret is
+/// never split by a flush in the middle of a line ('\r' ends a progress line too).
+class RedactingBuffer : public std::streambuf {
+public:
+    explicit RedactingBuffer(std::streambuf* target) : target_(target) {}
+
+protected:
+    int overflow(int ch) override {
+        if (ch == traits_type::eof()) {
+            return sync() == 0 ? 0 : traits_type::eof();
+        }
+        std::lock_guard lock(mutex_);
+        pending_ += static_cast<char>(ch);
+        if (ch == '\n' || ch == '\r' || pending_.size() > 65536) {
+            emit();
+        }
+        return ch;
+    }
+
+    std::streamsize xsputn(const char* s, std::streamsize n) override {
+        for (std::streamsize i = 0; i < n; ++i) {
+            overflow(static_cast<unsigned char>(s[i]));
+        }
+        return n;
+    }
+
+    int sync() override {
+        std::lock_guard lock(mutex_);
+        emit();
+        return target_->pubsync();
+    }
+
+private:
+    void emit() {
+        if (!pending_.empty()) {
+            const std::string safe = redact(pending_);
+            target_->sputn(safe.data(), static_cast<std::streamsize>(safe.size()));
+            pending_.clear();
+        }
+    }
+
+    std::streambuf* target_;
+    std::string pending_;
+    std::mutex mutex_;
+};
 
 }  // namespace
 
@@ -58,6 +105,25 @@ std::string shellQuote(const std::string& text) {
     return out + "'";
 }
 
+void redactConsole() {
+    static RedactingBuffer out(std::cout.rdbuf());
+    static RedactingBuffer err(std::cerr.rdbuf());
+    std::cout.rdbuf(&out);
+    std::cerr.rdbuf(&err);
+    std::cerr << std::unitbuf;
+}
+
+bool interrupted() {
+    return processesStopped();
+}
+
+void addIncludeRootOption(CLI::App* cmd, std::string& includeRoot) {
+    cmd->add_option("--include-root",
+                    includeRoot,
+                    "Let include: name files anywhere under this directory (default: only under "
+                    "the scenario directory given, or the scenario file's own directory)");
+}
+
 void printErrors(const std::vector<Error>& errors) {
     for (const auto& e : errors) {
         std::cerr << "wblab: error: " << e.describe() << "\n";
@@ -77,9 +143,12 @@ std::vector<std::string> withBundledDefault(const std::vector<std::string>& path
     return paths;
 }
 
-std::optional<std::vector<scenario::Scenario>> loadOrExplain(
-    const std::vector<std::string>& paths) {
-    auto loaded = harness::loadScenarioPaths(withBundledDefault(paths));
+std::optional<std::vector<scenario::Scenario>> loadOrExplain(const std::vector<std::string>& paths,
+                                                             const std::string& includeRoot) {
+    auto loaded = harness::loadScenarioPaths(withBundledDefault(paths), includeRoot);
+    if (interrupted()) {
+        return std::nullopt;
+    }
     if (!loaded.ok()) {
         printErrors(loaded.errors);
         return std::nullopt;
@@ -193,20 +262,21 @@ std::vector<harness::DirectoryFlavour> flavoursOf(const std::vector<std::string>
     return flavours;
 }
 
-bool writeReports(const report::RunResult& result, const std::string& reportDir) {
+bool writeReports(report::RunResult result, const std::string& reportDir) {
     std::error_code ec;
     std::filesystem::create_directories(reportDir, ec);
-    const std::pair<const char*, std::string> reports[] = {
-        {"junit.xml", report::toJUnitXml(result)},
-        {"report.json", report::toJson(result)},
-        {"summary.md", report::toMarkdown(result)},
-        {"report.html", report::toHtml(result)},
+    // Whatever the results hold, no secret the process knows reaches a report.
+    report::redactRun(result);
+    const std::vector<std::pair<std::string, std::string>> reports = {
+        {reportDir + "/junit.xml", report::toJUnitXml(result)},
+        {reportDir + "/report.json", report::toJson(result)},
+        {reportDir + "/summary.md", report::toMarkdown(result)},
+        {reportDir + "/report.html", report::toHtml(result)},
     };
-    for (const auto& [name, content] : reports) {
-        if (auto w = writeFileAtomically(reportDir + "/" + name, content); !w) {
-            std::cerr << "wblab: " << w.error().describe() << "\n";
-            return false;
-        }
+    // All four or none: a full disk leaves the previous set as it was.
+    if (auto w = writeFilesAtomically(reports); !w) {
+        std::cerr << "wblab: the reports were not written: " << w.error().describe() << "\n";
+        return false;
     }
     std::cout << "wblab: wrote junit.xml, report.json, summary.md and report.html to " << reportDir
               << "\n";
@@ -225,9 +295,17 @@ void handleInterrupts() {
             std::cerr << "\nwblab: interrupted (" << ::strsignal(received)
                       << "): stopping every agent and slapd\n";
             stopAllProcesses();
-            std::lock_guard lock(interruptMutex);
-            interruptReceived = true;
-            interruptSignal.notify_all();
+            {
+                std::lock_guard lock(interruptMutex);
+                interruptReceived = true;
+                interruptSignal.notify_all();
+            }
+            // Every phase notices the interrupt within milliseconds; should one not, the
+            // promise of an end within 2 s still holds (the children are gone already).
+            std::this_thread::sleep_for(std::chrono::milliseconds(1800));
+            std::cerr << "wblab: still busy 1.8 s after the interrupt: exiting now\n" << std::flush;
+            endContainment();
+            std::_Exit(kExitInterrupted);
         }
     }).detach();
 }

@@ -2,6 +2,7 @@
 // only assembles the parser and runs what was asked.
 #include "command.hpp"
 
+#include <wblab/support/process.hpp>
 #include <wblab/support/version.hpp>
 
 namespace {
@@ -11,7 +12,10 @@ using namespace wblab::app;
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Before any thread exists, so that every thread inherits the blocked signals.
+    // Before any thread exists: the guard process is forked from a single-threaded process, and
+    // every thread inherits the blocked signals.
+    wblab::containDescendants();
+    redactConsole();
     handleInterrupts();
     setInvokedAs(argc > 0 ? argv[0] : "");
     CLI::App app{"wblab: test lab and conformance harness for password writeback"};

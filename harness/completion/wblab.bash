@@ -36,7 +36,7 @@ _wblab() {
         --tags|--exclude-tags) COMPREPLY=($(compgen -W "$(_wblab_words_of 3)" -- "$cur")); return ;;
         --criteria) COMPREPLY=($(compgen -W "$(_wblab_criteria)" -- "$cur")); return ;;
         --last-failed|--baseline) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --report-dir|--in) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --report-dir|--in|--include-root) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --agent) COMPREPLY=($(compgen -W "reference" -- "$cur") $(compgen -c -- "$cur")); return ;;
         --seed|--run-id|--max-failures|--jobs|-j|--scenario-timeout|--step-timeout|--filter|--shard|--faults|--mutations)
             return ;;
@@ -44,12 +44,12 @@ _wblab() {
 
     local options=""
     case "$command" in
-        run) options="--agent --report-dir --keep --fresh-agents --seed --run-id --max-failures -x --jobs -j --scenario-timeout --step-timeout --baseline --directory $selection" ;;
-        list) options="$selection" ;;
-        validate) options="" ;;
-        explain) options="--in" ;;
+        run) options="--agent --report-dir --keep --fresh-agents --seed --run-id --max-failures -x --jobs -j --scenario-timeout --step-timeout --baseline --directory --include-root $selection" ;;
+        list) options="--include-root $selection" ;;
+        validate) options="--include-root" ;;
+        explain) options="--in --include-root" ;;
         criteria) options="--markdown --in" ;;
-        zoo) options="--agent --jobs -j --step-timeout --faults --mutations --no-lab --quick --directory" ;;
+        zoo) options="--agent --jobs -j --step-timeout --faults --mutations --no-lab --quick --directory --include-root" ;;
         lab)
             if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "up" -- "$cur")); return; fi
             options="--keep --directory" ;;

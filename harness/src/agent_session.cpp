@@ -10,6 +10,21 @@ namespace wblab::harness {
 
 namespace {
 
+/// A string the agent chose, as a diagnostic shows it: printable and at most 40 characters.
+std::string shown(const std::string& text) {
+    std::string out = printable(text);
+    if (out.size() > 40) {
+        out = out.substr(0, 37) + "...";
+    }
+    return "'" + out + "'";
+}
+
+/// A decoder's message about the agent's line (it may quote the line): printable, short.
+std::string shownMessage(const std::string& text) {
+    std::string out = printable(text);
+    return out.size() > 200 ? out.substr(0, 197) + "..." : out;
+}
+
 const std::vector<std::pair<std::string, std::string>> kAgentEnvironment = {
     {"PATH", "/usr/local/bin:/usr/bin:/bin"},
     {"LANG", "C.UTF-8"},
@@ -18,7 +33,11 @@ const std::vector<std::pair<std::string, std::string>> kAgentEnvironment = {
 }  // namespace
 
 AgentSession::AgentSession(Process process, AgentConfig config)
-    : process_(std::move(process)), config_(std::move(config)) {}
+    : process_(std::move(process)), config_(std::move(config)) {
+    // The agent's stderr is read as it is written: kept up to the cap, searched whole.
+    log_ = std::make_unique<LogPump>(
+        process_.takeStderr(), config_.stderrPath, config_.logCap, config_.logScanner);
+}
 
 AgentSession::~AgentSession() {
     shutdown();
@@ -28,7 +47,7 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
     ProcessSpec spec;
     spec.argv = config.argv;
     spec.env = kAgentEnvironment;
-    spec.stderrPath = config.stderrPath;
+    spec.pipeStderr = true;
     spec.pipeStdin = true;
     spec.pipeStdout = true;
     auto process = Process::start(spec);
@@ -44,16 +63,23 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
     return session;
 }
 
-Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
+Expected<void> AgentSession::rehandshake(const AgentConfig& config, LogPart& previousLog) {
     if (!reusable()) {
         return makeError(ErrorCode::Unavailable, "the agent cannot take another hello");
     }
-    config_.hello = hello;
+    const auto argv = config_.argv;
+    config_ = config;
+    config_.argv = argv;
+    const auto& hello = config_.hello;
     answered_.clear();
     lastRequestLine_.clear();
     holdSeconds_ = 0;
     sentPlaintext_ = false;
     diagnostics_.clear();
+    // Everything written before the new hello belongs to the previous scenario (what the agent
+    // wrote after its last answer); what it writes on taking the hello belongs to the new one,
+    // whose log is still searched for the previous scenarios' passwords.
+    previousLog = log_->nextPart(config.stderrPath, config.logScanner);
     auto ready = handshake(hello);
     if (!ready) {
         dead_ = true;
@@ -84,6 +110,9 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
         if (status == Process::LineStatus::TooLong) {
             return makeError(ErrorCode::ProtocolViolation, "the agent sent a line over 1 MiB");
         }
+        if (status == Process::LineStatus::Interrupted) {
+            return makeError(ErrorCode::Unavailable, "the run was interrupted");
+        }
         if (status == Process::LineStatus::Eof) {
             auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
             return makeError(ErrorCode::Unavailable,
@@ -93,7 +122,7 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
         auto message = protocol::decode(line);
         if (!message) {
             return makeError(ErrorCode::ProtocolViolation,
-                             "bad handshake answer: " + message.error().message);
+                             "bad handshake answer: " + shownMessage(message.error().message));
         }
         if (std::holds_alternative<protocol::Heartbeat>(*message)) {
             continue;
@@ -209,7 +238,7 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
         reply.detail = "the agent is no longer running";
         return reply;
     }
-    const Deadline deadline = deadlineIn(config_.requestTimeout);
+    const Deadline deadline = exchangeDeadline();
     if (auto sent = process_.write(requestLine + "\n", deadline); !sent) {
         dead_ = true;
         reply.delivery = Delivery::Unreachable;
@@ -225,7 +254,15 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
             outOfStep_ = true;
             reply.delivery = Delivery::TimedOut;
             reply.detail =
-                "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
+                Clock::now() >= config_.scenarioDeadline
+                    ? std::string("no answer before the scenario's deadline")
+                    : "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
+            return reply;
+        }
+        if (status == Process::LineStatus::Interrupted) {
+            dead_ = true;
+            reply.delivery = Delivery::Unreachable;
+            reply.detail = "the run was interrupted";
             return reply;
         }
         if (status == Process::LineStatus::Eof) {
@@ -246,7 +283,7 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
         if (!message) {
             reply.delivery = Delivery::Garbled;
             outOfStep_ = true;
-            reply.detail = "unreadable answer: " + message.error().message;
+            reply.detail = "unreadable answer: " + shownMessage(message.error().message);
             diagnostics_.push_back(reply.detail);
             return reply;
         }
@@ -264,9 +301,10 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
         if (answer->id != id) {
             reply.delivery = Delivery::Garbled;
             outOfStep_ = true;
+            // The agent chose these bytes: shown printable, short, and redacted with the rest.
             reply.detail = answered_.count(answer->id) != 0
-                               ? "a second answer for request '" + answer->id + "'"
-                               : "answer for unknown request id '" + answer->id + "'";
+                               ? "a second answer for request " + shown(answer->id)
+                               : "answer for unknown request id " + shown(answer->id);
             diagnostics_.push_back(reply.detail);
             return reply;
         }
@@ -282,17 +320,66 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
 
 void AgentSession::shutdown() {
     if (process_.waitUntil(Clock::now())) {
+        process_.stop(std::chrono::milliseconds(0));  // whatever it left behind
         return;
     }
     const Deadline deadline = deadlineIn(std::chrono::milliseconds(1000));
     if (!dead_ && process_.write(protocol::encode(protocol::Shutdown{}) + "\n", deadline)) {
         process_.closeStdin();
         if (process_.waitUntil(deadline)) {
-            process_.stop(std::chrono::milliseconds(100));  // stragglers in the group
+            process_.stop(std::chrono::milliseconds(100));  // stragglers, in the group or not
             return;
         }
     }
     process_.stop(std::chrono::milliseconds(500));
+}
+
+LogPart AgentSession::logSoFar() const {
+    return finishedLog_ ? *finishedLog_ : log_->peek();
+}
+
+LogPart AgentSession::finishLog() {
+    if (!finishedLog_) {
+        // The process and everything it started are gone: the pipe ends at once.
+        finishedLog_ = log_->finish(deadlineIn(std::chrono::milliseconds(500)));
+    }
+    return *finishedLog_;
+}
+
+Deadline AgentSession::exchangeDeadline() const {
+    return std::min(deadlineIn(config_.requestTimeout), config_.scenarioDeadline);
+}
+
+std::vector<std::string> AgentSession::drainUnasked(Deadline deadline) {
+    std::vector<std::string> unasked;
+    if (dead_) {
+        return unasked;
+    }
+    std::string line;
+    while (true) {
+        const auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
+        if (status != Process::LineStatus::Line) {
+            if (status == Process::LineStatus::TooLong) {
+                unasked.push_back("a line over 1 MiB");
+            }
+            break;
+        }
+        auto message = protocol::decode(line);
+        if (message && std::holds_alternative<protocol::Heartbeat>(*message)) {
+            continue;
+        }
+        const auto* answer = message ? std::get_if<protocol::Answer>(&*message) : nullptr;
+        unasked.push_back(!message ? "an unreadable line"
+                          : answer == nullptr
+                              ? std::string("a ") + protocol::kindOf(*message) + " message"
+                          : answered_.count(answer->id) != 0
+                              ? "a second answer for request " + shown(answer->id)
+                              : "an answer for unknown request id " + shown(answer->id));
+    }
+    if (!unasked.empty()) {
+        outOfStep_ = true;
+    }
+    return unasked;
 }
 
 }  // namespace wblab::harness

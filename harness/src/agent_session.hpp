@@ -7,7 +7,9 @@
 #include <wblab/protocol/messages.hpp>
 #include <wblab/sim/cloud.hpp>
 #include <wblab/support/expected.hpp>
+#include <wblab/support/log_pump.hpp>
 #include <wblab/support/process.hpp>
+#include <wblab/support/secrets.hpp>
 
 #include <chrono>
 #include <optional>
@@ -19,10 +21,18 @@ namespace wblab::harness {
 
 struct AgentConfig {
     std::vector<std::string> argv;
+    /// Where the agent's stderr of this scenario is kept (the first logCap bytes).
     std::string stderrPath;
+    /// What the agent's log is searched for: the scenario's passwords and the connector's (and,
+    /// for an agent kept from earlier scenarios, theirs: AgentSlot adds them).
+    std::shared_ptr<const SecretScanner> logScanner;
+    std::string scenarioId;  ///< whose session this is, for naming its secrets later
+    std::uint64_t logCap = 4u << 20;
     protocol::Hello hello;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds requestTimeout{10000};
+    /// No request outlives the scenario: an exchange ends at this deadline at the latest.
+    Deadline scenarioDeadline = Deadline::max();
 };
 
 /// The capability of an agent that can serve several scenarios in turn (protocol v1.1).
@@ -68,12 +78,27 @@ public:
     /// this scenario in step (no timeout, garbage or stray answer that could leak into the next).
     bool reusable() const;
 
-    /// Starts a new session on the same process for another scenario: sends `hello` and checks
-    /// the ready answer as start() does. Forgets everything of the previous session.
-    Expected<void> rehandshake(const protocol::Hello& hello);
+    /// Starts a new session on the same process for another scenario (`config`'s hello, log and
+    /// deadlines): ends the previous session's log part with everything the agent wrote before
+    /// the new hello (`previousLog`, set even when the handshake then fails), sends the hello and
+    /// checks the ready answer as start() does. What it logs on taking the hello belongs to the
+    /// new scenario. Forgets everything of the previous session.
+    Expected<void> rehandshake(const AgentConfig& config, LogPart& previousLog);
 
-    /// Sends shutdown, waits briefly for a clean exit, then stops the process group.
+    /// Reads what the agent sends after the last answer it owed, until `deadline`: unasked
+    /// answers (a duplicate of the last one, say), described for a check; heartbeats aside.
+    /// Anything found makes the agent unfit for another scenario.
+    std::vector<std::string> drainUnasked(Deadline deadline);
+
+    /// Sends shutdown, waits briefly for a clean exit, then stops the process and everything it
+    /// started. The log part ends after the exit, with what the agent wrote at shutdown.
     void shutdown();
+
+    /// The log part of this session so far (complete once the agent is gone).
+    LogPart logSoFar() const;
+
+    /// Ends the log part: after shutdown() or crash(), what the agent wrote until its end.
+    LogPart finishLog();
 
     const protocol::Ready& ready() const { return ready_; }
 
@@ -90,11 +115,14 @@ public:
 
 private:
     AgentSession(Process process, AgentConfig config);
+    Deadline exchangeDeadline() const;
     sim::WritebackReply exchange(const std::string& requestLine, const std::string& id);
     Expected<void> handshake(const protocol::Hello& hello);
 
     Process process_;
     AgentConfig config_;
+    std::unique_ptr<LogPump> log_;
+    std::optional<LogPart> finishedLog_;
     protocol::Ready ready_;
     std::vector<std::string> diagnostics_;
     bool dead_ = false;

@@ -1,54 +1,174 @@
 #include "agent_slot.hpp"
 
-#include <fstream>
-#include <iterator>
+#include <wblab/scenario/catalog.hpp>
+
+#include <set>
 
 namespace wblab::harness {
 
-AgentSlot::~AgentSlot() {
-    if (idle_) {
-        idle_->shutdown();
+namespace {
+
+constexpr const char* kNeverLoggedWhat = "security: no password in the agent's log";
+
+}  // namespace
+
+report::CheckOutcome neverLoggedCheck(const std::vector<LogPart>& parts) {
+    std::set<std::string> found;  // "label (form)", each once
+    std::set<std::string> forms;
+    for (const auto& part : parts) {
+        for (const auto& f : part.findings) {
+            found.insert(part.scanner->secrets()[f.secret].label);
+            forms.insert(toString(f.form));
+        }
+    }
+    std::string observed = "none";
+    if (!found.empty()) {
+        std::string which;
+        for (const auto& label : found) {
+            which += (which.empty() ? "" : ", ") + label;
+        }
+        std::string how;
+        for (const auto& form : forms) {
+            how += (how.empty() ? "" : ", ") + form;
+        }
+        observed = std::to_string(found.size()) + " password(s) found in the agent's stderr (" +
+                   how + "): " + which;
+    }
+    return report::CheckOutcome{
+        scenario::criteria::kNeverLogged, kNeverLoggedWhat, "none", observed, found.empty(), true};
+}
+
+std::vector<std::string> truncationWarnings(const std::vector<LogPart>& parts) {
+    std::vector<std::string> out;
+    for (const auto& part : parts) {
+        if (part.truncated()) {
+            out.push_back("the agent wrote " + std::to_string(part.bytes) +
+                          " bytes to stderr; its log keeps the first " + std::to_string(part.kept) +
+                          " (all of them were searched for passwords)");
+        }
+    }
+    return out;
+}
+
+void amendNeverLogged(report::CaseResult& result, const std::vector<LogPart>& parts) {
+    const auto check = neverLoggedCheck(parts);
+    for (auto& c : result.checks) {
+        if (c.criterion == check.criterion && c.what == check.what) {
+            c = check;
+        }
+    }
+    for (auto& w : truncationWarnings(parts)) {
+        if (std::find(result.warnings.begin(), result.warnings.end(), w) == result.warnings.end()) {
+            result.warnings.push_back(w);
+        }
+    }
+    if (!check.passed && result.verdict == report::Verdict::Pass) {
+        // What the agent wrote after its last answer (or at exit) fails the scenario after all.
+        result.verdict = report::Verdict::Fail;
+        result.message = "1 check(s) failed; first: [" + check.criterion + "] " + check.what +
+                         ": expected " + check.expected + ", observed " + check.observed;
     }
 }
 
-Expected<std::unique_ptr<AgentSession>> AgentSlot::take(AgentConfig config) {
-    if (!dir_) {
-        WBLAB_TRY_ASSIGN(auto created, RunDirectory::create("agent"), "the agent's log directory");
-        dir_.emplace(std::move(created));
+AgentSlot::~AgentSlot() {
+    close();
+}
+
+Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& config) {
+    released_.reset();
+    std::vector<Secret> own;
+    if (config.logScanner) {
+        for (const auto& s : config.logScanner->secrets()) {
+            own.push_back({s.value, s.label + " of " + config.scenarioId});
+        }
     }
-    config.stderrPath = logPath();
     if (idle_) {
         std::unique_ptr<AgentSession> agent = std::move(idle_);
-        if (agent->rehandshake(config.hello)) {
+        AgentConfig kept = config;
+        std::vector<Secret> all =
+            config.logScanner ? config.logScanner->secrets() : std::vector<Secret>{};
+        all.insert(all.end(), served_.begin(), served_.end());
+        kept.logScanner = std::make_shared<SecretScanner>(std::move(all));
+        LogPart previous;
+        if (agent->rehandshake(kept, previous)) {
+            settle(previous);
+            served_.insert(served_.end(), own.begin(), own.end());
             return agent;
         }
-        // It went away between scenarios or refused the hello: start afresh.
+        // It went away between scenarios or refused the hello: start afresh. What it wrote
+        // until its end belongs to the previous scenario.
         agent->shutdown();
-        copyLogTo("");
+        if (awaiting_ && !previous.path.empty()) {
+            otherParts_.push_back(previous);
+        }
+        settle(agent->finishLog());
     }
-    logOffset_ = 0;
+    served_ = own;
     return AgentSession::start(config);
 }
 
 void AgentSlot::release(std::unique_ptr<AgentSession> agent, bool reuse) {
+    released_.reset();
     if (agent && reuse && agent->reusable()) {
         idle_ = std::move(agent);
     } else if (agent) {
         agent->shutdown();
+        released_ = agent->finishLog();
     }
 }
 
-void AgentSlot::copyLogTo(const std::string& path) {
-    if (!dir_) {
+std::optional<LogPart> AgentSlot::releasedLog() const {
+    if (released_) {
+        return released_;
+    }
+    if (idle_) {
+        return idle_->logSoFar();
+    }
+    return std::nullopt;
+}
+
+void AgentSlot::expectSettlement(std::vector<LogPart> otherParts) {
+    awaiting_ = true;
+    otherParts_ = std::move(otherParts);
+    target_ = nullptr;
+    early_.reset();
+}
+
+void AgentSlot::settleLater(report::CaseResult& result) {
+    if (!awaiting_) {
         return;
     }
-    std::ifstream in(logPath(), std::ios::binary);
-    in.seekg(static_cast<std::streamoff>(logOffset_));
-    std::string part((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    logOffset_ += part.size();
-    if (!path.empty()) {
-        // Best effort, as when the agent wrote there itself: a missing log fails no check.
-        (void)writeFileAtomically(path, part);
+    if (early_) {
+        auto parts = otherParts_;
+        parts.push_back(*early_);
+        amendNeverLogged(result, parts);
+        awaiting_ = false;
+        early_.reset();
+        return;
+    }
+    target_ = &result;
+}
+
+void AgentSlot::settle(const LogPart& part) {
+    if (!awaiting_) {
+        return;
+    }
+    if (target_ == nullptr) {
+        early_ = part;
+        return;
+    }
+    auto parts = otherParts_;
+    parts.push_back(part);
+    amendNeverLogged(*target_, parts);
+    awaiting_ = false;
+    target_ = nullptr;
+}
+
+void AgentSlot::close() {
+    if (idle_) {
+        idle_->shutdown();
+        settle(idle_->finishLog());
+        idle_.reset();
     }
 }
 

@@ -1,17 +1,20 @@
 #pragma once
 // Private to the harness: a worker's agent, kept from one scenario to the next when it can take
 // another hello (protocol v1.1, capability "rehandshake"): that saves a process start and a key
-// pair per scenario. Its log lives in the worker's directory; each scenario gets the part
-// written during it.
+// pair per scenario. The agent's log is cut into one part per scenario: a part ends when the
+// next scenario's hello is sent, or when the agent has exited, so that what the agent writes
+// after a scenario's last answer, at the next hello or at shutdown belongs to that scenario.
+// The security check on a part that was still open when the scenario's checks were made is
+// settled when the part ends (settleLater).
 
 #include "agent_session.hpp"
 
-#include <wblab/support/files.hpp>
+#include <wblab/report/run_result.hpp>
 
-#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace wblab::harness {
 
@@ -22,22 +25,48 @@ public:
     AgentSlot& operator=(const AgentSlot&) = delete;
     ~AgentSlot();
 
-    /// The agent for a scenario: the idle one after a new handshake, else a fresh process. Its
-    /// stderr goes to the worker's log whatever `config.stderrPath` says.
-    Expected<std::unique_ptr<AgentSession>> take(AgentConfig config);
+    /// The agent for a scenario: the idle one after a new handshake (which ends the previous
+    /// scenario's log part and settles its check), else a fresh process.
+    Expected<std::unique_ptr<AgentSession>> take(const AgentConfig& config);
 
     /// Keeps the agent for the next scenario if it can serve one, else shuts it down.
     void release(std::unique_ptr<AgentSession> agent, bool reuse);
 
-    /// Writes what the agent logged since the last call to `path` (dropped when empty).
-    void copyLogTo(const std::string& path);
+    /// The log part of the agent last released: complete when it was shut down, so far when
+    /// it is kept for the next scenario; nullopt when no agent was released.
+    std::optional<LogPart> releasedLog() const;
+
+    /// The check on the released agent's log was made on an open part: when the part ends, the
+    /// scenario's check is made again on the whole part plus `otherParts` (its other agents').
+    void expectSettlement(std::vector<LogPart> otherParts);
+
+    /// Where the scenario's result now lives, to settle (no-op when nothing is pending).
+    void settleLater(report::CaseResult& result);
+
+    /// Shuts an idle agent down and settles what is pending.
+    void close();
 
 private:
-    std::string logPath() const { return dir_->path() + "/agent.stderr"; }
+    void settle(const LogPart& part);
 
-    std::optional<RunDirectory> dir_;
     std::unique_ptr<AgentSession> idle_;
-    std::uintmax_t logOffset_ = 0;
+    /// The secrets of the scenarios the idle agent served, named with their scenario: a kept
+    /// agent that logs an earlier scenario's password later is caught too.
+    std::vector<Secret> served_;
+    std::optional<LogPart> released_;  ///< the part of an agent shut down at release
+    bool awaiting_ = false;            ///< expectSettlement() called, part still open
+    std::vector<LogPart> otherParts_;
+    report::CaseResult* target_ = nullptr;
+    std::optional<LogPart> early_;  ///< the part ended before settleLater() named the result
 };
+
+/// The check "no password in the agent's log" over every part of a scenario's agent logs, and
+/// a warning for each part that was cut at its cap.
+report::CheckOutcome neverLoggedCheck(const std::vector<LogPart>& parts);
+std::vector<std::string> truncationWarnings(const std::vector<LogPart>& parts);
+
+/// Makes `result`'s never-logged check again over `parts` and settles its verdict: a pass that
+/// now has a failed check fails.
+void amendNeverLogged(report::CaseResult& result, const std::vector<LogPart>& parts);
 
 }  // namespace wblab::harness

@@ -4,6 +4,7 @@
 
 #include <wblab/scenario/catalog.hpp>
 #include <wblab/support/files.hpp>
+#include <wblab/support/secrets.hpp>
 
 namespace wblab::harness {
 
@@ -58,6 +59,9 @@ void checkOneUser(ScenarioRun& run, const scenario::DirectoryExpect& d) {
             return;
         }
         for (const auto& pw : expectation->value) {
+            if (run.outOfTime("during the end checks")) {
+                return;
+            }
             observe(run,
                     expectation->criterion,
                     d.user + ": " + credentialLabel(s, d.user, pw) + " binds",
@@ -85,32 +89,64 @@ void checkOneUser(ScenarioRun& run, const scenario::DirectoryExpect& d) {
 
 }  // namespace
 
-void checkSecurity(ScenarioRun& run, bool sentPlaintext, const std::vector<std::string>& logs) {
+void checkSecurity(ScenarioRun& run, bool sentPlaintext, const std::vector<LogPart>& logs) {
     run.check(scenario::criteria::kEncryptedInTransit,
               "security: passwords sealed to the agent's key",
               "sealed",
               sentPlaintext ? "sent in clear (the agent declared plaintext)" : "sealed",
               !sentPlaintext);
-    int leaked = 0;
-    const auto secrets = run.scenario().secrets();
-    for (const auto& agentLog : logs) {
-        auto log = readFile(agentLog);
-        if (!log) {
-            continue;
-        }
-        for (const auto& secret : secrets) {
-            leaked += log->find(secret) != std::string::npos ? 1 : 0;
-        }
+    // Every part of every agent log, searched whole as it was written: plain, escaped, base64,
+    // hex and UTF-16 forms, the connector's password too.
+    const auto check = neverLoggedCheck(logs);
+    run.check(check.criterion, check.what, check.expected, check.observed, check.passed);
+    for (const auto& warning : truncationWarnings(logs)) {
+        run.warn(warning);
     }
-    run.check(scenario::criteria::kNeverLogged,
-              "security: no password in the agent's log",
-              "none",
-              leaked == 0 ? "none" : std::to_string(leaked) + " password(s) found in agent.stderr",
-              leaked == 0);
+}
+
+std::vector<Secret> labelledSecrets(const scenario::Scenario& s,
+                                    const std::string& connectorPassword) {
+    std::vector<Secret> out;
+    for (const auto& u : s.onprem.users) {
+        out.push_back({u.password, "the seeded password of " + u.sam});
+    }
+    for (std::size_t i = 0; i < s.steps.size(); ++i) {
+        const std::string step = " of step " + std::to_string(i + 1);
+        std::visit(
+            [&](const auto& a) {
+                if constexpr (requires { a.newPassword; }) {
+                    out.push_back({a.newPassword, "the new password" + step});
+                }
+                if constexpr (requires { a.oldPassword; }) {
+                    out.push_back({a.oldPassword, "the old password" + step});
+                }
+                if constexpr (requires { a.password; }) {
+                    out.push_back({a.password, "the password" + step});
+                }
+                if constexpr (requires { a.passwords; }) {
+                    for (const auto& pw : a.passwords) {
+                        out.push_back({pw, "a leaked password" + step});
+                    }
+                }
+            },
+            s.steps[i].action);
+    }
+    for (const auto& secret : s.secrets()) {
+        out.push_back({secret, "a password of expect.directory"});
+    }
+    out.push_back({connectorPassword, "the connector's password"});
+    return out;
+}
+
+void redactResult(report::CaseResult& result) {
+    report::redactCase(result);
 }
 
 void checkDirectoryExpectations(ScenarioRun& run) {
     for (const auto& d : run.scenario().expectDirectory) {
+        if (run.outOfTime("during the end checks")) {
+            return;
+        }
         checkOneUser(run, d);
     }
 }

@@ -18,9 +18,7 @@ sim::WritebackReply unanswered(sim::WritebackReply::Delivery delivery, std::stri
 FaultyRelay::FaultyRelay(AgentConfig config,
                          std::unique_ptr<AgentSession> agent,
                          fixture::Directory& directory)
-    : config_(std::move(config)), agent_(std::move(agent)), directory_(directory) {
-    logs_.push_back(config_.stderrPath);
-}
+    : config_(std::move(config)), agent_(std::move(agent)), directory_(directory) {}
 
 FaultyRelay::~FaultyRelay() {
     retireAgent();
@@ -92,6 +90,7 @@ void FaultyRelay::retireAgent() {
     if (agent_) {
         plaintextBefore_ = plaintextBefore_ || agent_->sentPlaintext();
         agent_->shutdown();
+        retired_.push_back(agent_->finishLog());
         agent_.reset();
     }
 }
@@ -117,8 +116,7 @@ Expected<std::string> FaultyRelay::apply(scenario::FaultKind fault) {
             return std::string("the agent is killed (SIGKILL, no bye)");
         case scenario::FaultKind::AgentUp: {
             AgentConfig next = config_;
-            next.stderrPath = config_.stderrPath + "." + std::to_string(logs_.size() + 1);
-            logs_.push_back(next.stderrPath);
+            next.stderrPath = config_.stderrPath + "." + std::to_string(++agentsStarted_);
             auto started = AgentSession::start(next);
             if (!started) {
                 return makeError(started.error().code,

@@ -62,8 +62,9 @@ public:
     /// The running agent, or null while it is down.
     AgentSession* agent() { return agent_.get(); }
 
-    /// Every agent log written in this scenario (one per agent process).
-    const std::vector<std::string>& agentLogs() const { return logs_; }
+    /// The log parts of the agents this scenario stopped (agent_down, agent_crash, a restarted
+    /// agent at the end), each complete: what the agent wrote until it was gone.
+    const std::vector<LogPart>& retiredLogs() const { return retired_; }
 
     /// True once any agent of this scenario was sent a password in clear.
     bool sentPlaintext() const;
@@ -79,7 +80,8 @@ private:
     AgentConfig config_;
     std::unique_ptr<AgentSession> agent_;
     fixture::Directory& directory_;
-    std::vector<std::string> logs_;
+    std::vector<LogPart> retired_;
+    int agentsStarted_ = 1;
     bool firstAgent_ = true;        ///< agent_ is still the process the scenario began with
     bool plaintextBefore_ = false;  ///< sent in clear to an agent that is gone now
     bool directoryDown_ = false;

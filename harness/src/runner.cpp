@@ -121,7 +121,12 @@ Expected<AgentCommand> resolveAgent(const std::string& spec, const std::string& 
 
 report::CaseResult runScenario(const scenario::Scenario& s, const RunOptions& options) {
     AgentSlot slot;
-    return ScenarioRun(s, options, slot).run();
+    auto result = ScenarioRun(s, options, slot).run();
+    // The agent's log up to its exit belongs to this scenario.
+    slot.settleLater(result);
+    slot.close();
+    redactResult(result);
+    return result;
 }
 
 report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
@@ -172,10 +177,13 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
             std::lock_guard lock(progressMutex);
             ran[i] = 1;
             run.cases[i] = std::move(result);
+            // A kept agent's log of this scenario ends at the next hello or at its exit.
+            slot.settleLater(run.cases[i]);
             shown.finished(run.cases[i].id,
                            report::toString(run.cases[i].verdict),
                            report::isFailure(run.cases[i].verdict));
         }
+        slot.close();
     };
     const std::size_t jobs =
         std::clamp<std::size_t>(options.jobs, 1, std::max<std::size_t>(1, scenarios.size()));
@@ -190,6 +198,9 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
     shown.done();
     keepWhatRan(run, scenarios, ran);
     run.maxFailures = options.maxFailures;
+    for (auto& c : run.cases) {
+        redactResult(c);  // what the settled log checks added, and every secret known by now
+    }
     run.interrupted = processesStopped();
     run.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started).count();
     return run;

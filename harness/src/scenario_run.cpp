@@ -50,7 +50,13 @@ sim::WritebackReply RacingChannel::deliver(const sim::WritebackRequest& request)
 }
 
 ScenarioRun::ScenarioRun(const scenario::Scenario& s, const RunOptions& options, AgentSlot& slot)
-    : s_(s), options_(options), slot_(slot), started_(Clock::now()) {
+    : s_(s),
+      options_(options),
+      slot_(slot),
+      started_(Clock::now()),
+      deadline_(started_ + (s.timeoutSeconds > 0
+                                ? std::chrono::milliseconds(s.timeoutSeconds * 1000)
+                                : options.scenarioTimeout)) {
     result_.id = s.id;
     result_.title = s.title;
     result_.file = s.file;
@@ -71,7 +77,21 @@ report::CaseResult ScenarioRun::run() {
     teardown();
     settleVerdict();
     result_.durationMs = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
+    redactResult(result_);
     return std::move(result_);
+}
+
+bool ScenarioRun::outOfTime(const std::string& when) {
+    if (outOfTime_) {
+        return true;
+    }
+    if (Clock::now() < deadline_) {
+        return false;
+    }
+    outOfTime_ = true;
+    result_.message = "ran out of time " + when + " (the scenario's deadline)";
+    timeline("lab: " + result_.message);
+    return true;
 }
 
 void ScenarioRun::check(const std::string& criterion,
@@ -184,18 +204,20 @@ bool ScenarioRun::startDirectory() {
 }
 
 void ScenarioRun::releaseAgent(std::unique_ptr<AgentSession> agent) {
-    if (agent) {
-        slot_.release(std::move(agent), options_.reuseAgents);
-    }
-    slot_.copyLogTo(agentLog_);
+    slot_.release(std::move(agent), options_.reuseAgents);
 }
 
 /// The agent for this scenario, after its handshake; false when the scenario cannot go on.
 bool ScenarioRun::takeAgent(AgentConfig& config) {
     config.argv = options_.agent.argv;
     config.stderrPath = agentLog_;
+    config.scenarioId = s_.id;
+    config.logCap = options_.agentLogCap;
+    config.logScanner =
+        std::make_shared<SecretScanner>(labelledSecrets(s_, fixture_->connectorPassword()));
     config.handshakeTimeout = options_.handshakeTimeout;
     config.requestTimeout = options_.stepTimeout;
+    config.scenarioDeadline = deadline_;
     config.hello.directoryUrl = s_.onprem.tls ? fixture_->tlsUrl() : fixture_->url();
     config.hello.tlsCaFile = fixture_->caFile();
     config.hello.baseDn = fixture_->baseDn();
@@ -298,25 +320,44 @@ bool ScenarioRun::setup() {
 }
 
 void ScenarioRun::runSteps() {
-    const auto deadline =
-        started_ + (s_.timeoutSeconds > 0 ? std::chrono::milliseconds(s_.timeoutSeconds * 1000)
-                                          : options_.scenarioTimeout);
     for (std::size_t i = 0; i < s_.steps.size() && !stopped_; ++i) {
-        if (Clock::now() > deadline) {
-            outOfTime_ = true;
-            result_.message = "ran out of time before step " + std::to_string(i + 1) +
-                              " (the scenario's deadline)";
-            timeline("lab: " + result_.message);
+        if (outOfTime("before step " + std::to_string(i + 1))) {
             return;
         }
         runStep(*this, i, s_.steps[i]);
     }
+    outOfTime("during step " + std::to_string(s_.steps.size()));
+}
+
+/// After the last answer the agent owes, anything more it sends is a protocol violation (a
+/// duplicate of the last answer, say) and a verdict, not something the next scenario reads.
+void ScenarioRun::drainAgent() {
+    auto* agent = relay_->agent();
+    if (agent == nullptr) {
+        return;
+    }
+    const auto unasked =
+        agent->drainUnasked(std::min(deadlineIn(std::chrono::milliseconds(20)), deadline_));
+    if (unasked.empty()) {
+        return;
+    }
+    std::string seen;
+    for (const auto& u : unasked) {
+        seen += (seen.empty() ? "" : "; ") + u;
+    }
+    timeline("agent: after its last answer: " + seen);
+    check(scenario::criteria::kAnswersInTime,
+          "the agent sends nothing it was not asked for after its last answer",
+          "nothing",
+          seen,
+          false);
 }
 
 void ScenarioRun::endChecks() {
     const bool sentPlaintext = relay_->sentPlaintext();
-    const std::vector<std::string> logs = relay_->agentLogs();
+    drainAgent();
     auto finished = relay_->finish();
+    std::vector<LogPart> logs = relay_->retiredLogs();
     // A scenario whose agent lived through it unharmed may lend it to the next one.
     releaseAgent(finished ? std::move(*finished) : nullptr);
     relay_.reset();
@@ -324,6 +365,13 @@ void ScenarioRun::endChecks() {
         labProblem("the directory did not come back for the end checks: " +
                    finished.error().message);
         return;
+    }
+    if (auto first = slot_.releasedLog()) {
+        if (!first->complete) {
+            // Kept for the next scenario: the rest of this scenario's log comes later.
+            slot_.expectSettlement(logs);
+        }
+        logs.push_back(*first);
     }
     checkSecurity(*this, sentPlaintext, logs);
     checkDirectoryExpectations(*this);
@@ -345,7 +393,6 @@ void ScenarioRun::teardown() {
             slot_.release(std::move(*first), false);
         }
         relay_.reset();
-        slot_.copyLogTo(agentLog_);
     }
     if (fixture_) {
         std::vector<std::string> secrets = s_.secrets();
@@ -377,6 +424,9 @@ void ScenarioRun::settleVerdict() {
     }
     if (outOfTime_) {
         result_.verdict = Verdict::Timeout;
+        if (failed > 0) {
+            result_.message += "; " + std::to_string(failed) + " check(s) failed; first: " + first;
+        }
     } else if (failed > 0) {
         result_.verdict = agentTimedOut_ ? Verdict::Timeout : Verdict::Fail;
         result_.message = std::to_string(failed) + " check(s) failed; first: " + first;

@@ -101,6 +101,9 @@ public:
 
     void timeline(std::string event) { result_.timeline.push_back(std::move(event)); }
 
+    /// Something a reader should know that is no check's verdict.
+    void warn(std::string warning) { result_.warnings.push_back(std::move(warning)); }
+
     /// The lab could not do what the scenario says (not the agent's doing): unresolved unless
     /// some check failed.
     void labProblem(const std::string& what);
@@ -114,6 +117,13 @@ public:
     /// The DN of the on-premises user who signs in as `upn`, or empty (a cloud-only user).
     std::string dnOfCloudUser(const std::string& upn) const;
 
+    /// When the scenario must be over (its `timeout:` or --scenario-timeout): a running
+    /// exchange with the agent ends there too.
+    Deadline deadline() const { return deadline_; }
+
+    /// True once the deadline passed; the scenario ends with the verdict timeout.
+    bool outOfTime(const std::string& when);
+
 private:
     bool setup();
     bool startDirectory();
@@ -121,6 +131,7 @@ private:
     void buildTenant();
     void runSteps();
     void endChecks();
+    void drainAgent();
     void teardown();
     void settleVerdict();
     void releaseAgent(std::unique_ptr<AgentSession> agent);
@@ -129,6 +140,7 @@ private:
     const RunOptions& options_;
     AgentSlot& slot_;
     Clock::time_point started_;
+    Deadline deadline_;
     report::CaseResult result_;
     std::string agentLog_;
     std::unique_ptr<fixture::Directory> fixture_;
@@ -149,8 +161,18 @@ private:
 /// Plays one step (step_runner.cpp); `index` is 0-based.
 void runStep(ScenarioRun& run, std::size_t index, const scenario::Step& step);
 
-/// The checks every scenario gets and its end expectations (end_checks.cpp).
-void checkSecurity(ScenarioRun& run, bool sentPlaintext, const std::vector<std::string>& logs);
+/// The checks every scenario gets and its end expectations (end_checks.cpp). `logs` are the
+/// parts of every agent log of the scenario, searched whole as they were written.
+void checkSecurity(ScenarioRun& run, bool sentPlaintext, const std::vector<LogPart>& logs);
+
+/// Every secret of a scenario, each named by its role ("the new password of step 2"), and the
+/// connector's password: what the agent's log is searched for.
+std::vector<Secret> labelledSecrets(const scenario::Scenario& s,
+                                    const std::string& connectorPassword);
+
+/// Every string of a result made safe for any output: each secret the process knows, in any
+/// form, redacted (secrets.hpp), and control characters escaped.
+void redactResult(report::CaseResult& result);
 void checkDirectoryExpectations(ScenarioRun& run);
 void checkRiskExpectation(ScenarioRun& run,
                           const std::string& prefix,

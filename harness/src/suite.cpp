@@ -1,24 +1,45 @@
 // The suite policy (suite.hpp): loading, selection, catalog and baseline around a run.
 #include <wblab/harness/suite.hpp>
 #include <wblab/scenario/loader.hpp>
+#include <wblab/support/process.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <map>
 
 namespace wblab::harness {
 
-Loaded loadScenarioPaths(const std::vector<std::string>& paths) {
+Loaded loadScenarioPaths(const std::vector<std::string>& paths, const std::string& includeRoot) {
     Loaded loaded;
-    auto files = scenario::collectScenarioFiles(paths);
-    if (!files) {
-        loaded.errors.push_back(files.error());
-        return loaded;
+    // (file, the tree its includes may come from), in file order as collectScenarioFiles sorts.
+    std::map<std::string, std::string> files;
+    for (const auto& path : paths) {
+        auto found = scenario::collectScenarioFiles({path});
+        if (!found) {
+            loaded.errors.push_back(found.error());
+            return loaded;
+        }
+        std::error_code ec;
+        const std::string root = !includeRoot.empty()                      ? includeRoot
+                                 : std::filesystem::is_directory(path, ec) ? path
+                                                                           : std::string();
+        for (const auto& f : *found) {
+            files.emplace(f, root);
+        }
     }
-    if (files->empty()) {
+    if (files.empty()) {
         loaded.errors.push_back(makeError(ErrorCode::NotFound, "no scenario files (*.yaml) found"));
         return loaded;
     }
-    for (const auto& f : *files) {
-        auto file = scenario::loadScenarioFile(f);
+    for (const auto& [f, root] : files) {
+        if (processesStopped()) {
+            loaded.errors.push_back(
+                makeError(ErrorCode::Unavailable, "interrupted while loading scenarios"));
+            return loaded;
+        }
+        scenario::LoadOptions options;
+        options.includeRoot = root;
+        auto file = scenario::loadScenarioFile(f, options);
         loaded.errors.insert(loaded.errors.end(), file.errors.begin(), file.errors.end());
         for (auto& one : file.scenarios) {
             loaded.scenarios.push_back(std::move(one));
@@ -29,7 +50,7 @@ Loaded loadScenarioPaths(const std::vector<std::string>& paths) {
 
 Prepared prepareSuite(const SuiteRequest& request) {
     Prepared prepared;
-    auto loaded = loadScenarioPaths(request.paths);
+    auto loaded = loadScenarioPaths(request.paths, request.includeRoot);
     if (!loaded.ok()) {
         prepared.errors = std::move(loaded.errors);
         return prepared;

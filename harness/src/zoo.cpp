@@ -189,6 +189,18 @@ void runFault(
     std::set<std::string> failedHere;
     int ran = 0;
     AgentSlot slot;
+    // The previous scenario's result: its log check is settled when the kept agent takes the
+    // next hello or exits, and credited again then.
+    report::CaseResult previous;
+    auto credit = [&](const report::CaseResult& result) {
+        std::lock_guard guard(state.lock);
+        for (const auto& criterion : creditedCriteria(result)) {
+            state.killed[lab].insert(criterion);
+            if (failedHere.insert(criterion).second) {
+                state.zoo.failedBy[{fault, criterion}] = result.id;
+            }
+        }
+    };
     for (std::size_t i = 0; i < state.scenarios.size() && !processesStopped(); ++i) {
         {
             std::lock_guard guard(state.lock);
@@ -207,13 +219,14 @@ void runFault(
         if (processesStopped()) {
             break;
         }
-        std::lock_guard guard(state.lock);
-        for (const auto& criterion : creditedCriteria(result)) {
-            state.killed[lab].insert(criterion);
-            if (failedHere.insert(criterion).second) {
-                state.zoo.failedBy[{fault, criterion}] = result.id;
-            }
-        }
+        credit(previous);
+        credit(result);
+        previous = std::move(result);
+        slot.settleLater(previous);
+    }
+    slot.close();
+    if (!processesStopped()) {
+        credit(previous);
     }
 }
 

@@ -40,15 +40,17 @@ std::vector<std::string> filesUnder(const std::string& root) {
 }
 
 /// Starts `wblab args --agent AGENT` with its fixtures under `dir`, and returns once the agent,
-/// found by `marker` in its command line, runs.
+/// found by `marker` in its command line, runs. The agent is the fake one in `mode`.
 Process startRunUntilAgentRuns(std::vector<std::string> args,
                                const std::string& dir,
-                               const std::string& marker) {
+                               const std::string& marker,
+                               const std::string& mode = "no-ready") {
     ProcessSpec spec;
     spec.argv = {WBLAB_CLI_PATH};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.argv.push_back("--agent");
-    spec.argv.push_back(std::string(WBLAB_FAKE_AGENT_PATH) + " --mode no-ready --marker " + marker);
+    spec.argv.push_back(std::string(WBLAB_FAKE_AGENT_PATH) + " --mode " + mode + " --marker " +
+                        marker);
     spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}};
     spec.stdoutPath = dir + "/cli.out";
     spec.stderrPath = dir + "/cli.err";
@@ -231,6 +233,204 @@ TEST_CASE("If wblab itself is killed, its slapd and agents die with it",
     REQUIRE(cli.waitUntil(deadlineIn(std::chrono::milliseconds(2000))));
     CHECK(testkit::waitFor([&] { return testkit::processesMentioning(dir->path()).empty(); },
                            std::chrono::seconds(5)));
+}
+
+TEST_CASE("An agent's descendants, in its group or in a session of their own, never outlive wblab",
+          "[e2e][slapd][cli][signal]") {
+    // A descendant that holds the agent's stdout: SIGINT must not wait for the step timeout.
+    const std::string mode = GENERATE("grandchild", "setsid-grandchild");
+    const int signal = GENERATE(SIGINT, SIGKILL);
+    INFO(mode << " " << signal);
+    auto dir = RunDirectory::create("desc");
+    REQUIRE(dir);
+    const std::string marker = "60." + std::to_string(::getpid()) + "0" + std::to_string(signal) +
+                               (mode == "grandchild" ? "1" : "2");
+    auto cli = startRunUntilAgentRuns(
+        {"run", kReset, "--report-dir", dir->path() + "/reports", "--step-timeout", "60000"},
+        dir->path(),
+        marker,
+        mode);
+    REQUIRE(
+        testkit::waitFor([&] { return !testkit::processesMentioning("sleep " + marker).empty(); },
+                         std::chrono::seconds(5)));
+    const auto sent = Clock::now();
+    ::kill(cli.pid(), signal);
+    auto status = cli.waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
+    REQUIRE(status);
+    CHECK(Clock::now() - sent < std::chrono::milliseconds(2000));
+    if (signal == SIGINT) {
+        CHECK(status->exited);
+        CHECK(status->code == 130);
+    }
+    CHECK(testkit::waitFor([&] { return testkit::processesMentioning("sleep " + marker).empty(); },
+                           std::chrono::seconds(5)));
+    CHECK(testkit::waitFor([&] { return testkit::processesMentioning(dir->path()).empty(); },
+                           std::chrono::seconds(5)));
+}
+
+TEST_CASE("SIGINT while scenarios load ends the command within 2 s with 130, claiming nothing",
+          "[e2e][cli][signal]") {
+    auto dir = RunDirectory::create("load");
+    REQUIRE(dir);
+    // Enough files that loading takes seconds.
+    const std::string text = readFile(kReset).value();
+    std::filesystem::create_directories(dir->path() + "/many");
+    for (int i = 0; i < 3000; ++i) {
+        REQUIRE(writeFileAtomically(dir->path() + "/many/s" + std::to_string(i) + ".yaml",
+                                    text.substr(text.find("\ntitle:") + 1)));
+    }
+    for (const char* command : {"validate", "run"}) {
+        INFO(command);
+        ProcessSpec spec;
+        spec.argv = {WBLAB_CLI_PATH, command, dir->path() + "/many"};
+        if (std::string(command) == "run") {
+            spec.argv.insert(spec.argv.end(), {"--report-dir", dir->path() + "/reports"});
+        }
+        spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir->path()}};
+        spec.stdoutPath = dir->path() + "/out";
+        spec.stderrPath = dir->path() + "/err";
+        auto cli = Process::start(spec);
+        REQUIRE(cli);
+        // Loading has begun once the command has had a moment; the files take seconds.
+        CHECK_FALSE(cli->waitUntil(deadlineIn(std::chrono::milliseconds(500))));
+        const auto sent = Clock::now();
+        ::kill(cli->pid(), SIGINT);
+        auto status = cli->waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
+        REQUIRE(status);
+        CHECK(Clock::now() - sent < std::chrono::milliseconds(2000));
+        CHECK(status->exited);
+        CHECK(status->code == 130);
+        CHECK(readFile(dir->path() + "/out").value().find("ok ") == std::string::npos);
+        CHECK_FALSE(std::filesystem::exists(dir->path() + "/reports/report.json"));
+    }
+}
+
+TEST_CASE("An interrupted zoo exits 130 and claims no score", "[e2e][slapd][cli][signal]") {
+    auto dir = RunDirectory::create("zoo");
+    REQUIRE(dir);
+    ProcessSpec spec;
+    spec.argv = {WBLAB_CLI_PATH, "zoo", kConformance, "--jobs", "1"};
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir->path()}};
+    spec.stdoutPath = dir->path() + "/out";
+    spec.stderrPath = dir->path() + "/err";
+    auto cli = Process::start(spec);
+    REQUIRE(cli);
+    // Once a directory of the control run exists, scenarios are running.
+    REQUIRE(testkit::waitFor(
+        [&] { return !testkit::entriesStartingWith(dir->path(), "wblab-ds-").empty(); },
+        std::chrono::seconds(30)));
+    ::kill(cli->pid(), SIGINT);
+    auto status = cli->waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
+    REQUIRE(status);
+    CHECK(status->code == 130);
+    const std::string out = readFile(dir->path() + "/out").value();
+    CHECK_THAT(out, Catch::Contains("interrupted; no score"));
+    CHECK_THAT(out, !Catch::Contains("mutation score"));
+}
+
+TEST_CASE("A seed out of range is a usage error, not a wrapped number", "[e2e][cli]") {
+    auto dir = RunDirectory::create("seed");
+    REQUIRE(dir);
+    for (const char* seed : {"-1", "18446744073709551616", "12abc", "1e9"}) {
+        INFO(seed);
+        auto run = runCli({"run", kReset, "--seed", seed}, dir->path());
+        CHECK(run.exitCode == 2);
+        CHECK_THAT(run.err,
+                   Catch::Contains("--seed takes a whole number from 0 to 18446744073709551615"));
+    }
+}
+
+TEST_CASE("A relative WBLAB_TMPDIR works", "[e2e][slapd][cli]") {
+    auto dir = RunDirectory::create("rel");
+    REQUIRE(dir);
+    std::filesystem::create_directories(dir->path() + "/tmp");
+    ProcessSpec spec;
+    spec.argv = {WBLAB_CLI_PATH, "run", kReset, "--report-dir", "reports"};
+    spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", "tmp"}};
+    spec.workDir = dir->path();
+    spec.stdoutPath = dir->path() + "/out";
+    spec.stderrPath = dir->path() + "/err";
+    auto status = runProcess(spec, std::chrono::minutes(2));
+    REQUIRE(status);
+    INFO(readFile(dir->path() + "/out").value() << readFile(dir->path() + "/err").value());
+    CHECK(status->success());
+    CHECK_THAT(readFile(dir->path() + "/out").value(), Catch::Contains("1 passed, 0 failed"));
+}
+
+TEST_CASE("Reports are written as a set: all four or none", "[e2e][slapd][cli]") {
+    auto dir = RunDirectory::create("set");
+    REQUIRE(dir);
+    const std::string reports = dir->path() + "/reports";
+    std::filesystem::create_directories(reports);
+    REQUIRE(writeFileAtomically(reports + "/junit.xml", "old"));
+    // report.html cannot be replaced (a directory is in its place): as a full disk would.
+    std::filesystem::create_directories(reports + "/report.html/blocker");
+    auto run = runCli({"run", kReset, "--report-dir", reports}, dir->path());
+    CHECK(run.exitCode == 3);
+    CHECK_THAT(run.err, Catch::Contains("the reports were not written"));
+    CHECK(readFile(reports + "/junit.xml").value() == "old");
+    CHECK_FALSE(std::filesystem::exists(reports + "/report.json"));
+    CHECK_FALSE(std::filesystem::exists(reports + "/summary.md"));
+    CHECK(testkit::entriesStartingWith(reports, "junit.xml.tmp").empty());
+}
+
+TEST_CASE("A second run into a report directory in use is refused at once", "[e2e][slapd][cli]") {
+    auto dir = RunDirectory::create("lock");
+    REQUIRE(dir);
+    const std::string reports = dir->path() + "/reports";
+    auto first =
+        startRunUntilAgentRuns({"run", kReset, "--report-dir", reports}, dir->path(), dir->path());
+    auto second = runCli({"run", kReset, "--report-dir", reports}, dir->path());
+    CHECK(second.exitCode == 3);
+    CHECK_THAT(second.err,
+               Catch::Contains("another wblab (pid " + std::to_string(first.pid()) + ")"));
+    ::kill(first.pid(), SIGINT);
+    auto status = first.waitUntil(deadlineIn(std::chrono::milliseconds(2000)));
+    REQUIRE(status);
+    CHECK(status->code == 130);
+    // The first run's reports are its own.
+    CHECK_THAT(readFile(reports + "/report.json").value(),
+               Catch::Contains("\"interrupted\": true"));
+}
+
+TEST_CASE("A matrix value used as a password reaches no output, the id shows secret-K",
+          "[e2e][slapd][cli][secrets]") {
+    auto dir = RunDirectory::create("mpw");
+    REQUIRE(dir);
+    const std::string scenario = dir->path() + "/suite/mpw.yaml";
+    std::filesystem::create_directories(dir->path() + "/suite");
+    REQUIRE(writeFileAtomically(
+        scenario,
+        "title: a password from a matrix\n"
+        "criteria: [wb-reset-applies]\n"
+        "matrix:\n"
+        "  pw: [Short-Pw1-x, Other-Pw22-y]\n"
+        "tenant: {sspr: all, writeback: true}\n"
+        "onprem:\n"
+        "  users:\n"
+        "    - {sam: user1, upn: user1@testlab.example, password: \"Seed-Passw0rd-1\"}\n"
+        "steps:\n"
+        "  - sspr_reset: {user: user1@testlab.example, new_password: \"${pw}\"}\n"
+        "    expect: {outcome: success, criterion: wb-reset-applies}\n"));
+    const std::string reports = dir->path() + "/reports";
+    // The password-as-id agent also echoes the password back as a diagnostic.
+    auto run = runCli({"run",
+                       scenario,
+                       "--report-dir",
+                       reports,
+                       "--agent",
+                       std::string(WBLAB_FAKE_AGENT_PATH) + " --mode password-as-id"},
+                      dir->path());
+    CHECK(run.exitCode == 1);
+    CHECK_THAT(run.out, Catch::Contains("mpw[pw=secret-1]") && Catch::Contains("mpw[pw=secret-2]"));
+    CHECK_THAT(run.out, Catch::Contains("[redacted]"));
+    for (const std::string secret : {"Short-Pw1-x", "Other-Pw22-y"}) {
+        CHECK(run.output().find(secret) == std::string::npos);
+        for (const auto& f : filesUnder(reports)) {
+            INFO(f);
+            CHECK(readFile(f).value().find(secret) == std::string::npos);
+        }
+    }
 }
 
 TEST_CASE("A baseline turns known failures into expected ones and fails on stale entries",

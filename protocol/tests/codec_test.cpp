@@ -142,7 +142,7 @@ TEST_CASE("decode ignores unknown extra fields", "[protocol][codec]") {
     CHECK(std::get<Bye>(*decoded).events == std::vector<int>{31016});
 }
 
-TEST_CASE("Hello offers every version; a hello without an offer means its one version",
+TEST_CASE("Hello offers every version, a hello without an offer means its one version",
           "[protocol][codec][v2]") {
     Hello h;
     CHECK(h.protocol == 1);

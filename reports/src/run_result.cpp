@@ -1,4 +1,5 @@
 #include <wblab/report/run_result.hpp>
+#include <wblab/support/secrets.hpp>
 
 #include <algorithm>
 #include <iomanip>
@@ -251,6 +252,34 @@ void printDivergences(const RunResult& run, std::ostream& out) {
 }
 
 }  // namespace
+
+void redactCase(CaseResult& result) {
+    auto safe = [](std::string& text) { text = redact(printable(text)); };
+    for (auto* field : {&result.id, &result.title, &result.file, &result.message}) {
+        safe(*field);
+    }
+    for (auto& c : result.checks) {
+        for (auto* field : {&c.criterion, &c.what, &c.expected, &c.observed}) {
+            safe(*field);
+        }
+    }
+    for (auto& line : result.timeline) {
+        safe(line);
+    }
+    for (auto& w : result.warnings) {
+        safe(w);
+    }
+}
+
+void redactRun(RunResult& run) {
+    run.agent = redact(printable(run.agent));
+    for (auto& problem : run.baselineProblems) {
+        problem = redact(printable(problem));
+    }
+    for (auto& c : run.cases) {
+        redactCase(c);
+    }
+}
 
 void printSummary(const RunResult& run, std::ostream& out) {
     printScenarios(run, out);

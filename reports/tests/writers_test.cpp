@@ -182,7 +182,7 @@ TEST_CASE("report.html shows each criterion with the checks that earned its verd
     CHECK(page.find('\x1b') == std::string::npos);
 }
 
-TEST_CASE("report.json reads back into the same run; other schema versions are refused",
+TEST_CASE("report.json reads back into the same run, other schema versions are refused",
           "[report][json][merge]") {
     auto run = sampleRun();
     run.startedAt = "2026-11-25T04:00:00Z";

@@ -8,7 +8,8 @@ namespace wblab::scenario::detail {
 
 namespace {
 
-constexpr std::size_t kMaxIncludeDepth = 16;
+constexpr std::size_t kMaxIncludeDepth = 8;
+constexpr std::size_t kMaxIncludedFiles = 32;
 
 /// Merges `source` under `target`: what target has wins; mappings merge key by key; users
 /// lists join (the included ones first).
@@ -54,19 +55,60 @@ void checkShared(const Reader& reader, YAML::Node root) {
     }
 }
 
-/// Loads one shared-setup file with its own includes resolved.
-YAML::Node loadShared(const std::string& path, std::vector<std::string> chain) {
-    const std::string text = readInputFile(path, "scenario file");
-    Reader reader(path);
+/// Loads one shared-setup file with its own includes resolved; its nodes are marked as its own
+/// (Origins), so that errors about them point into it even after they are merged.
+YAML::Node loadShared(const Reader& including,
+                      const std::string& path,
+                      const std::string& treeRoot,
+                      std::vector<std::string> chain) {
+    const std::string text = readInputFile(chain.back(), "scenario file");
+    Reader reader(path, including.origins());
     YAML::Node root = parseYaml(text, path);
     if (!root.IsMap()) {
         throw LoadError{SourcePos{path, 1, 1}, "shared setup must be a YAML mapping"};
     }
     checkParameters(path, text, {});
     reader.checkKeys(root, "", {"include", "tenant", "onprem"});
-    resolveIncludes(reader, root, path, std::move(chain));
+    resolveIncludes(reader, root, path, treeRoot, std::move(chain));
     checkShared(reader, root);
+    reader.origins()->adopt(root, path);
     return root;
+}
+
+bool inside(const std::string& path, const std::string& directory) {
+    if (directory.empty()) {
+        return false;
+    }
+    const std::string prefix = directory.back() == '/' ? directory : directory + "/";
+    return path.rfind(prefix, 0) == 0;
+}
+
+/// The file an include names (as the error messages show it, and canonical), checked before it
+/// is read: a YAML file inside the tree.
+std::pair<std::string, std::string> includeTarget(const Reader& r,
+                                                  const YAML::Node& node,
+                                                  const std::string& name,
+                                                  const std::string& file,
+                                                  const std::string& treeRoot) {
+    const auto target = std::filesystem::path(file).parent_path() / name;
+    const std::string ext = target.extension().string();
+    if (name.empty() || (ext != ".yaml" && ext != ".yml")) {
+        r.fail(node, "include", "an include names a .yaml or .yml file, not " + quoted(name));
+    }
+    const std::string canonical = canonicalOf(target.string());
+    if (!inside(canonical, treeRoot)) {
+        r.fail(node,
+               "include",
+               quoted(name) + " is outside the scenario tree " + treeRoot +
+                   " (--include-root DIR allows another)");
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(canonical, ec)) {
+        r.fail(node,
+               "include",
+               "no such file " + quoted(name) + " (looked for " + target.string() + ")");
+    }
+    return {target.lexically_normal().string(), canonical};
 }
 
 std::vector<std::pair<std::string, YAML::Node>> includeTargets(const Reader& r,
@@ -108,23 +150,25 @@ std::string canonicalOf(const std::string& path) {
 void resolveIncludes(const Reader& r,
                      YAML::Node root,
                      const std::string& file,
+                     const std::string& treeRoot,
                      std::vector<std::string> chain) {
     const YAML::Node include = static_cast<const YAML::Node&>(root)["include"];
     if (!include) {
         return;
     }
-    if (chain.size() >= kMaxIncludeDepth) {
-        r.fail(include, "include", "includes nest deeper than 16 files");
+    if (chain.size() > kMaxIncludeDepth) {
+        r.fail(include,
+               "include",
+               "includes nest deeper than " + std::to_string(kMaxIncludeDepth) + " files");
     }
     for (const auto& [name, node] : includeTargets(r, include)) {
-        const auto target = std::filesystem::path(file).parent_path() / name;
-        std::error_code ec;
-        if (name.empty() || !std::filesystem::is_regular_file(target, ec)) {
+        if (r.origins()->count() >= kMaxIncludedFiles) {
             r.fail(node,
                    "include",
-                   "no such file '" + name + "' (looked for " + target.string() + ")");
+                   "the scenario includes more than " + std::to_string(kMaxIncludedFiles) +
+                       " files in all");
         }
-        const std::string canonical = canonicalOf(target.string());
+        const auto [shown, canonical] = includeTarget(r, node, name, file, treeRoot);
         if (std::find(chain.begin(), chain.end(), canonical) != chain.end()) {
             std::string cycle;
             for (const auto& c : chain) {
@@ -137,7 +181,7 @@ void resolveIncludes(const Reader& r,
         }
         auto next = chain;
         next.push_back(canonical);
-        mergeShared(root, loadShared(target.string(), next));
+        mergeShared(root, loadShared(r, shown, treeRoot, next));
     }
     root.remove("include");
 }

@@ -4,11 +4,14 @@
 #include "loading.hpp"
 
 #include <wblab/scenario/loader.hpp>
+#include <wblab/support/secrets.hpp>
 #include <wblab/support/utf8.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <map>
+#include <set>
 
 namespace wblab::scenario {
 
@@ -18,6 +21,12 @@ namespace {
 
 void readHeader(const Reader& r, const YAML::Node& root, Scenario& s) {
     const std::string stem = std::filesystem::path(s.file).stem().string();
+    if (printable(stem) != stem || !utf8Characters(stem)) {
+        // The id is the file's name: it reaches the terminal and every report.
+        throw LoadError{SourcePos{s.file, 1, 1},
+                        "the file name " + quoted(stem) +
+                            " has a control character or is not UTF-8 (it is the scenario's id)"};
+    }
     s.id = root["id"] ? r.string(root["id"], "id") : stem;
     if (root["id"] && s.id != stem) {
         r.fail(root["id"], "id", "must equal the file name without extension ('" + stem + "')");
@@ -275,9 +284,81 @@ Scenario readScenario(const Reader& r,
     return s;
 }
 
+/// Where each scalar of a document starts (byte offset) and what it says, in text order.
+std::vector<std::pair<std::size_t, std::string>> scalarStarts(const YAML::Node& root) {
+    std::vector<std::pair<std::size_t, std::string>> out;
+    std::vector<YAML::Node> todo{root};
+    while (!todo.empty()) {
+        const YAML::Node node = todo.back();
+        todo.pop_back();
+        if (node.IsScalar()) {
+            out.emplace_back(static_cast<std::size_t>(std::max(0, node.Mark().pos)), node.Scalar());
+        } else if (node.IsMap()) {
+            for (const auto& kv : node) {
+                todo.push_back(kv.first);
+                todo.push_back(kv.second);
+            }
+        } else if (node.IsSequence()) {
+            for (const auto& item : node) {
+                todo.push_back(item);
+            }
+        }
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+/// The parameters of a row that land in a password (the scalar holding them is one of the
+/// scenario's secrets, or a {n} pattern that makes one).
+std::set<std::string> secretParameters(
+    const Substituted& row,
+    const std::vector<std::pair<std::size_t, std::string>>& scalars,
+    const Scenario& s) {
+    const auto secrets = s.secrets();
+    auto isSecret = [&](const std::string& value) {
+        const std::string filled =
+            value.find("{n}") == std::string::npos ? value : numbered(value, 1);
+        return std::find(secrets.begin(), secrets.end(), filled) != secrets.end();
+    };
+    std::set<std::string> out;
+    for (const auto& [name, offset] : row.uses) {
+        auto after = std::upper_bound(
+            scalars.begin(), scalars.end(), std::make_pair(offset, std::string("\xff\xff")));
+        if (after != scalars.begin() && isSecret(std::prev(after)->second)) {
+            out.insert(name);
+        }
+    }
+    return out;
+}
+
+/// A row's id suffix: "[name=value,...]", with a value that is (part of) a password shown as
+/// "secret-K", K its place among the parameter's values: ids are printed everywhere.
+std::string idSuffix(const Matrix& m, const MatrixRow& row, const std::set<std::string>& secret) {
+    std::string suffix;
+    for (const auto& [name, value] : row) {
+        std::string shown = value;
+        if (secret.count(name) != 0) {
+            std::vector<std::string> distinct;
+            for (const auto& other : m.rows) {
+                for (const auto& [n, v] : other) {
+                    if (n == name &&
+                        std::find(distinct.begin(), distinct.end(), v) == distinct.end()) {
+                        distinct.push_back(v);
+                    }
+                }
+            }
+            const auto at = std::find(distinct.begin(), distinct.end(), value) - distinct.begin();
+            shown = "secret-" + std::to_string(at + 1);
+        }
+        suffix += (suffix.empty() ? "[" : ",") + name + "=" + shown;
+    }
+    return suffix + "]";
+}
+
 std::vector<Scenario> loadAllRows(const Reader& reader,
                                   const std::string& path,
-                                  const std::string& text) {
+                                  const std::string& text,
+                                  const std::string& treeRoot) {
     // First pass: the matrix only. Parameters become a same-length plain scalar, so every
     // line and column stays where it was.
     YAML::Node root = parseYaml(maskParameters(text), path);
@@ -288,7 +369,7 @@ std::vector<Scenario> loadAllRows(const Reader& reader,
     if (!root["matrix"]) {
         checkParameters(path, text, {});
         root = parseYaml(text, path);
-        resolveIncludes(reader, root, path, {canonicalOf(path)});
+        resolveIncludes(reader, root, path, treeRoot, {canonicalOf(path)});
         out.push_back(readScenario(reader, root, path));
         return out;
     }
@@ -299,30 +380,47 @@ std::vector<Scenario> loadAllRows(const Reader& reader,
     ErrorCollector errors;
     for (const auto& row : matrix.rows) {
         errors.attempt([&] {
-            YAML::Node expanded = parseYaml(substituteParameters(path, text, row), path);
-            resolveIncludes(reader, expanded, path, {canonicalOf(path)});
-            std::string suffix;
-            for (const auto& [name, value] : row) {
-                suffix += (suffix.empty() ? "[" : ",") + name + "=" + value;
-            }
-            out.push_back(readScenario(reader, expanded, path, suffix + "]"));
+            const Substituted substituted = substituteParameters(path, text, row);
+            YAML::Node expanded = parseYaml(substituted.text, path);
+            // Before the includes: their nodes carry positions in other files.
+            const auto scalars = scalarStarts(expanded);
+            // Each row reads its includes afresh, with a count of its own.
+            const Reader rowReader(path);
+            resolveIncludes(rowReader, expanded, path, treeRoot, {canonicalOf(path)});
+            Scenario s = readScenario(rowReader, expanded, path);
+            s.id += idSuffix(matrix, row, secretParameters(substituted, scalars, s));
+            out.push_back(std::move(s));
         });
     }
     errors.throwIfAny();
     return out;
 }
 
+/// The directory includes must stay in: the option's, else the scenario's own directory.
+std::string treeRootFor(const std::string& path, const LoadOptions& options) {
+    const std::string root = options.includeRoot.empty()
+                                 ? std::filesystem::path(canonicalOf(path)).parent_path().string()
+                                 : canonicalOf(options.includeRoot);
+    return root;
+}
+
 }  // namespace
 
 }  // namespace detail
 
-FileLoad loadScenarioFile(const std::string& path) {
+FileLoad loadScenarioFile(const std::string& path, const LoadOptions& options) {
     using detail::LoadError;
     FileLoad loaded;
-    auto toError = [](const LoadError& e) { return Error{e.code, e.message, e.where}; };
+    auto toError = [](const LoadError& e) { return Error{e.code, printable(e.message), e.where}; };
     try {
         const std::string text = detail::readInputFile(path, "scenario file");
-        loaded.scenarios = detail::loadAllRows(detail::Reader(path), path, text);
+        loaded.scenarios = detail::loadAllRows(
+            detail::Reader(path), path, text, detail::treeRootFor(path, options));
+        // Every password of every scenario read is a secret of the process: whatever prints
+        // or writes anything redacts them (secrets.hpp).
+        for (const auto& s : loaded.scenarios) {
+            processRedactor().add(s.secrets());
+        }
     } catch (const LoadError& e) {
         loaded.errors.push_back(toError(e));
     } catch (const detail::LoadErrors& e) {
@@ -337,8 +435,9 @@ FileLoad loadScenarioFile(const std::string& path) {
                                           SourcePos{path, 0, 0}});
         }
     } catch (const YAML::Exception& e) {
-        loaded.errors.push_back(Error{
-            ErrorCode::InvalidInput, e.msg, SourcePos{path, e.mark.line + 1, e.mark.column + 1}});
+        loaded.errors.push_back(Error{ErrorCode::InvalidInput,
+                                      printable(e.msg),
+                                      SourcePos{path, e.mark.line + 1, e.mark.column + 1}});
     }
     if (!loaded.errors.empty()) {
         loaded.scenarios.clear();
@@ -346,16 +445,16 @@ FileLoad loadScenarioFile(const std::string& path) {
     return loaded;
 }
 
-Expected<std::vector<Scenario>> loadScenarios(const std::string& path) {
-    auto loaded = loadScenarioFile(path);
+Expected<std::vector<Scenario>> loadScenarios(const std::string& path, const LoadOptions& options) {
+    auto loaded = loadScenarioFile(path, options);
     if (!loaded.errors.empty()) {
         return loaded.errors.front();
     }
     return std::move(loaded.scenarios);
 }
 
-Expected<Scenario> loadScenario(const std::string& path) {
-    auto all = loadScenarios(path);
+Expected<Scenario> loadScenario(const std::string& path, const LoadOptions& options) {
+    auto all = loadScenarios(path, options);
     if (!all) {
         return all.error();
     }
@@ -384,7 +483,8 @@ Expected<std::vector<std::string>> collectScenarioFiles(const std::vector<std::s
         } else if (std::filesystem::is_regular_file(p, ec)) {
             files.push_back(p);
         } else {
-            return makeError(ErrorCode::NotFound, "no such scenario file or directory: " + p);
+            return makeError(ErrorCode::NotFound,
+                             "no such scenario file or directory: " + printable(p));
         }
     }
     std::sort(files.begin(), files.end());

@@ -32,8 +32,14 @@ std::string readPasswordPattern(const Reader& r,
                                 const std::string& path,
                                 int largest);
 
-/// A password given in a scenario: 1 to 256 characters of UTF-8, the cloud's limit.
+/// A password given in a scenario: 6 to 256 characters of UTF-8 (the cloud's limit; a shorter
+/// one could not be told apart in the agent's log).
 std::string readPassword(const Reader& r, const YAML::Node& node, const std::string& path);
+
+/// A list of passwords, each as readPassword says.
+std::vector<std::string> readPasswords(const Reader& r,
+                                       const YAML::Node& node,
+                                       const std::string& path);
 
 TenantSpec readTenant(const Reader& r, const YAML::Node& node);
 
@@ -156,10 +162,13 @@ void checkSam(const Reader& r,
 // ---- Shared setup and matrices -----------------------------------------------------------
 
 /// Replaces `include:` (a path or a list, relative to the including file) by the shared setup it
-/// names. `chain` holds the files being included, outermost first, to report cycles.
+/// names. `chain` holds the files being included, outermost first, to report cycles. Included
+/// files must lie inside `treeRoot` (a canonical directory); a scenario includes at most 32
+/// files in all, 8 deep.
 void resolveIncludes(const Reader& r,
                      YAML::Node root,
                      const std::string& file,
+                     const std::string& treeRoot,
                      std::vector<std::string> chain);
 
 std::string canonicalOf(const std::string& path);
@@ -189,7 +198,13 @@ void checkParametersUsed(const Reader& r,
                          const std::string& text,
                          const Matrix& m);
 
-std::string substituteParameters(const std::string& file,
+/// A row's text, and where each parameter's value landed in it.
+struct Substituted {
+    std::string text;
+    std::vector<std::pair<std::string, std::size_t>> uses;  ///< (name, byte offset in text)
+};
+
+Substituted substituteParameters(const std::string& file,
                                  const std::string& text,
                                  const MatrixRow& row);
 

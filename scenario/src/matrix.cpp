@@ -50,7 +50,7 @@ std::string matrixValue(const Reader& r, const YAML::Node& node, const std::stri
     if (!node.IsScalar()) {
         r.fail(node, path, "a matrix value is a plain value (a number, word or true/false)");
     }
-    const std::string value = node.Scalar();
+    const std::string value = r.string(node, path);
     if (value.empty() || value.size() > 64 ||
         value.find_first_of("\n\r{}[],#&*!|>'\"%@`") != std::string::npos) {
         r.fail(node, path, "a matrix value is 1 to 64 characters without YAML punctuation");
@@ -184,7 +184,7 @@ void checkParametersUsed(const Reader& r,
     }
 }
 
-std::string substituteParameters(const std::string& file,
+Substituted substituteParameters(const std::string& file,
                                  const std::string& text,
                                  const MatrixRow& row) {
     std::vector<std::string> names;
@@ -192,16 +192,19 @@ std::string substituteParameters(const std::string& file,
         names.push_back(kv.first);
     }
     checkParameters(file, text, names);
-    std::string out = text;
-    auto uses = parameterUses(text);
-    // From the end, so earlier offsets stay valid.
-    for (auto it = uses.rbegin(); it != uses.rend(); ++it) {
+    Substituted out;
+    std::size_t at = 0;
+    for (const auto& use : parameterUses(text)) {
+        out.text.append(text, at, use.offset - at);
         for (const auto& [name, value] : row) {
-            if (name == it->name) {
-                out.replace(it->offset, it->length, value);
+            if (name == use.name) {
+                out.uses.emplace_back(name, out.text.size());
+                out.text += value;
             }
         }
+        at = use.offset + use.length;
     }
+    out.text.append(text, at, std::string::npos);
     return out;
 }
 

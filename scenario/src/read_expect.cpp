@@ -243,11 +243,12 @@ std::vector<DirectoryExpect> readDirectoryExpect(const Reader& r,
         e.user = r.string(d["user"], path + ".user");
         checkSam(r, d["user"], path + ".user", e.user, onprem);
         if (const auto& n = d["binds"]) {
-            e.binds = expect(r.strings(n, path + ".binds"), a.of(r, n, path + ".binds", "binds"));
+            e.binds =
+                expect(readPasswords(r, n, path + ".binds"), a.of(r, n, path + ".binds", "binds"));
         }
         if (const auto& n = d["rejects"]) {
-            e.rejects =
-                expect(r.strings(n, path + ".rejects"), a.of(r, n, path + ".rejects", "rejects"));
+            e.rejects = expect(readPasswords(r, n, path + ".rejects"),
+                               a.of(r, n, path + ".rejects", "rejects"));
         }
         if (const auto& n = d["locked"]) {
             e.locked =

@@ -3,6 +3,7 @@
 #include "loading.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <sstream>
 
 namespace wblab::scenario::detail {
@@ -89,6 +90,37 @@ ConnectorSpec readConnector(const Reader& r, const YAML::Node& node) {
     return c;
 }
 
+std::string lowerAscii(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
+        return static_cast<char>(std::tolower(c));
+    });
+    return s;
+}
+
+/// A DNS label: letters, digits and '-' (not first or last), 1 to 63 characters.
+bool dnsLabel(const std::string& label) {
+    if (label.empty() || label.size() > 63 || label.front() == '-' || label.back() == '-') {
+        return false;
+    }
+    return std::all_of(label.begin(), label.end(), [](unsigned char c) {
+        return std::isalnum(c) != 0 || c == '-';
+    });
+}
+
+/// An AD domain's DN: dc=<label>(,dc=<label>)*, so that it is a valid DN and needs no escaping
+/// anywhere it goes (LDIF, slapd.conf, the UPN suffix).
+bool domainDn(const std::string& dn) {
+    std::istringstream parts(dn);
+    int count = 0;
+    for (std::string rdn; std::getline(parts, rdn, ',');) {
+        if (rdn.size() < 4 || lowerAscii(rdn.substr(0, 3)) != "dc=" || !dnsLabel(rdn.substr(3))) {
+            return false;
+        }
+        ++count;
+    }
+    return count > 0 && dn.back() != ',';
+}
+
 /// The UPN suffix a base DN stands for: dc=testlab,dc=example gives testlab.example.
 std::string domainOf(const std::string& baseDn) {
     std::string domain;
@@ -173,7 +205,7 @@ UserSpec readUser(const Reader& r, const YAML::Node& u, const std::string& path)
     if (spec.upn.find('@') == std::string::npos) {
         r.fail(u["upn"], path + ".upn", "a userPrincipalName looks like name@domain");
     }
-    spec.password = r.string(u["password"], path + ".password");
+    spec.password = readPassword(r, u["password"], path + ".password");
     if (u["cloud_upn"]) {
         spec.cloudUpn = r.string(u["cloud_upn"], path + ".cloud_upn");
         if (spec.cloudUpn.find('@') == std::string::npos) {
@@ -195,28 +227,34 @@ UserSpec readUser(const Reader& r, const YAML::Node& u, const std::string& path)
     return spec;
 }
 
-/// sAMAccountNames and UPNs (the cloud's too) are unique.
+/// sAMAccountNames and UPNs (the cloud's too) are unique, ignoring case as AD and the cloud do.
 class UniqueNames {
 public:
     void add(const Reader& r, const YAML::Node& u, const std::string& path, const UserSpec& spec) {
-        if (!sams_.insert(spec.sam).second) {
-            r.fail(u["sam"], path + ".sam", "duplicate sAMAccountName '" + spec.sam + "'");
+        if (!sams_.insert(lowerAscii(spec.sam)).second) {
+            r.fail(u["sam"],
+                   path + ".sam",
+                   "duplicate sAMAccountName '" + spec.sam +
+                       "' (AD compares sAMAccountNames without regard to case)");
         }
-        if (!spec.cloudUpn.empty() && !upns_.insert(spec.cloudUpn).second) {
+        if (!spec.cloudUpn.empty() && !upns_.insert(lowerAscii(spec.cloudUpn)).second) {
             r.fail(u["cloud_upn"],
                    path + ".cloud_upn",
-                   "duplicate userPrincipalName '" + spec.cloudUpn + "'");
+                   "duplicate userPrincipalName '" + spec.cloudUpn + "' (UPNs ignore case)");
         }
-        if (!upns_.insert(spec.upn).second) {
-            r.fail(u["upn"], path + ".upn", "duplicate userPrincipalName '" + spec.upn + "'");
+        if (!upns_.insert(lowerAscii(spec.upn)).second) {
+            r.fail(u["upn"],
+                   path + ".upn",
+                   "duplicate userPrincipalName '" + spec.upn + "' (UPNs ignore case)");
         }
     }
 
     bool addGenerated(const UserSpec& spec) {
-        return sams_.insert(spec.sam).second && upns_.insert(spec.upn).second;
+        return sams_.insert(lowerAscii(spec.sam)).second &&
+               upns_.insert(lowerAscii(spec.upn)).second;
     }
 
-    bool hasSam(const std::string& sam) const { return sams_.count(sam) != 0; }
+    bool hasSam(const std::string& sam) const { return sams_.count(lowerAscii(sam)) != 0; }
 
 private:
     std::set<std::string> sams_;
@@ -295,10 +333,11 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node, GeneratedUsers& g
     OnPremSpec o;
     if (node["base_dn"]) {
         o.baseDn = r.string(node["base_dn"], "onprem.base_dn");
-        if (o.baseDn.rfind("dc=", 0) != 0) {
+        if (!domainDn(o.baseDn)) {
             r.fail(node["base_dn"],
                    "onprem.base_dn",
-                   "expected a domain DN such as dc=corp,dc=example");
+                   "expected a domain DN such as dc=corp,dc=example: dc= parts joined by commas, "
+                   "each a DNS label (letters, digits and '-', at most 63)");
         }
     }
     if (node["tls"]) {

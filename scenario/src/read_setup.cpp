@@ -1,6 +1,7 @@
 // The tenant and the on-premises directory of a scenario (`tenant:`, `onprem:`).
 #include "loading.hpp"
 
+#include <wblab/support/secrets.hpp>
 #include <wblab/support/utf8.hpp>
 
 #include <algorithm>
@@ -14,13 +15,21 @@ namespace {
 // the verdict unsupported for a scenario whose passwords do not fit).
 constexpr std::size_t kMaxPasswordCharacters = 256;
 
+// The lab searches the agent's log for every password of a scenario and redacts them from
+// every output: a shorter one would be found in ordinary text.
+constexpr std::size_t kMinPasswordCharacters = kMinSecretBytes;
+
 bool validPassword(const std::string& pw) {
     auto characters = utf8Characters(pw);
-    return characters && *characters >= 1 && *characters <= kMaxPasswordCharacters;
+    return characters && *characters >= kMinPasswordCharacters &&
+           *characters <= kMaxPasswordCharacters;
 }
 
-constexpr const char* kPasswordRule =
-    "a password is 1 to 256 characters of UTF-8 (the cloud's limit)";
+const std::string kPasswordRule =
+    "a password is " + std::to_string(kMinPasswordCharacters) +
+    " to 256 characters of UTF-8: at most the cloud's limit, and at least enough to tell it "
+    "apart from ordinary text (the lab searches the agent's log for every password and hides "
+    "them from its reports)";
 
 std::vector<sim::Method> readMethods(const Reader& r,
                                      const YAML::Node& list,
@@ -227,6 +236,17 @@ std::string readPassword(const Reader& r, const YAML::Node& node, const std::str
         r.fail(node, path, kPasswordRule);
     }
     return pw;
+}
+
+std::vector<std::string> readPasswords(const Reader& r,
+                                       const YAML::Node& node,
+                                       const std::string& path) {
+    r.requireList(node, path, "passwords");
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        out.push_back(readPassword(r, node[i], indexPath(path, i)));
+    }
+    return out;
 }
 
 std::string readPasswordPattern(const Reader& r,

@@ -269,7 +269,7 @@ Action parseRiskDetection(R r, N op, P p, C c) {
 }
 
 Action parseLeakedCredentials(R r, N op, P p, C) {
-    LeakedCredentials l{r.strings(op, p)};
+    LeakedCredentials l{readPasswords(r, op, p)};
     if (l.passwords.empty()) {
         r.fail(op, p, "give at least one leaked password");
     }

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -81,12 +82,38 @@ std::string joinPath(const std::string& path, const std::string& key);
 /// "path[i]".
 std::string indexPath(const std::string& path, std::size_t i);
 
+/// How a value or key is quoted in an error message: 'text', printable, at most 40 characters.
+std::string quoted(const std::string& text);
+
+/// The files a scenario's nodes came from: the scenario itself and what it includes. Included
+/// nodes are marked with their file's index (in their tag, which nothing else reads), so that
+/// an error about a node merged from a shared file points into that file.
+class Origins {
+public:
+    /// Marks every node under `root` that is not marked yet as coming from `file`.
+    void adopt(YAML::Node root, const std::string& file);
+
+    /// The file `node` came from, or empty for the file being read.
+    std::string fileOf(const YAML::Node& node) const;
+
+    std::size_t count() const { return files_.size(); }
+
+private:
+    std::vector<std::string> files_;
+};
+
 class Reader {
 public:
-    explicit Reader(std::string file) : file_(std::move(file)) {}
+    explicit Reader(std::string file,
+                    std::shared_ptr<Origins> origins = std::make_shared<Origins>())
+        : file_(std::move(file)), origins_(std::move(origins)) {}
 
     const std::string& file() const { return file_; }
 
+    /// Shared by every reader of one scenario (its file and the files it includes).
+    const std::shared_ptr<Origins>& origins() const { return origins_; }
+
+    /// Where `node` is: in this reader's file, or in the included file it was merged from.
     SourcePos pos(const YAML::Node& node) const;
 
     [[noreturn]] void fail(const YAML::Node& node,
@@ -112,6 +139,8 @@ public:
                  const std::string& path,
                  std::initializer_list<const char*> keys) const;
 
+    /// A string without control characters (they would reach LDIF, slapd.conf or a terminal)
+    /// and in valid UTF-8.
     std::string string(const YAML::Node& node, const std::string& path) const;
 
     std::int64_t integer(const YAML::Node& node,
@@ -147,7 +176,8 @@ public:
         if (!parsed) {
             fail(node,
                  path,
-                 "unknown value '" + value + "' (expected one of: " + joinedNames(names) + ")");
+                 "unknown value " + quoted(value) + " (expected one of: " + joinedNames(names) +
+                     ")");
         }
         return *parsed;
     }
@@ -168,10 +198,13 @@ public:
 
 private:
     std::string file_;
+    std::shared_ptr<Origins> origins_;
 };
 
 /// Parses YAML text; a syntax error becomes a LoadError at its position in `file`, or LoadErrors
 /// naming its likely causes each at its own line (a tab, a misindented line; yaml_diagnosis.hpp).
+/// Aliases may not blow a document up: expanded, it may have at most twice its own nodes (plus
+/// 1000), and 100,000 nodes in all; nesting stops at 64 levels.
 YAML::Node parseYaml(const std::string& text, const std::string& file);
 
 /// Reads a whole input file (scenario, shared setup, baseline) with the module's size limit.

@@ -1,4 +1,5 @@
 #include <wblab/support/expected.hpp>
+#include <wblab/support/secrets.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -44,18 +45,19 @@ void expectedMisuse(const char* what, const Error* held) {
 }  // namespace detail
 
 std::string Error::describe() const {
+    // What goes to a terminal or a report: no control characters, whatever a file was called.
     if (!where) {
-        return message;
+        return printable(message, true);
     }
     std::ostringstream out;
-    out << where->file;
+    out << printable(where->file);
     if (where->line > 0) {
         out << ":" << where->line;
         if (where->column > 0) {
             out << ":" << where->column;
         }
     }
-    out << ": " << message;
+    out << ": " << printable(message, true);
     return out.str();
 }
 

@@ -1,4 +1,6 @@
 // The only translation unit that includes Boost.Process (it is slow to compile).
+#include "containment.hpp"
+
 #include <wblab/support/process.hpp>
 
 #include <boost/process.hpp>
@@ -23,36 +25,6 @@ namespace bp = boost::process;
 namespace wblab {
 
 namespace {
-
-std::mutex& registryMutex() {
-    static std::mutex m;
-    return m;
-}
-
-std::vector<int>& registry() {
-    static std::vector<int> groups;
-    return groups;
-}
-
-bool& stoppedFlag() {
-    static bool stopped = false;
-    return stopped;
-}
-
-/// Records a new group; if the run was stopped meanwhile, kills it at once instead.
-void registerGroup(int pgid) {
-    std::lock_guard lock(registryMutex());
-    if (stoppedFlag()) {
-        ::killpg(pgid, SIGKILL);
-    }
-    registry().push_back(pgid);
-}
-
-void unregisterGroup(int pgid) {
-    std::lock_guard lock(registryMutex());
-    auto& groups = registry();
-    groups.erase(std::remove(groups.begin(), groups.end(), pgid), groups.end());
-}
 
 int millisUntil(Deadline deadline) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
@@ -117,23 +89,27 @@ struct Process::Impl {
     int pidfd = -1;
     int stdinFd = -1;
     int stdoutFd = -1;
+    int stderrFd = -1;  ///< the read end of a piped stderr, until taken
+    std::string marker;
     std::string buffer;  // bytes read from stdout but not yet returned as a line
     bool stdoutBroken = false;
     std::optional<ExitStatus> status;
 
     ~Impl() {
         if (pid > 0 && !status) {
-            ::killpg(pid, SIGKILL);
+            detail::killTree(pid, marker);
             int raw = 0;
             ::waitpid(pid, &raw, 0);
             status = decodeStatus(raw);
         }
         if (pid > 0) {
-            ::killpg(pid, SIGKILL);  // stragglers the child left behind in its group
-            unregisterGroup(pid);
+            // Stragglers the child left behind, in its group or out of it.
+            detail::killTree(pid, marker);
+            detail::unregisterChild(pid);
         }
         closeFd(stdinFd);
         closeFd(stdoutFd);
+        closeFd(stderrFd);
         closeFd(pidfd);
     }
 
@@ -169,6 +145,7 @@ namespace {
 struct ChildStreams {
     int inPipe[2] = {-1, -1};
     int outPipe[2] = {-1, -1};
+    int errPipe[2] = {-1, -1};
     int childIn = -1;
     int childOut = -1;
     int childErr = -1;
@@ -178,8 +155,15 @@ struct ChildStreams {
     ChildStreams& operator=(const ChildStreams&) = delete;
 
     ~ChildStreams() {
-        for (int* fd :
-             {&inPipe[0], &inPipe[1], &outPipe[0], &outPipe[1], &childIn, &childOut, &childErr}) {
+        for (int* fd : {&inPipe[0],
+                        &inPipe[1],
+                        &outPipe[0],
+                        &outPipe[1],
+                        &errPipe[0],
+                        &errPipe[1],
+                        &childIn,
+                        &childOut,
+                        &childErr}) {
             closeFd(*fd);
         }
     }
@@ -197,7 +181,11 @@ struct ChildStreams {
         if (!spec.pipeStdout) {
             childOut = openForChild(spec.stdoutPath, O_WRONLY | O_CREAT | O_TRUNC);
         }
-        childErr = openForChild(spec.stderrPath, O_WRONLY | O_CREAT | O_TRUNC);
+        if (spec.pipeStderr && ::pipe2(errPipe, O_CLOEXEC) != 0) {
+            return makeError(ErrorCode::Io, std::string("pipe: ") + std::strerror(errno));
+        }
+        childErr = spec.pipeStderr ? std::exchange(errPipe[1], -1)
+                                   : openForChild(spec.stderrPath, O_WRONLY | O_CREAT | O_TRUNC);
         if (childErr < 0 || (!spec.pipeStdout && childOut < 0)) {
             return makeError(ErrorCode::Io, "cannot open the output file of " + spec.argv[0]);
         }
@@ -224,12 +212,15 @@ Expected<boost::filesystem::path> programPath(const std::string& program) {
 /// Starts the child in a process group of its own, with the streams bound; returns its pid.
 Expected<int> spawnInGroup(const ProcessSpec& spec,
                            const boost::filesystem::path& exe,
-                           const ChildStreams& streams) {
+                           const ChildStreams& streams,
+                           const std::string& marker) {
     std::vector<std::string> args(spec.argv.begin() + 1, spec.argv.end());
     bp::environment env;
     for (const auto& [key, value] : spec.env) {
         env[key] = value;
     }
+    // Inherited by the child's descendants: how the guard finds them if wblab is killed.
+    env[detail::kMarkerVariable] = marker;
     try {
         bp::group group;
         std::string workDir = spec.workDir.empty() ? std::string(".") : spec.workDir;
@@ -269,13 +260,22 @@ Expected<Process> Process::start(const ProcessSpec& spec) {
     if (processesStopped()) {
         return makeError(ErrorCode::Unavailable, "the run was interrupted");
     }
+    detail::sweepOrphans();
     ChildStreams streams;
     WBLAB_TRY(streams.open(spec), "");
     WBLAB_TRY_ASSIGN(const auto exe, programPath(spec.argv[0]), "");
-    WBLAB_TRY_ASSIGN(const int pid, spawnInGroup(spec, exe, streams), "");
-    registerGroup(pid);
+    const std::string marker = detail::nextMarker();
+    int pid = -1;
+    {
+        // A sweep for orphans must not take a child that is being started for one.
+        std::lock_guard spawning(detail::spawnMutex());
+        WBLAB_TRY_ASSIGN(pid, spawnInGroup(spec, exe, streams, marker), "");
+        detail::registerChild(pid, marker);
+    }
     auto impl = std::make_unique<Impl>();
     impl->pid = pid;
+    impl->marker = marker;
+    impl->stderrFd = std::exchange(streams.errPipe[0], -1);
     // The parent keeps its ends of the pipes; the child's ends and files are closed with streams.
     impl->stdinFd = std::exchange(streams.inPipe[1], -1);
     impl->stdoutFd = std::exchange(streams.outPipe[0], -1);
@@ -298,10 +298,13 @@ Expected<void> Process::write(std::string_view data, Deadline deadline) {
         if (n < 0 && errno != EAGAIN && errno != EINTR) {
             return makeError(ErrorCode::Io, std::string("write to child: ") + std::strerror(errno));
         }
-        pollfd pfd{impl_->stdinFd, POLLOUT, 0};
+        pollfd pfds[] = {{impl_->stdinFd, POLLOUT, 0}, {detail::interruptFd(), POLLIN, 0}};
         int timeoutMs = millisUntil(deadline);
-        if (timeoutMs == 0 || ::poll(&pfd, 1, timeoutMs) == 0) {
+        if (timeoutMs == 0 || ::poll(pfds, 2, timeoutMs) == 0) {
             return makeError(ErrorCode::Timeout, "the child did not read its stdin in time");
+        }
+        if (pfds[1].revents != 0) {
+            return makeError(ErrorCode::Unavailable, "the run was interrupted");
         }
     }
     return {};
@@ -344,10 +347,14 @@ Process::LineStatus Process::readLine(std::string& line, Deadline deadline, std:
             closeFd(impl_->stdoutFd);
             return LineStatus::Eof;
         }
-        pollfd pfd{impl_->stdoutFd, POLLIN, 0};
+        // The interrupt wakes the wait at once, whoever still holds the child's stdout.
+        pollfd pfds[] = {{impl_->stdoutFd, POLLIN, 0}, {detail::interruptFd(), POLLIN, 0}};
         int timeoutMs = millisUntil(deadline);
-        if (timeoutMs == 0 || ::poll(&pfd, 1, timeoutMs) == 0) {
+        if (timeoutMs == 0 || ::poll(pfds, 2, timeoutMs) == 0) {
             return LineStatus::Timeout;
+        }
+        if (pfds[1].revents != 0 && pfds[0].revents == 0) {
+            return LineStatus::Interrupted;
         }
     }
 }
@@ -362,8 +369,11 @@ std::optional<ExitStatus> Process::waitUntil(Deadline deadline) {
             return std::nullopt;
         }
         if (impl_->pidfd >= 0) {
-            pollfd pfd{impl_->pidfd, POLLIN, 0};
-            ::poll(&pfd, 1, timeoutMs);
+            pollfd pfds[] = {{impl_->pidfd, POLLIN, 0}, {detail::interruptFd(), POLLIN, 0}};
+            ::poll(pfds, 2, timeoutMs);
+            if (pfds[1].revents != 0 && pfds[0].revents == 0) {
+                return impl_->reap(false);  // interrupted: whatever is known now
+            }
         } else {
             // Kernels without pidfd_open: fall back to short polls until the deadline.
             pollfd none{-1, 0, 0};
@@ -374,17 +384,22 @@ std::optional<ExitStatus> Process::waitUntil(Deadline deadline) {
 
 ExitStatus Process::stop(std::chrono::milliseconds grace) {
     if (impl_->status) {
-        ::killpg(impl_->pid, SIGKILL);
+        detail::killTree(impl_->pid, impl_->marker);
         return *impl_->status;
     }
     closeStdin();
     ::killpg(impl_->pid, SIGTERM);
     auto status = waitUntil(deadlineIn(grace));
-    ::killpg(impl_->pid, SIGKILL);  // the child or anything it left in its group
+    // The child, anything it left in its group, and whatever left the group (setsid).
+    detail::killTree(impl_->pid, impl_->marker);
     if (!status) {
         status = impl_->reap(true);
     }
     return *status;
+}
+
+int Process::takeStderr() {
+    return std::exchange(impl_->stderrFd, -1);
 }
 
 void Process::signalGroup(int signal) {
@@ -403,24 +418,6 @@ Expected<ExitStatus> runProcess(const ProcessSpec& spec, std::chrono::millisecon
     return makeError(
         ErrorCode::Timeout,
         spec.argv[0] + " did not finish within " + std::to_string(timeout.count()) + " ms");
-}
-
-std::vector<int> liveProcessGroups() {
-    std::lock_guard lock(registryMutex());
-    return registry();
-}
-
-void stopAllProcesses() {
-    std::lock_guard lock(registryMutex());
-    stoppedFlag() = true;
-    for (int pgid : registry()) {
-        ::killpg(pgid, SIGKILL);
-    }
-}
-
-bool processesStopped() {
-    std::lock_guard lock(registryMutex());
-    return stoppedFlag();
 }
 
 }  // namespace wblab

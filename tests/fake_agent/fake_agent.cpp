@@ -1,12 +1,16 @@
 // wblab-fake-agent: a misbehaving writeback agent for the harness's own tests, compiled rather
 // than written as inline shell. It completes the handshake (declaring "plaintext", so it needs
 // no key) and then misbehaves in one chosen way; or it wraps a real agent to count its starts.
+// The log-* modes answer every request as a correct agent would say (success, 31001 31002,
+// writing nothing) and leak the request's new password to stderr in one form or at one moment.
 //
 //   wblab-fake-agent --mode silent
-//   wblab-fake-agent --mode grandchild --marker /tmp/run-42
+//   wblab-fake-agent --mode grandchild --marker 60.4242
+//   wblab-fake-agent --mode log-at-next-hello --capabilities reset,plaintext,rehandshake
 //   wblab-fake-agent --count /tmp/starts -- /path/to/wblab-agent --bug hangs
 #include <wblab/protocol/messages.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -25,6 +29,7 @@ using namespace wblab::protocol;
 struct Options {
     std::string mode = "silent";
     std::string marker;
+    long floodBytes = 0;
     std::vector<std::string> capabilities = {
         "reset", "change", "admin_reset", "unlock_only", "forced_change", "plaintext"};
 };
@@ -37,16 +42,74 @@ bool readLine(std::string& line) {
     return static_cast<bool>(std::getline(std::cin, line));
 }
 
-void ready(const Options& o) {
-    std::string hello;
-    if (!readLine(hello)) {
-        std::exit(1);
+/// The last password a request carried in clear, for the modes that leak it later.
+std::string lastPassword;
+
+void log(const std::string& text) {
+    std::cerr << text << "\n" << std::flush;
+}
+
+std::string base64(const std::string& in) {
+    static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    std::string out;
+    unsigned value = 0;
+    int bits = -6;
+    for (unsigned char c : in) {
+        value = (value << 8) + c;
+        bits += 8;
+        while (bits >= 0) {
+            out += t[(value >> bits) & 0x3F];
+            bits -= 6;
+        }
+    }
+    if (bits > -6) {
+        out += t[((value << 8) >> (bits + 8)) & 0x3F];
+    }
+    while (out.size() % 4 != 0) {
+        out += '=';
+    }
+    return out;
+}
+
+std::string hex(const std::string& in) {
+    static const char* d = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : in) {
+        out += d[c >> 4];
+        out += d[c & 15];
+    }
+    return out;
+}
+
+std::string utf16le(const std::string& in) {
+    std::string out;
+    for (char c : in) {
+        out += c;
+        out += '\0';
+    }
+    return out;
+}
+
+void sendReady(const Options& o, const std::string& hello) {
+    if (o.mode == "log-connector") {
+        auto message = decode(hello);
+        if (message && std::holds_alternative<Hello>(*message)) {
+            log("bind as " + std::get<Hello>(*message).connectorPassword);
+        }
     }
     Ready r;
     r.agentName = "wblab-fake-agent";
     r.agentVersion = o.mode;
     r.capabilities = o.capabilities;
     send(r);
+}
+
+void ready(const Options& o) {
+    std::string hello;
+    if (!readLine(hello)) {
+        std::exit(1);
+    }
+    sendReady(o, hello);
 }
 
 std::string idOf(const std::string& line) {
@@ -67,19 +130,60 @@ Answer answer(const std::string& id, bool success, std::vector<int> events, int 
 }
 
 /// A process that ignores SIGTERM and keeps the agent's stdout open: the harness must stop the
-/// whole group.
-void leaveGrandchild(const std::string& marker) {
+/// whole group (`marker` is a sleep duration, so that it shows in the process list); with
+/// `leaveSession` it also leaves the agent's process group and session (setsid).
+void leaveGrandchild(const std::string& marker, bool leaveSession) {
     if (::fork() == 0) {
         std::signal(SIGTERM, SIG_IGN);
-        ::execl("/bin/sleep", "sleep", "60", marker.c_str(), static_cast<char*>(nullptr));
+        if (leaveSession) {
+            ::setsid();
+        }
+        ::execl("/bin/sleep", "sleep", marker.c_str(), static_cast<char*>(nullptr));
         std::_Exit(127);
     }
+}
+
+/// Writes `bytes` bytes of noise to stderr, then the last password once.
+void flood(long bytes) {
+    const std::string chunk(65536, 'n');
+    for (long left = bytes; left > 0; left -= static_cast<long>(chunk.size())) {
+        std::cerr.write(chunk.data(), std::min<long>(left, static_cast<long>(chunk.size())));
+    }
+    std::cerr << std::flush;
+}
+
+/// The log-* modes: a plausible answer, and the password leaked as the mode says.
+bool leak(const Options& o, const std::string& id) {
+    const std::string& pw = lastPassword;
+    if (o.mode == "log-base64") {
+        log("request " + id + " token " + base64("user1:" + pw));
+    } else if (o.mode == "log-hex") {
+        log("request " + id + " bytes " + hex(pw));
+    } else if (o.mode == "log-utf16") {
+        log("request " + id + " wide " + utf16le(pw));
+    } else if (o.mode.rfind("log-", 0) != 0 && o.mode != "quiet") {
+        return false;
+    }
+    send(answer(id, true, {31001, 31002}, 0));
+    return true;
 }
 
 /// One request line, answered as the mode says.
 void misbehave(const Options& o, const std::string& line) {
     const std::string id = idOf(line);
-    if (o.mode == "unknown-id") {
+    if (auto message = decode(line); message && std::holds_alternative<Request>(*message)) {
+        if (const auto& sealed = std::get<Request>(*message).newPassword) {
+            lastPassword = sealed->data;
+        }
+    }
+    if (leak(o, id)) {
+        return;
+    }
+    if (o.mode == "password-as-id") {
+        send(answer(lastPassword, true, {31001, 31002}, 0));
+    } else if (o.mode == "password-as-type") {
+        std::cout << "{\"type\": \"" << lastPassword << "\"}\n" << std::flush;
+    } else if (o.mode == "unknown-id") {
         send(answer("nope", true, {31001, 31002}, 0));
     } else if (o.mode == "twice") {
         send(answer(id, true, {31001, 31002}, 0));
@@ -104,6 +208,8 @@ Options parse(int argc, char** argv) {
             o.mode = argv[++i];
         } else if (arg == "--marker" && hasValue) {
             o.marker = argv[++i];
+        } else if (arg == "--flood" && hasValue) {
+            o.floodBytes = std::atol(argv[++i]);
         } else if (arg == "--capabilities" && hasValue) {
             o.capabilities.clear();
             std::string list = argv[++i];
@@ -154,11 +260,30 @@ int main(int argc, char** argv) {
     if (o.mode.rfind("exit-after-ready=", 0) == 0) {
         return std::atoi(o.mode.c_str() + std::strlen("exit-after-ready="));
     }
-    if (o.mode == "grandchild") {
-        leaveGrandchild(o.marker);
+    if (o.mode == "grandchild" || o.mode == "setsid-grandchild") {
+        leaveGrandchild(o.marker, o.mode == "setsid-grandchild");
     }
     for (std::string line; readLine(line);) {
+        auto message = decode(line);
+        if (message && std::holds_alternative<Hello>(*message)) {
+            // A new session (rehandshake): the previous scenario's password, now.
+            if (o.mode == "log-at-next-hello" && !lastPassword.empty()) {
+                log("earlier: " + lastPassword);
+            }
+            sendReady(o, line);
+            continue;
+        }
+        if (message && std::holds_alternative<Shutdown>(*message)) {
+            break;
+        }
         misbehave(o, line);
+        if (o.floodBytes > 0) {
+            flood(o.floodBytes);
+            log("after the flood: " + lastPassword);
+        }
+    }
+    if (o.mode == "log-at-exit" && !lastPassword.empty()) {
+        log("bye, last password " + lastPassword);
     }
     return 0;
 }

@@ -4,12 +4,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <regex>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 namespace wblab::testkit {
 
@@ -136,12 +138,15 @@ std::vector<std::string> processesMentioning(const std::string& needle) {
         if (name.find_first_not_of("0123456789") != std::string::npos) {
             continue;
         }
+        // read(2), not a stream: libstdc++ throws when the process vanishes mid-read.
         std::string cmdline;
-        try {
-            std::ifstream in(entry.path() / "cmdline");
-            cmdline.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-        } catch (const std::exception&) {
-            continue;  // the process ended while it was being read (ESRCH): it mentions nothing
+        const int fd = ::open((entry.path() / "cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+        char buf[4096];
+        for (ssize_t n; fd >= 0 && (n = ::read(fd, buf, sizeof buf)) > 0;) {
+            cmdline.append(buf, static_cast<std::size_t>(n));
+        }
+        if (fd >= 0) {
+            ::close(fd);
         }
         for (char& c : cmdline) {
             c = c == '\0' ? ' ' : c;

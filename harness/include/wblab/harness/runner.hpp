@@ -54,13 +54,17 @@ struct RunOptions {
     bool reuseAgents = true;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds stepTimeout{10000};
-    /// A scenario that runs longer stops before its next step with the verdict timeout; a
-    /// scenario's own `timeout:` takes precedence.
+    /// A scenario that runs longer stops with the verdict timeout: a running exchange with the
+    /// agent ends at the deadline, the steps and end checks stop; a scenario's own `timeout:`
+    /// takes precedence.
     std::chrono::milliseconds scenarioTimeout{300000};
     /// Stop taking scenarios once this many have failed (0: never); the scenarios already
     /// running finish, the rest are listed in RunResult::notRun. Failures are counted before
     /// a baseline turns any into expected ones.
     std::size_t maxFailures = 0;
+    /// How much of the agent's stderr is kept per scenario; the rest is counted and searched
+    /// for passwords, not kept (the report says so).
+    std::uint64_t agentLogCap = 4u << 20;
     /// How runScenarios shows progress (progress.hpp), and the terminal's width for Live.
     ProgressStyle progressStyle = ProgressStyle::Lines;
     std::size_t progressWidth = 100;

@@ -34,12 +34,16 @@ struct Loaded {
 };
 
 /// Loads files and directories (see collectScenarioFiles); an empty result is an error too.
-Loaded loadScenarioPaths(const std::vector<std::string>& paths);
+/// Includes must stay inside the directory each path names (a file's own directory), or inside
+/// `includeRoot` when one is given. Stops early, with an error, once the run is interrupted.
+Loaded loadScenarioPaths(const std::vector<std::string>& paths,
+                         const std::string& includeRoot = "");
 
 struct SuiteRequest {
     std::vector<std::string> paths;
     Selection selection;
     std::string baselinePath;  ///< empty: no baseline
+    std::string includeRoot;   ///< empty: each path's own tree
 };
 
 struct Suite {

@@ -216,6 +216,13 @@ struct ExitCriterionResult {
 
 std::vector<ExitCriterionResult> exitCriteriaOf(const RunResult& run);
 
+/// Every string of a scenario's result made safe for any output: each secret the process knows
+/// (processRedactor(), in any form) replaced by "[redacted]", control characters escaped.
+void redactCase(CaseResult& result);
+
+/// redactCase for every scenario, and the run's own strings.
+void redactRun(RunResult& run);
+
 /// A console summary: one line per scenario, then totals.
 void printSummary(const RunResult& run, std::ostream& out);
 

@@ -18,22 +18,33 @@
 
 namespace wblab::scenario {
 
+struct LoadOptions {
+    /// Included files must lie inside this directory (symlinks resolved): a scenario cannot
+    /// read files outside the tree it comes from. Empty: the scenario file's own directory.
+    std::string includeRoot;
+};
+
 /// A file's scenarios (one per matrix row), or every error found in it: each bad step, section,
 /// key or row, and for a YAML syntax error its likely causes (a tab in the indentation, a line
 /// indented to no block, a missing colon), each at its own file:line:column. At most 20 errors
-/// are kept; a last one says how many more there were.
+/// are kept; a last one says how many more there were. Limits: 1 MiB a file, 100,000 nodes once
+/// aliases are expanded (and at most twice the nodes written, plus 1000), 64 levels of nesting,
+/// 32 included files 8 deep. Every password read becomes a secret of the process
+/// (processRedactor()); a matrix value that lands in a password shows in the id as `secret-K`
+/// (K: its place among the parameter's values).
 struct FileLoad {
     std::vector<Scenario> scenarios;
     std::vector<Error> errors;
 };
 
-FileLoad loadScenarioFile(const std::string& path);
+FileLoad loadScenarioFile(const std::string& path, const LoadOptions& options = {});
 
 /// Loads and validates one scenario file (every row of its matrix); the first error only.
-Expected<std::vector<Scenario>> loadScenarios(const std::string& path);
+Expected<std::vector<Scenario>> loadScenarios(const std::string& path,
+                                              const LoadOptions& options = {});
 
 /// Loads a file that holds exactly one scenario (no matrix, or a matrix of one row).
-Expected<Scenario> loadScenario(const std::string& path);
+Expected<Scenario> loadScenario(const std::string& path, const LoadOptions& options = {});
 
 /// Expands files and directories (recursively, *.yaml and *.yml, sorted) into scenario paths.
 /// Inside directories, files whose name starts with '_' are shared setup, not scenarios.

@@ -46,7 +46,8 @@ struct Error {
     std::string message;
     std::optional<SourcePos> where;
 
-    /// "file:line:column: message" when a position is known, else the message.
+    /// "file:line:column: message" when a position is known, else the message; control
+    /// characters (newlines and tabs aside) escaped, for terminals and reports.
     std::string describe() const;
 };
 

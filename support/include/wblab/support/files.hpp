@@ -12,13 +12,16 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace wblab {
 
 class RunDirectory {
 public:
     /// Creates a fresh private directory under `root`, else $WBLAB_TMPDIR, else /tmp, named
-    /// wblab-<tag>-XXXXXX.
+    /// wblab-<tag>-XXXXXX. A relative root is taken from the current directory (the path is
+    /// made absolute: slapd and agents run elsewhere).
     static Expected<RunDirectory> create(std::string_view tag, const std::string& root = "");
 
     RunDirectory(RunDirectory&& other) noexcept;
@@ -45,7 +48,32 @@ private:
 /// content or the new, never a half-written file.
 Expected<void> writeFileAtomically(const std::string& path, std::string_view content);
 
+/// Writes a set of files so that either all of them are replaced or none is: each is written
+/// in full to a temporary file beside it first (a full disk fails here, replacing nothing), then
+/// all are renamed into place.
+Expected<void> writeFilesAtomically(
+    const std::vector<std::pair<std::string, std::string>>& pathsAndContents);
+
 Expected<std::string> readFile(const std::string& path);
+
+/// An exclusive lock on a directory (an flock on <dir>/.wblab.lock, holding the owner's pid),
+/// held while the object lives; the kernel drops it if the owner dies.
+class DirectoryLock {
+public:
+    /// Creates the directory if needed; fails with Unavailable when another process holds it.
+    static Expected<DirectoryLock> acquire(const std::string& dir);
+
+    DirectoryLock(DirectoryLock&& other) noexcept;
+    DirectoryLock& operator=(DirectoryLock&& other) noexcept;
+    DirectoryLock(const DirectoryLock&) = delete;
+    DirectoryLock& operator=(const DirectoryLock&) = delete;
+    ~DirectoryLock();
+
+private:
+    explicit DirectoryLock(int fd) : fd_(fd) {}
+
+    int fd_ = -1;
+};
 
 /// Removes a directory tree; errors are ignored (best effort clean-up).
 void removeTree(const std::string& path);

@@ -41,6 +41,8 @@ struct ProcessSpec {
     std::string stderrPath;
     bool pipeStdin = false;
     bool pipeStdout = false;
+    /// stderr to a pipe whose read end the caller takes (Process::takeStderr(), LogPump).
+    bool pipeStderr = false;
 };
 
 struct ExitStatus {
@@ -71,17 +73,22 @@ public:
     Expected<void> write(std::string_view data, Deadline deadline);
     void closeStdin();
 
-    enum class LineStatus { Line, Eof, Timeout, TooLong };
+    enum class LineStatus { Line, Eof, Timeout, TooLong, Interrupted };
 
     /// Reads one '\n'-terminated line (without the '\n') from the child's stdout. A line longer
-    /// than maxBytes is reported as TooLong and the stream is unusable afterwards.
+    /// than maxBytes is reported as TooLong and the stream is unusable afterwards. Interrupted:
+    /// the run was stopped (stopAllProcesses) while waiting.
     LineStatus readLine(std::string& line, Deadline deadline, std::size_t maxBytes);
 
     /// The exit status if the child has ended by the deadline, else nullopt.
     std::optional<ExitStatus> waitUntil(Deadline deadline);
 
-    /// SIGTERM to the group, up to `grace` for the child to end, then SIGKILL to the group.
+    /// SIGTERM to the group, up to `grace` for the child to end, then SIGKILL to the group and
+    /// to every descendant, wherever it went (containDescendants()).
     ExitStatus stop(std::chrono::milliseconds grace);
+
+    /// The read end of the stderr pipe (ProcessSpec::pipeStderr), handed over once; -1 after.
+    int takeStderr();
 
     /// Sends a signal to every process of the group.
     void signalGroup(int signal);
@@ -92,15 +99,30 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
+/// Containment of everything the lab starts, for the whole process (docs/reports.md,
+/// "Processes"). Makes this process the child subreaper (PR_SET_CHILD_SUBREAPER): a descendant
+/// that leaves its child's process group or session (setsid) and loses its parent comes back
+/// to wblab instead of init, and is killed with the child it came from (every child carries a
+/// marker in its environment, WBLAB_PROCESS, that its descendants inherit). Starts a guard
+/// process that, if wblab itself dies (SIGKILL included), kills every process group wblab still
+/// had and every process carrying one of its markers. Call first in main, while the process has
+/// one thread.
+void containDescendants();
+
+/// Lets the guard go: it sweeps what is left and ends, and this waits (at most 1 s) until it
+/// has. Runs at exit by itself; call it before std::_Exit.
+void endContainment();
+
 /// Runs a program to completion; kills its group and reports Timeout after `timeout`.
 Expected<ExitStatus> runProcess(const ProcessSpec& spec, std::chrono::milliseconds timeout);
 
 /// The process-group ids of every live process group started by Process.
 std::vector<int> liveProcessGroups();
 
-/// Kills every live process group started by Process (SIGKILL) and refuses to start new ones:
-/// an interrupted run. Thread-safe, but not async-signal-safe: call it from a thread that waits
-/// for the signal (sigwait), not from a signal handler.
+/// Kills every live process group started by Process (SIGKILL), with every descendant, and
+/// refuses to start new ones: an interrupted run. Every wait in Process (readLine, write,
+/// waitUntil) returns at once. Thread-safe, but not async-signal-safe: call it from a thread
+/// that waits for the signal (sigwait), not from a signal handler.
 void stopAllProcesses();
 
 /// True once stopAllProcesses() was called.

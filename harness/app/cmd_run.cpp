@@ -28,6 +28,7 @@ struct RunFlags {
     std::string reportDir = "wblab-reports";
     bool keep = false;
     bool freshAgents = false;
+    bool freshFixtures = false;
     std::uint64_t seed = 0;
     std::string seedText;
     std::string includeRoot;
@@ -53,6 +54,10 @@ void addOptions(CLI::App* run, RunFlags& f) {
     run->add_option("--report-dir", f.reportDir, "Where the reports are written")
         ->capture_default_str();
     run->add_flag("--keep", f.keep, "Keep each scenario's run directory (slapd log, agent stderr)");
+    run->add_flag("--fresh-fixtures",
+                  f.freshFixtures,
+                  "Start a fresh directory for every scenario instead of reseeding the "
+                  "worker's");
     run->add_flag("--fresh-agents",
                   f.freshAgents,
                   "Start the agent afresh for every scenario, even one that can take another "
@@ -100,6 +105,7 @@ harness::RunOptions optionsOf(const RunFlags& f, const harness::AgentCommand& ag
     options.scenarioTimeout = std::chrono::seconds(f.scenarioTimeoutS);
     options.jobs = f.jobs;
     options.reuseAgents = !f.freshAgents;
+    options.reuseFixtures = !f.freshFixtures;
     options.maxFailures = f.exitFirst ? 1 : f.maxFailures;
     options.progressStyle = harness::progressStyleFor(
         ::isatty(STDOUT_FILENO) == 1, std::getenv("CI"), std::getenv("TERM"));

@@ -44,7 +44,7 @@ _wblab() {
 
     local options=""
     case "$command" in
-        run) options="--agent --report-dir --keep --fresh-agents --seed --run-id --max-failures -x --jobs -j --scenario-timeout --step-timeout --baseline --directory --include-root $selection" ;;
+        run) options="--agent --report-dir --keep --fresh-agents --fresh-fixtures --seed --run-id --max-failures -x --jobs -j --scenario-timeout --step-timeout --baseline --directory --include-root $selection" ;;
         list) options="--include-root $selection" ;;
         validate) options="--include-root" ;;
         explain) options="--in --include-root" ;;

@@ -159,6 +159,7 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
                    options.progressWidth);
     auto worker = [&] {
         AgentSlot slot;
+        FixturePool fixtures;
         for (std::size_t i = next++; i < scenarios.size() && !enoughFailures(); i = next++) {
             {
                 std::lock_guard lock(progressMutex);
@@ -166,7 +167,7 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
             }
             report::CaseResult result;
             if (!processesStopped()) {
-                result = ScenarioRun(scenarios[i], options, slot).run();
+                result = ScenarioRun(scenarios[i], options, slot, &fixtures).run();
             }
             if (processesStopped()) {
                 result = interrupted(scenarios[i], options);
@@ -184,6 +185,7 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
                            report::isFailure(run.cases[i].verdict));
         }
         slot.close();
+        fixtures.close();
     };
     const std::size_t jobs =
         std::clamp<std::size_t>(options.jobs, 1, std::max<std::size_t>(1, scenarios.size()));

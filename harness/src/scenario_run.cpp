@@ -49,10 +49,14 @@ sim::WritebackReply RacingChannel::deliver(const sim::WritebackRequest& request)
     return inner_.deliver(request);
 }
 
-ScenarioRun::ScenarioRun(const scenario::Scenario& s, const RunOptions& options, AgentSlot& slot)
+ScenarioRun::ScenarioRun(const scenario::Scenario& s,
+                         const RunOptions& options,
+                         AgentSlot& slot,
+                         FixturePool* fixtures)
     : s_(s),
       options_(options),
       slot_(slot),
+      fixtures_(fixtures != nullptr ? *fixtures : ownFixtures_),
       started_(Clock::now()),
       deadline_(started_ + (s.timeoutSeconds > 0
                                 ? std::chrono::milliseconds(s.timeoutSeconds * 1000)
@@ -188,18 +192,19 @@ bool ScenarioRun::startDirectory() {
     fixture::FixtureOptions fxOptions;
     fxOptions.keepRunDirectory = options_.keepRunDirectories;
     fxOptions.tls = s_.onprem.tls;
-    auto fx =
-        fixture::startDirectory(flavourOf(options_.directory), directorySeedOf(s_), fxOptions);
+    auto fx = fixtures_.take(
+        flavourOf(options_.directory), directorySeedOf(s_), fxOptions, options_.reuseFixtures);
     if (!fx) {
         decided_ = Verdict::Unresolved;
         result_.message = "directory fixture: " + fx.error().message;
         return false;
     }
-    fixture_ = std::move(*fx);
+    fixture_ = std::move(fx->directory);
     probe_ = fixture_->probe();
     agentLog_ = fixture_->runDirectory() + "/agent.stderr";
     timeline(std::string("directory: ") + fixture_->flavourName() + " ready with " +
-             std::to_string(s_.onprem.users.size()) + " users");
+             std::to_string(s_.onprem.users.size()) + " users" +
+             (fx->reused ? " (the worker's directory, reseeded)" : ""));
     return true;
 }
 
@@ -399,13 +404,14 @@ void ScenarioRun::teardown() {
         secrets.push_back(fixture_->connectorPassword());
         secrets.push_back(fixture_->adminPassword());
         result_.agentStderr = redactedTail(agentLog_, secrets);
-        if (options_.keepRunDirectories) {
-            fixture_->keepRunDirectory();
+        probe_.reset();
+        if (!options_.keepRunDirectories) {
+            fixtures_.giveBack(std::move(fixture_));  // the next scenario reseeds it
+            return;
         }
+        fixture_->keepRunDirectory();
         fixture_->stop();
-        if (options_.keepRunDirectories) {
-            result_.keptDirectory = nameAfterScenario(fixture_->runDirectory(), s_.id);
-        }
+        result_.keptDirectory = nameAfterScenario(fixture_->runDirectory(), s_.id);
     }
 }
 

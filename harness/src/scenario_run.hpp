@@ -8,6 +8,7 @@
 //   report::CaseResult result = ScenarioRun(scenario, options, slot).run();
 
 #include "agent_slot.hpp"
+#include "fixture_pool.hpp"
 #include "relay.hpp"
 
 #include <wblab/fixture/directory.hpp>
@@ -61,7 +62,12 @@ struct SentRequest {
 
 class ScenarioRun {
 public:
-    ScenarioRun(const scenario::Scenario& s, const RunOptions& options, AgentSlot& slot);
+    /// `fixtures`: the worker's directory pool (fixture_pool.hpp); without one the scenario
+    /// has a directory of its own, stopped at its end.
+    ScenarioRun(const scenario::Scenario& s,
+                const RunOptions& options,
+                AgentSlot& slot,
+                FixturePool* fixtures = nullptr);
     ScenarioRun(const ScenarioRun&) = delete;
     ScenarioRun& operator=(const ScenarioRun&) = delete;
     ~ScenarioRun();
@@ -139,6 +145,8 @@ private:
     const scenario::Scenario& s_;
     const RunOptions& options_;
     AgentSlot& slot_;
+    FixturePool ownFixtures_;
+    FixturePool& fixtures_;
     Clock::time_point started_;
     Deadline deadline_;
     report::CaseResult result_;

@@ -189,6 +189,7 @@ void runFault(
     std::set<std::string> failedHere;
     int ran = 0;
     AgentSlot slot;
+    FixturePool fixtures;
     // The previous scenario's result: its log check is settled when the kept agent takes the
     // next hello or exits, and credited again then.
     report::CaseResult previous;
@@ -215,7 +216,7 @@ void runFault(
             }
         }
         ++ran;
-        auto result = ScenarioRun(state.scenarios[i], faulty, slot).run();
+        auto result = ScenarioRun(state.scenarios[i], faulty, slot, &fixtures).run();
         if (processesStopped()) {
             break;
         }
@@ -225,6 +226,7 @@ void runFault(
         slot.settleLater(previous);
     }
     slot.close();
+    fixtures.close();
     if (!processesStopped()) {
         credit(previous);
     }

@@ -52,6 +52,9 @@ struct RunOptions {
     /// An agent that declares "rehandshake" (protocol v1.1) serves its worker's scenarios in
     /// turn, with a new hello for each; false starts it afresh for every scenario.
     bool reuseAgents = true;
+    /// A worker keeps its directory and reseeds it for each scenario (fixture_pool.hpp) when
+    /// the scenario's seed allows; false starts a fresh directory for every scenario.
+    bool reuseFixtures = true;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds stepTimeout{10000};
     /// A scenario that runs longer stops with the verdict timeout: a running exchange with the

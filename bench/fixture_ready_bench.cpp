@@ -1,7 +1,9 @@
 // Fixture benchmarks (DESIGN.md §8): how long until a fixture is ready (slapadd of the seed,
 // slapd start, first accepted connection), how long a clock advance takes (slapd restarted under
-// libfaketime), restoring the seed versus starting afresh, and seeding 100,000 users. Baselines
-// measured in the same run: the same fixture with no users, and starting one trivial process.
+// libfaketime), the ways of giving a used fixture its seed back (reseed over LDAP, an mdb
+// environment swapped, slapadd again) against starting afresh, and seeding 100,000 users.
+// Baselines measured in the same run: the same fixture with no users, and starting one trivial
+// process.
 #include "seed_users.hpp"
 
 #include <wblab/fixture/directory.hpp>
@@ -9,6 +11,7 @@
 
 #include <benchmark/benchmark.h>
 
+#include <filesystem>
 #include <sys/resource.h>
 
 namespace {
@@ -70,6 +73,44 @@ void fixtureRestore(benchmark::State& state) {
     }
 }
 
+/// Reusing one fixture the way a worker does: the tree replaced over LDAP as the root DN, no
+/// process started (SlapdFixture::reseed, what `wblab run` does between scenarios).
+void fixtureReseed(benchmark::State& state) {
+    const auto seed = seedWith(static_cast<int>(state.range(0)));
+    auto fx = startOrSkip(state, seed);
+    if (!fx) {
+        return;
+    }
+    for (auto _ : state) {
+        if (auto r = fx->reseed(seed, {}); !r) {
+            state.SkipWithError(r.error().message.c_str());
+            return;
+        }
+    }
+}
+
+/// Reusing one fixture by swapping the mdb environment: slapd stopped, the seeded data.mdb
+/// copied back over the used one, slapd started (one process start instead of two).
+void fixtureMdbSwap(benchmark::State& state) {
+    namespace fs = std::filesystem;
+    auto fx = startOrSkip(state, seedWith(static_cast<int>(state.range(0))));
+    if (!fx) {
+        return;
+    }
+    const fs::path data = fs::path(fx->runDirectory()) / "db" / "data.mdb";
+    const fs::path pristine = fs::path(fx->runDirectory()) / "seeded.mdb";
+    fx->stopServer();
+    fs::copy_file(data, pristine);
+    for (auto _ : state) {
+        fx->stopServer();
+        fs::copy_file(pristine, data, fs::copy_options::overwrite_existing);
+        if (auto r = fx->startServer(); !r) {
+            state.SkipWithError(r.error().message.c_str());
+            return;
+        }
+    }
+}
+
 /// Moving the lab clock: slapd restarted under libfaketime with a later offset.
 void clockAdvance(benchmark::State& state) {
     auto fx = startOrSkip(state, seedWith(100));
@@ -109,6 +150,8 @@ void processBaseline(benchmark::State& state) {
 BENCHMARK(fixtureReady)->Arg(0)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(fixtureStop)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(fixtureRestore)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(fixtureReseed)->Arg(3)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(fixtureMdbSwap)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(clockAdvance)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(processBaseline)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(seedLargeDirectory)

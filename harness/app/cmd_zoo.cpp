@@ -22,6 +22,7 @@ struct ZooFlags {
     std::vector<std::string> mutations;
     bool noLab = false;
     bool quick = false;
+    bool freshFixtures = false;
     std::string directory = "slapd";
     std::string includeRoot;
 };
@@ -62,6 +63,7 @@ int zooCommand(const ZooFlags& f) {
     harness::RunOptions options;
     options.stepTimeout = std::chrono::milliseconds(f.stepTimeoutMs);
     options.jobs = f.jobs;
+    options.reuseFixtures = !f.freshFixtures;
     options.directory = *harness::directoryFlavourFromString(f.directory);
     harness::ZooFaults chosen;
     chosen.agent = f.faults.empty() ? *faults : f.faults;
@@ -116,6 +118,9 @@ Command addZooCommand(CLI::App& app) {
     cli->add_flag("--quick",
                   flags->quick,
                   "Stop looking once the score is decided (exact score, partial matrix)");
+    cli->add_flag("--fresh-fixtures",
+                  flags->freshFixtures,
+                  "Start a fresh directory for every scenario instead of reseeding the worker's");
     addDirectoryOption(cli, flags->directory);
     addIncludeRootOption(cli, flags->includeRoot);
     return {cli, [flags] { return zooCommand(*flags); }};

@@ -49,7 +49,7 @@ _wblab() {
         validate) options="--include-root" ;;
         explain) options="--in --include-root" ;;
         criteria) options="--markdown --in" ;;
-        zoo) options="--agent --jobs -j --step-timeout --faults --mutations --no-lab --quick --directory --include-root" ;;
+        zoo) options="--agent --jobs -j --step-timeout --faults --mutations --no-lab --quick --fresh-fixtures --directory --include-root" ;;
         lab)
             if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "up" -- "$cur")); return; fi
             options="--keep --directory" ;;

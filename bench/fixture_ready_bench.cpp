@@ -147,7 +147,7 @@ void processBaseline(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(fixtureReady)->Arg(0)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(fixtureReady)->Arg(0)->Arg(3)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(fixtureStop)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(fixtureRestore)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(fixtureReseed)->Arg(3)->Arg(100)->Unit(benchmark::kMillisecond)->UseRealTime();

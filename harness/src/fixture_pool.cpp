@@ -26,10 +26,11 @@ Expected<FixturePool::Lease> FixturePool::take(fixture::Flavour flavour,
 }
 
 void FixturePool::giveBack(std::unique_ptr<fixture::Directory> directory) {
-    if (!directory) {
+    close();
+    if (directory && !directory->canReseed()) {
+        directory->stop();  // a Samba DC, say: nothing to gain by keeping it
         return;
     }
-    close();
     idle_ = std::move(directory);
 }
 

@@ -37,8 +37,8 @@ public:
                          const fixture::FixtureOptions& options,
                          bool reuse);
 
-    /// Keeps the directory for the next scenario (take() reseeds it, and restarts a stopped
-    /// server); an idle one already kept is stopped.
+    /// Keeps the directory for the next scenario when its flavour can reseed (take() reseeds
+    /// it, and restarts a stopped server), else stops it; an idle one already kept is stopped.
     void giveBack(std::unique_ptr<fixture::Directory> directory);
 
     /// Stops the idle directory.

@@ -44,6 +44,9 @@ public:
     /// Stops the idle directory.
     void close();
 
+    /// The directory kept for the next scenario, if any (for tests).
+    const fixture::Directory* idle() const { return idle_.get(); }
+
 private:
     std::unique_ptr<fixture::Directory> idle_;
 };

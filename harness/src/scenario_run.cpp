@@ -202,9 +202,9 @@ bool ScenarioRun::startDirectory() {
     fixture_ = std::move(fx->directory);
     probe_ = fixture_->probe();
     agentLog_ = fixture_->runDirectory() + "/agent.stderr";
+    // Not whether the directory was reused: reports do not depend on which worker ran what.
     timeline(std::string("directory: ") + fixture_->flavourName() + " ready with " +
-             std::to_string(s_.onprem.users.size()) + " users" +
-             (fx->reused ? " (the worker's directory, reseeded)" : ""));
+             std::to_string(s_.onprem.users.size()) + " users");
     return true;
 }
 

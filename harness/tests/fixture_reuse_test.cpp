@@ -1,10 +1,14 @@
 // A worker's directory serves scenario after scenario (fixture_pool.hpp): a scenario that runs
 // after one that changed the policy, lockouts, password history and account states sees its own
 // seed and nothing of the first one's.
+#include "agent_slot.hpp"
 #include "e2e_support.hpp"
+#include "fixture_pool.hpp"
+#include "scenario_run.hpp"
 
 #include <wblab/support/files.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 using namespace wblab;
@@ -87,15 +91,6 @@ scenario::Scenario fromText(const std::string& dir, const std::string& id, const
     return load(path);
 }
 
-bool ranOnReusedDirectory(const report::CaseResult& r) {
-    for (const auto& line : r.timeline) {
-        if (line.find("the worker's directory, reseeded") != std::string::npos) {
-            return true;
-        }
-    }
-    return false;
-}
-
 void requirePassed(const report::CaseResult& r) {
     INFO(r.id << ": " << r.message);
     for (const auto& c : r.checks) {
@@ -111,21 +106,37 @@ TEST_CASE("A scenario on a reused directory sees its own seed, nothing of the on
           "[e2e][slapd][reuse]") {
     auto dir = RunDirectory::create("reuse-test");
     REQUIRE(dir);
-    std::vector<scenario::Scenario> scenarios = {
-        fromText(dir->path(), "reuse_dirty", kDirty),
-        fromText(dir->path(), "reuse_pristine", kPristine),
-        fromText(dir->path(), "reuse_other_rights", kOtherRights),
-        fromText(dir->path(), "reuse_pristine", kPristine)};
-    auto options = optionsFor(referenceAgent());
-    options.jobs = 1;
-    const auto run = harness::runScenarios(scenarios, options, nullptr);
-    REQUIRE(run.cases.size() == 4);
-    for (const auto& r : run.cases) {
-        requirePassed(r);
+    const auto dirty = fromText(dir->path(), "reuse_dirty", kDirty);
+    const auto pristine = fromText(dir->path(), "reuse_pristine", kPristine);
+    const auto otherRights = fromText(dir->path(), "reuse_other_rights", kOtherRights);
+    const auto options = optionsFor(referenceAgent());
+    // One worker's agent slot and directory pool, as runScenarios gives each worker.
+    harness::AgentSlot slot;
+    harness::FixturePool pool;
+    std::vector<report::CaseResult> results;
+    results.reserve(5);  // settleLater() keeps a pointer to the result
+    auto run = [&](const scenario::Scenario& s) {
+        results.push_back(harness::ScenarioRun(s, options, slot, &pool).run());
+        slot.settleLater(results.back());
+        requirePassed(results.back());
+        REQUIRE(pool.idle() != nullptr);
+        return pool.idle()->runDirectory();
+    };
+    const std::string first = run(dirty);
+    CHECK(run(pristine) == first);
+    // Other connector rights need another slapd.conf: a fresh directory, reused for the same
+    // rights, and the default rights need a fresh one again.
+    const std::string second = run(otherRights);
+    CHECK(second != first);
+    CHECK(run(otherRights) == second);
+    const std::string third = run(pristine);
+    CHECK(third != second);
+    slot.close();
+    pool.close();
+    for (const auto& path : {first, second, third}) {
+        CHECK_FALSE(std::filesystem::exists(path));
     }
-    CHECK_FALSE(ranOnReusedDirectory(run.cases[0]));
-    CHECK(ranOnReusedDirectory(run.cases[1]));
-    // Other connector rights need another slapd.conf: a fresh directory, then reused again.
-    CHECK_FALSE(ranOnReusedDirectory(run.cases[2]));
-    CHECK_FALSE(ranOnReusedDirectory(run.cases[3]));
+    for (const auto& r : results) {
+        requirePassed(r);  // the agent's log checks, settled at the next hello or its exit
+    }
 }

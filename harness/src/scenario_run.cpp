@@ -140,9 +140,8 @@ bool ScenarioRun::startDirectory() {
                           " (docs/fixture.md)";
         return false;
     }
-    fixture::FixtureOptions fxOptions;
-    fxOptions.keepRunDirectory = options_.keepRunDirectories;
-    fxOptions.tls = s_.onprem.tls;
+    const fixture::FixtureOptions fxOptions =
+        fixtureOptionsOf(s_.onprem, options_.keepRunDirectories);
     auto fx =
         fixture::startDirectory(flavourOf(options_.directory), directorySeedOf(s_), fxOptions);
     if (!fx) {
@@ -154,7 +153,11 @@ bool ScenarioRun::startDirectory() {
     probe_ = fixture_->probe();
     agentLog_ = fixture_->runDirectory() + "/agent.stderr";
     timeline(std::string("directory: ") + fixture_->flavourName() + " ready with " +
-             std::to_string(s_.onprem.users.size()) + " users");
+             std::to_string(s_.onprem.users.size()) + " users" +
+             (s_.onprem.tlsCertificate != scenario::TlsCertificate::Trusted
+                  ? std::string(", its ldaps certificate ") +
+                        scenario::toString(s_.onprem.tlsCertificate)
+                  : std::string()));
     return true;
 }
 

@@ -9,6 +9,19 @@ namespace wblab::scenario {
 
 namespace {
 
+/// What the agent meets over ldaps when the certificate is not the trusted one.
+std::string tlsCertificateText(TlsCertificate certificate) {
+    switch (certificate) {
+        case TlsCertificate::Trusted:
+            return std::string();
+        case TlsCertificate::OtherCa:
+            return " (its certificate signed by a CA the agent was not given)";
+        case TlsCertificate::OtherHost:
+            return " (its certificate for another host name)";
+    }
+    return std::string();
+}
+
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) {
@@ -293,8 +306,9 @@ void explainSetup(const Scenario& s, std::ostream& out) {
         << ", writeback " << (s.tenant.writeback ? "on" : "off") << ", " << s.tenant.methodsRequired
         << " method(s) required, unlock without reset "
         << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
-    out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "") << ": "
-        << policyText(s.onprem.policy) << "\n";
+    out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "")
+        << tlsCertificateText(s.onprem.tlsCertificate) << ": " << policyText(s.onprem.policy)
+        << "\n";
     for (const auto& pso : s.onprem.fineGrainedPolicies) {
         out << "  fine-grained policy '" << pso.name << "' for " << join(pso.users) << ": "
             << policyText(pso.policy) << "\n";

@@ -64,7 +64,44 @@ constexpr DirectoryNeedName kDirectoryNeeds[] = {
     {DirectoryNeed::ResetKeepsMustChange, "reset_keeps_must_change"},
 };
 
+struct TlsCertificateName {
+    TlsCertificate certificate;
+    const char* name;
+};
+
+constexpr TlsCertificateName kTlsCertificates[] = {
+    {TlsCertificate::Trusted, "trusted"},
+    {TlsCertificate::OtherCa, "other_ca"},
+    {TlsCertificate::OtherHost, "other_host"},
+};
+
 }  // namespace
+
+const char* toString(TlsCertificate certificate) {
+    for (const auto& c : kTlsCertificates) {
+        if (c.certificate == certificate) {
+            return c.name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<TlsCertificate> tlsCertificateFromString(std::string_view name) {
+    for (const auto& c : kTlsCertificates) {
+        if (name == c.name) {
+            return c.certificate;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> tlsCertificateNames() {
+    std::vector<std::string> names;
+    for (const auto& c : kTlsCertificates) {
+        names.emplace_back(c.name);
+    }
+    return names;
+}
 
 const char* toString(DirectoryNeed need) {
     for (const auto& n : kDirectoryNeeds) {

@@ -96,8 +96,34 @@ TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[s
              "tags: [smoke]\ndirectory_requires: [policy_hints]",
              "unknown value 'policy_hints' (expected one of: reset_policy_hints, "
              "reset_keeps_must_change)",
-             5});
+             5},
+        Case{"onprem:\n",
+             "onprem:\n  tls_certificate: other_ca\n",
+             "onprem.tls_certificate: the directory presents a certificate only over ldaps: set "
+             "tls: true",
+             7},
+        Case{"onprem:\n",
+             "onprem:\n  tls: true\n  tls_certificate: forged\n",
+             "onprem.tls_certificate: unknown value 'forged' (expected one of: trusted, "
+             "other_ca, other_host)",
+             8});
     checkRejected(kValid, c);
+}
+
+TEST_CASE("The certificate the directory presents over ldaps is the scenario's to choose",
+          "[scenario][loader][tls]") {
+    Files f;
+    auto trusted = f.load(kValid);
+    REQUIRE(trusted);
+    CHECK_FALSE(trusted->onprem.tls);
+    CHECK(trusted->onprem.tlsCertificate == TlsCertificate::Trusted);
+    std::string text = kValid;
+    text.replace(
+        text.find("onprem:\n"), 8, "onprem:\n  tls: true\n  tls_certificate: other_host\n");
+    auto other = f.load(text);
+    REQUIRE(other);
+    CHECK(other->onprem.tls);
+    CHECK(other->onprem.tlsCertificate == TlsCertificate::OtherHost);
 }
 
 namespace {

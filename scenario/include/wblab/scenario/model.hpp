@@ -137,9 +137,22 @@ struct UserSpec : CloudSideSpec {
     const std::string& signInName() const { return cloudUpn.empty() ? upn : cloudUpn; }
 };
 
+/// The certificate the directory presents over ldaps (`onprem.tls_certificate`): one the agent
+/// can verify against the handshake's CA and host, or one it must refuse.
+enum class TlsCertificate {
+    Trusted,    ///< "trusted": signed by the handshake's CA, for the directory's host
+    OtherCa,    ///< "other_ca": signed by a CA the handshake does not name
+    OtherHost,  ///< "other_host": signed by the handshake's CA, for another host name
+};
+
+const char* toString(TlsCertificate certificate);
+std::optional<TlsCertificate> tlsCertificateFromString(std::string_view name);
+std::vector<std::string> tlsCertificateNames();
+
 struct OnPremSpec {
     std::string baseDn = "dc=testlab,dc=example";
     bool tls = false;  ///< the agent connects over ldaps:// with the directory's CA
+    TlsCertificate tlsCertificate = TlsCertificate::Trusted;  ///< with tls only
     PolicySpec policy;
     std::vector<FineGrainedPolicySpec> fineGrainedPolicies;
     ConnectorSpec connector;

@@ -10,6 +10,7 @@
 #include <wblab/support/process.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -27,6 +28,13 @@ struct AgentConfig {
 
 /// The capability of an agent that can serve several scenarios in turn (protocol v1.1).
 inline constexpr const char* kRehandshake = "rehandshake";
+
+/// An answer that arrived after its request's deadline, matched to that request by its id.
+struct LateAnswer {
+    std::string id;
+    std::chrono::milliseconds late{0};  ///< how long after the deadline it arrived
+    sim::WritebackReply reply;          ///< what the agent answered (delivery Answered)
+};
 
 class AgentSession : public sim::WritebackChannel {
 public:
@@ -64,8 +72,9 @@ public:
     bool sentPlaintext() const { return sentPlaintext_; }
 
     /// True when the agent may take the next scenario's hello instead of a shutdown: it declared
-    /// the capability "rehandshake" (protocol v1.1), is running, and answered every request of
-    /// this scenario in step (no timeout, garbage or stray answer that could leak into the next).
+    /// the capability "rehandshake" (protocol v1.1), is running, and owes no answer and sent
+    /// nothing out of step (no overdue request, garbage or stray answer that could leak into the
+    /// next session).
     bool reusable() const;
 
     /// Starts a new session on the same process for another scenario: sends `hello` and checks
@@ -88,10 +97,20 @@ public:
     /// Protocol problems seen so far (garbage lines, unknown ids), for the report.
     const std::vector<std::string>& diagnostics() const { return diagnostics_; }
 
+    /// The answers that came after their deadline since the last call. A request whose deadline
+    /// passed stays overdue: its answer, whenever it comes (while the session waits for a later
+    /// answer or a ready), is matched to it by id and never taken for a later request's.
+    std::vector<LateAnswer> takeLateAnswers() { return std::exchange(late_, {}); }
+
+    /// Requests whose deadline passed and whose answer has not come yet.
+    std::size_t overdue() const { return overdue_.size(); }
+
 private:
     AgentSession(Process process, AgentConfig config);
     sim::WritebackReply exchange(const std::string& requestLine, const std::string& id);
     Expected<void> handshake(const protocol::Hello& hello);
+    /// True when `answer` is the late answer to an overdue request (recorded, not returned).
+    bool takeIfLate(const protocol::Answer& answer);
 
     Process process_;
     AgentConfig config_;
@@ -103,6 +122,8 @@ private:
     std::int64_t holdSeconds_ = 0;
     std::string lastRequestLine_;
     std::set<std::string> answered_;
+    std::map<std::string, Deadline> overdue_;  ///< id -> the deadline it missed
+    std::vector<LateAnswer> late_;
 };
 
 }  // namespace wblab::harness

@@ -79,6 +79,34 @@ void ScenarioRun::check(const std::string& criterion,
         criterion, std::move(what), std::move(expected), std::move(observed), passed, made});
 }
 
+void ScenarioRun::awaitLateAnswer(const std::string& id, const std::string& step) {
+    if (!id.empty() && !result_.checks.empty()) {
+        awaited_[id] = AwaitedAnswer{step, result_.checks.size() - 1};
+    }
+}
+
+void ScenarioRun::collectLateAnswers() {
+    AgentSession* agent = relay_ ? relay_->agent() : nullptr;
+    if (agent == nullptr) {
+        return;
+    }
+    for (auto& late : agent->takeLateAnswers()) {
+        const auto& r = late.reply;
+        const std::string answer = std::string(r.success ? "success" : "failure") + " events " +
+                                   listOf(r.events) +
+                                   (r.reason != 0 ? " reason " + std::to_string(r.reason) : "");
+        const std::string howLate = std::to_string(late.late.count()) + " ms after its deadline";
+        auto it = awaited_.find(late.id);
+        timeline("agent: late answer to the request of " +
+                 (it != awaited_.end() ? it->second.step : std::string("an earlier step")) +
+                 " (correlation " + late.id + "), " + howLate + ": " + answer);
+        if (it != awaited_.end()) {
+            result_.checks[it->second.check].observed = "answered " + howLate + " (" + answer + ")";
+            awaited_.erase(it);
+        }
+    }
+}
+
 void ScenarioRun::labProblem(const std::string& what) {
     labProblems_.push_back(what);
     timeline("lab: " + what);
@@ -286,6 +314,7 @@ void ScenarioRun::runSteps() {
 }
 
 void ScenarioRun::endChecks() {
+    collectLateAnswers();
     const bool sentPlaintext = relay_->sentPlaintext();
     const std::vector<std::string> logs = relay_->agentLogs();
     auto finished = relay_->finish();

@@ -92,6 +92,12 @@ constexpr Bug kBugs[] = {
      "(more privilege than the user has: ignores cannot-change, fails for protected accounts)"},
     {"skips-tls-verification",
      "connects over ldaps without verifying the directory's certificate (any CA, any host name)"},
+    {"keeps-request-ids",
+     "remembers the request ids of the previous session after a new hello (refuses a new "
+     "request as a replay)"},
+    {"keeps-request-order",
+     "remembers the newest issued_at per account of the previous session after a new hello "
+     "(refuses a new request as stale)"},
 };
 
 /// The version to speak: the newest that the hello offers and this agent may speak (all it
@@ -145,8 +151,12 @@ struct Agent {
                               "rehandshake",
                               "directory:openldap-ad",
                               "directory:samba-ad"};
-        seenIds.clear();
-        newestIssued.clear();
+        if (!hasBug("keeps-request-ids")) {
+            seenIds.clear();
+        }
+        if (!hasBug("keeps-request-order")) {
+            newestIssued.clear();
+        }
         directory.reset();
         if (hasBug("accepts-plaintext")) {
             ready.capabilities.push_back("plaintext");

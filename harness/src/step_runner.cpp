@@ -94,6 +94,7 @@ public:
     void operator()(const scenario::Release& a);
     void operator()(const scenario::Advance& a);
     void operator()(const scenario::Fault& a);
+    void operator()(const scenario::NewSession& a);
     void operator()(const scenario::UnsupportedReset& a);
     void operator()(const scenario::Sync& a);
     void operator()(const scenario::OnPremChange& a);
@@ -524,6 +525,28 @@ void StepRunner::operator()(const scenario::Fault& a) {
         return;
     }
     run_.labProblem(label_ + " " + toString(a.kind) + " failed: " + done.error().message);
+}
+
+/// A new hello to the running agent, as between two scenarios: whatever it remembers of the
+/// session before must not decide the requests after (wb-clean-session, through the steps'
+/// own expectations).
+void StepRunner::operator()(const scenario::NewSession& a) {
+    auto done = run_.relay().newSession();
+    if (!done) {
+        run_.stopSteps();
+        run_.check(kAnswersInTime,
+                   prefix_ + "the agent takes a new session",
+                   "every earlier request answered, then a ready message",
+                   done.error().message,
+                   false);
+        return;
+    }
+    if (a.restartRequestIds) {
+        cloud().restartIds();
+    }
+    run_.timeline(
+        "lab: " + label_ + " new session: " + *done +
+        (a.restartRequestIds ? "; the cloud numbers its requests from the start again" : ""));
 }
 
 void StepRunner::operator()(const scenario::UnsupportedReset& a) {

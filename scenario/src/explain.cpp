@@ -119,6 +119,12 @@ struct Describe {
         return std::string("fault: ") + toString(s.kind);
     }
 
+    std::string operator()(const NewSession& s) const {
+        return std::string("the lab starts a new session with the agent (a new hello") +
+               (s.restartRequestIds ? "; the cloud numbers its requests from the start again)"
+                                    : ")");
+    }
+
     std::string operator()(const UnsupportedReset& s) const {
         return "an admin resets " + s.user + "'s password through " + sim::toString(s.path) +
                " (a path that does not write back)";

@@ -28,6 +28,7 @@ WBLAB_STEP_KIND(Replay, "replay")
 WBLAB_STEP_KIND(Release, "release")
 WBLAB_STEP_KIND(Advance, "advance")
 WBLAB_STEP_KIND(Fault, "fault")
+WBLAB_STEP_KIND(NewSession, "new_session")
 WBLAB_STEP_KIND(UnsupportedReset, "unsupported_reset")
 WBLAB_STEP_KIND(Sync, "sync")
 WBLAB_STEP_KIND(OnPremChange, "onprem_change")
@@ -52,6 +53,7 @@ constexpr CapabilityName kCapabilities[] = {
     {Capability::AdminReset, "admin_reset"},
     {Capability::UnlockOnly, "unlock_only"},
     {Capability::ForcedChange, "forced_change"},
+    {Capability::Rehandshake, "rehandshake"},
 };
 
 struct DirectoryNeedName {
@@ -157,6 +159,9 @@ std::optional<Capability> capabilityOf(const Action& action) {
     }
     if (std::holds_alternative<Unlock>(action)) {
         return Capability::UnlockOnly;
+    }
+    if (std::holds_alternative<NewSession>(action)) {
+        return Capability::Rehandshake;
     }
     // A sign-in's secure password change goes out as a change.
     if (const auto* signIn = std::get_if<SignIn>(&action); signIn && !signIn->newPassword.empty()) {

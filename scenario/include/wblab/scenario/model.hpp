@@ -236,6 +236,15 @@ struct Fault {
     FaultKind kind = FaultKind::AgentDown;
 };
 
+/// The lab starts a new session with the running agent: a new hello on the same process, as
+/// between two scenarios of one worker (protocol v1.1 `rehandshake`). The agent must forget the
+/// request ids and the order it saw before.
+struct NewSession {
+    /// The cloud numbers its requests from the start again, as the next scenario's cloud does:
+    /// the new session receives request ids the old one saw.
+    bool restartRequestIds = false;
+};
+
 /// An admin reset through a path that never writes back.
 struct UnsupportedReset {
     sim::UnsupportedPath path = sim::UnsupportedPath::M365AdminCenter;
@@ -303,6 +312,7 @@ using Action = std::variant<SsprReset,
                             Release,
                             Advance,
                             Fault,
+                            NewSession,
                             UnsupportedReset,
                             Sync,
                             OnPremChange,
@@ -392,13 +402,13 @@ struct DirectoryExpect {
 };
 
 /// Agent capabilities (agent protocol `ready.capabilities`) a scenario may need.
-enum class Capability { Reset, Change, AdminReset, UnlockOnly, ForcedChange };
+enum class Capability { Reset, Change, AdminReset, UnlockOnly, ForcedChange, Rehandshake };
 
 const char* toString(Capability capability);
 std::optional<Capability> capabilityFromString(std::string_view name);
 std::vector<std::string> capabilityNames();
 
-/// The capability the step's operation needs from the agent, if any.
+/// The capability the step needs from the agent, if any (a new_session needs rehandshake).
 std::optional<Capability> capabilityOf(const Action& action);
 
 /// Behaviours of AD that a scenario relies on and that not every directory flavour reproduces

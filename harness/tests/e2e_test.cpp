@@ -232,3 +232,27 @@ TEST_CASE("A new hello starts a clean session: detected inside a scenario, whate
         CHECK(apart.cases[1].verdict == Verdict::Pass);
     }
 }
+
+TEST_CASE("Each behaviour a scenario tests alone fails it under the fault that breaks just that",
+          "[e2e][slapd][isolates]") {
+    std::vector<scenario::Scenario> isolating;
+    for (auto& s : bundledScenarios()) {
+        if (!s.isolates.empty()) {
+            isolating.push_back(std::move(s));
+        }
+    }
+    // Replay, out-of-order, expiry, the two kinds of session state, the two certificates.
+    REQUIRE(isolating.size() >= 10);
+    auto control = runScenarios(isolating, optionsFor(referenceAgent()), nullptr);
+    for (const auto& c : control.cases) {
+        INFO(c.id << ": " << c.message);
+        CHECK(c.verdict == Verdict::Pass);
+    }
+    for (const auto& s : isolating) {
+        for (const auto& iso : s.isolates) {
+            INFO(s.id << " isolates '" << iso.behaviour << "' against --bug " << iso.fault);
+            auto result = runScenario(s, optionsFor(referenceAgent(iso.fault)));
+            CHECK(failedCriteria({result}).count(iso.criterion) == 1);
+        }
+    }
+}

@@ -427,6 +427,17 @@ const char* toString(FaultKind kind);
 const char* toString(SyncKind kind);
 const char* toString(RelayMode mode);
 
+/// A behaviour of a criterion that the scenario tests alone: only it can make the scenario fail
+/// that criterion's checks, so no other fault masks it (`isolates:`; docs/criteria.md lists
+/// them). `fault` names the reference agent's fault that breaks exactly this behaviour, which
+/// must fail the scenario under the criterion (a test runs each pair).
+struct Isolation {
+    std::string criterion;
+    std::string behaviour;
+    std::string fault;
+    SourcePos where;
+};
+
 struct Scenario {
     std::string id;
     std::string title;
@@ -448,6 +459,7 @@ struct Scenario {
     std::vector<Step> steps;
     std::vector<DirectoryExpect> expectDirectory;
     std::vector<RiskExpect> expectRisk;
+    std::vector<Isolation> isolates;
 
     /// Every password the scenario mentions: reports and logs must never contain any of them.
     std::vector<std::string> secrets() const;

@@ -362,6 +362,10 @@ void explainScenario(const Scenario& s, std::ostream& out) {
             explainDirectory(d, out);
         }
     }
+    for (const auto& iso : s.isolates) {
+        out << "Tests alone: " << iso.behaviour << "  [" << iso.criterion << "] (fails under --bug "
+            << iso.fault << ")\n";
+    }
     out << "Always checked by the harness: passwords sealed [sec-encrypted-in-transit], none in "
            "the agent's log [sec-never-logged], every request answered in time "
            "[wb-answers-in-time], the cloud's outcome matching the directory [wb-convergence].\n";

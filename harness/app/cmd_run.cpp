@@ -29,7 +29,7 @@ struct RunFlags {
     int scenarioTimeoutS = 300;
     int stepTimeoutMs = 10000;
     std::string baseline;
-    std::string directory = "slapd";
+    std::vector<std::string> directories;
     SelectionFlags selection;
 };
 
@@ -63,14 +63,14 @@ void addOptions(CLI::App* run, RunFlags& f) {
     run->add_option("--baseline",
                     f.baseline,
                     "Expected-failure file for this agent (docs/scenario-language.md)");
-    addDirectoryOption(run, f.directory);
+    addDirectoriesOption(run, f.directories);
     addSelectionOptions(run, f.selection);
 }
 
 harness::RunOptions optionsOf(const RunFlags& f, const harness::AgentCommand& agent) {
     harness::RunOptions options;
     options.agent = agent;
-    options.directory = *harness::directoryFlavourFromString(f.directory);
+    options.directory = flavoursOf(f.directories).front();
     options.seed = f.seed;
     options.keepRunDirectories = f.keep;
     options.stepTimeout = std::chrono::milliseconds(f.stepTimeoutMs);
@@ -113,7 +113,11 @@ int runCommand(RunFlags& f) {
                   << ec.message() << "\n";
         return kExitReports;
     }
-    auto result = harness::runSuite(*prepared.suite, optionsOf(f, *agent), &std::cout);
+    const auto flavours = flavoursOf(f.directories);
+    auto result =
+        flavours.size() == 1
+            ? harness::runSuite(*prepared.suite, optionsOf(f, *agent), &std::cout)
+            : harness::runSuiteOn(*prepared.suite, optionsOf(f, *agent), flavours, &std::cout);
     std::cout << "\n";
     report::printSummary(result, std::cout);
     if (!writeReports(result, f.reportDir)) {

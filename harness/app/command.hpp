@@ -3,6 +3,7 @@
 // zoo, lab, report), each adding its options and its action to the parser; what they share
 // (exit codes, loading with every error printed, writing reports, interrupts) is here.
 
+#include <wblab/harness/runner.hpp>
 #include <wblab/harness/selection.hpp>
 #include <wblab/report/run_result.hpp>
 #include <wblab/scenario/model.hpp>
@@ -57,6 +58,12 @@ Expected<harness::Selection> selectionOf(const SelectionFlags& flags);
 
 /// --directory slapd|samba (checked by the parser).
 void addDirectoryOption(CLI::App* cmd, std::string& directory);
+
+/// `--directory slapd,samba` for `run`: one flavour, or several for a differential run.
+void addDirectoriesOption(CLI::App* cmd, std::vector<std::string>& directories);
+
+/// The flavours named (validated by the option's check).
+std::vector<harness::DirectoryFlavour> flavoursOf(const std::vector<std::string>& names);
 
 /// Writes junit.xml, report.json, summary.md and report.html, each atomically.
 bool writeReports(const report::RunResult& result, const std::string& reportDir);

@@ -69,6 +69,41 @@ void addDirectoryOption(CLI::App* cmd, std::string& directory) {
         ->capture_default_str();
 }
 
+void addDirectoriesOption(CLI::App* cmd, std::vector<std::string>& directories) {
+    cmd->add_option("--directory",
+                    directories,
+                    "The on-premises directory: slapd (made to behave as AD; fast) or samba (a "
+                    "Samba AD DC, an executable Active Directory); slapd,samba runs every "
+                    "scenario on both and reports where they disagree")
+        ->delimiter(',')
+        ->allow_extra_args(false)  // one word per --directory: paths stay positional
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->check(CLI::IsMember({"slapd", "samba"}))
+        ->default_str("slapd");
+    // A flavour named twice would compare a directory with itself.
+    cmd->callback([&directories] {
+        for (std::size_t i = 0; i < directories.size(); ++i) {
+            for (std::size_t j = i + 1; j < directories.size(); ++j) {
+                if (directories[i] == directories[j]) {
+                    throw CLI::ValidationError("--directory",
+                                               "'" + directories[i] + "' is named twice");
+                }
+            }
+        }
+    });
+}
+
+std::vector<harness::DirectoryFlavour> flavoursOf(const std::vector<std::string>& names) {
+    std::vector<harness::DirectoryFlavour> flavours;
+    for (const auto& name : names) {
+        flavours.push_back(*harness::directoryFlavourFromString(name));
+    }
+    if (flavours.empty()) {
+        flavours.push_back(harness::DirectoryFlavour::Slapd);
+    }
+    return flavours;
+}
+
 bool writeReports(const report::RunResult& result, const std::string& reportDir) {
     std::error_code ec;
     std::filesystem::create_directories(reportDir, ec);

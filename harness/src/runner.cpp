@@ -117,6 +117,7 @@ report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
     run.toolVersion = kVersion;
     run.seed = options.seed;
     run.agent = options.agent.label;
+    run.directories = {toString(options.directory)};
     run.startedAt = protocol::formatUtc(std::chrono::duration_cast<std::chrono::seconds>(
                                             std::chrono::system_clock::now().time_since_epoch())
                                             .count());

@@ -54,6 +54,7 @@ ScenarioRun::ScenarioRun(const scenario::Scenario& s, const RunOptions& options,
     result_.criteria = s.criteria;
     // The scenario's own seed: the same whichever worker runs it and whatever runs beside it.
     result_.seed = deriveSeed(options.seed, s.id);
+    result_.directory = toString(options.directory);
 }
 
 ScenarioRun::~ScenarioRun() = default;

@@ -77,6 +77,44 @@ report::RunResult runSuite(const Suite& suite, const RunOptions& options, std::o
     return run;
 }
 
+report::RunResult runSuiteOn(const Suite& suite,
+                             const RunOptions& options,
+                             const std::vector<DirectoryFlavour>& flavours,
+                             std::ostream* progress) {
+    std::vector<report::RunResult> runs;
+    for (auto flavour : flavours) {
+        RunOptions one = options;
+        one.directory = flavour;
+        if (progress != nullptr && flavours.size() > 1) {
+            *progress << "wblab: on " << toString(flavour) << "\n" << std::flush;
+        }
+        runs.push_back(runSuite(suite, one, progress));
+        if (runs.back().interrupted) {
+            break;
+        }
+    }
+    report::RunResult joined = runs.front();
+    joined.cases.clear();
+    joined.directories.clear();
+    joined.durationMs = 0;
+    for (auto flavour : flavours) {
+        joined.directories.emplace_back(toString(flavour));
+    }
+    for (const auto& run : runs) {
+        joined.durationMs += run.durationMs;  // one flavour after the other
+        joined.interrupted = joined.interrupted || run.interrupted;
+    }
+    // Scenario by scenario, each followed by its runs on the other flavours.
+    for (std::size_t i = 0; i < runs.front().cases.size(); ++i) {
+        for (const auto& run : runs) {
+            if (i < run.cases.size()) {
+                joined.cases.push_back(run.cases[i]);
+            }
+        }
+    }
+    return joined;
+}
+
 void attachCatalog(const scenario::Catalog& catalog, report::RunResult& run) {
     run.exitCriteria.clear();
     run.catalog.clear();

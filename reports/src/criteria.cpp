@@ -8,11 +8,14 @@ namespace wblab::report {
 
 namespace {
 
-void addCheck(CriterionResult& r, const CaseResult& c, const CheckOutcome& check) {
+void addCheck(CriterionResult& r,
+              const std::string& label,
+              const CaseResult& c,
+              const CheckOutcome& check) {
     const bool expected = c.verdict == Verdict::XFail;
-    r.checks.push_back({c.id, &check, expected && !check.passed});
-    if (r.scenarios.empty() || r.scenarios.back() != c.id) {
-        r.scenarios.push_back(c.id);
+    r.checks.push_back({label, &check, expected && !check.passed});
+    if (r.scenarios.empty() || r.scenarios.back() != label) {
+        r.scenarios.push_back(label);
     }
     if (check.passed) {
         ++r.passed;
@@ -23,8 +26,8 @@ void addCheck(CriterionResult& r, const CaseResult& c, const CheckOutcome& check
     } else {
         ++r.failed;
     }
-    if (r.failedScenarios.empty() || r.failedScenarios.back() != c.id) {
-        r.failedScenarios.push_back(c.id);
+    if (r.failedScenarios.empty() || r.failedScenarios.back() != label) {
+        r.failedScenarios.push_back(label);
     }
 }
 
@@ -47,7 +50,7 @@ std::vector<CriterionResult> criteriaOf(const RunResult& run) {
         for (const auto& check : c.checks) {
             auto& r = byId[check.criterion];
             r.id = check.criterion;
-            addCheck(r, c, check);
+            addCheck(r, caseLabel(run, c), c, check);
         }
     }
     std::vector<CriterionResult> out;

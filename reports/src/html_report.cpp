@@ -3,6 +3,7 @@
 // cloud → agent → directory events.
 #include <wblab/report/run_result.hpp>
 
+#include <algorithm>
 #include <iomanip>
 #include <map>
 #include <sstream>
@@ -48,6 +49,44 @@ ol.timeline{font-family:ui-monospace,monospace;font-size:.9em;margin:.4em 0}
 .meta{color:#555}
 )css";
 
+/// A case's element id: its label with spaces made dashes ("0001_x-on-samba").
+std::string anchorOf(std::string label) {
+    std::replace(label.begin(), label.end(), ' ', '-');
+    return label;
+}
+
+/// A differential run: every divergence, the undeclared ones first and marked.
+void writeDivergences(const RunResult& run, std::ostream& out) {
+    const auto divergences = divergencesOf(run);
+    out << "<h2>Where the directories disagree</h2>\n";
+    if (divergences.empty()) {
+        out << "<p>Nowhere: every scenario got the same checks and verdicts on every "
+               "directory.</p>\n";
+        return;
+    }
+    out << "<table><tr><th>scenario</th><th>check</th><th>criterion</th>";
+    for (const auto& d : run.directories) {
+        out << "<th>" << html(d) << "</th>";
+    }
+    out << "<th>declared</th></tr>\n";
+    for (bool declared : {false, true}) {
+        for (const auto& d : divergences) {
+            if (d.declared != declared) {
+                continue;
+            }
+            out << "<tr" << (d.declared ? "" : " class=\"bad\"") << "><td>" << html(d.scenario)
+                << "</td><td>" << html(d.what) << "</td><td>" << html(d.criterion) << "</td>";
+            for (const auto& side : d.sides) {
+                out << "<td>" << html(side.check.empty() ? side.verdict : side.check)
+                    << (side.observed.empty() ? "" : ": " + html(side.observed)) << "</td>";
+            }
+            out << "<td>" << (d.declared ? html(d.reason) : "<strong>no</strong>")
+                << "</td></tr>\n";
+        }
+    }
+    out << "</table>\n";
+}
+
 /// The criteria, each with the checks that earned its verdict (failed ones first and open).
 void writeCriteria(const RunResult& run, std::ostream& out) {
     out << "<h2>Criteria</h2>\n<p class=\"meta\">A criterion's verdict comes from its own "
@@ -74,32 +113,34 @@ void writeCriteria(const RunResult& run, std::ostream& out) {
                     continue;
                 }
                 out << "<tr" << (ref.check->passed ? "" : " class=\"bad\"") << "><td><a href=\"#"
-                    << html(ref.scenario) << "\">" << html(ref.scenario) << "</a></td><td>"
-                    << (ref.check->passed ? "✓ " : "✗ ") << html(ref.check->what) << "</td><td>"
-                    << html(ref.check->expected) << "</td><td>" << html(ref.check->observed)
-                    << "</td></tr>\n";
+                    << html(anchorOf(ref.scenario)) << "\">" << html(ref.scenario)
+                    << "</a></td><td>" << (ref.check->passed ? "✓ " : "✗ ") << html(ref.check->what)
+                    << "</td><td>" << html(ref.check->expected) << "</td><td>"
+                    << html(ref.check->observed) << "</td></tr>\n";
             }
         }
         out << "</table></details>\n";
     }
 }
 
-}  // namespace
-
-std::string toHtml(const RunResult& run) {
+/// The page's head: the verdict, the run's facts, the counts per verdict.
+void writeHeader(const RunResult& run, std::ostream& out) {
     std::map<Verdict, int> counts;
     for (const auto& c : run.cases) {
         ++counts[c.verdict];
     }
-    std::ostringstream out;
     out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         << "<title>wblab report</title><style>" << kStyle << "</style></head><body>\n";
     out << "<h1>wblab report: <span class=\"badge " << (run.anyFailure() ? "fail" : "pass") << "\">"
         << (run.anyFailure() ? "failures" : "all passed") << "</span></h1>\n";
+    std::string directories;
+    for (const auto& d : run.directories) {
+        directories += (directories.empty() ? " on " : " and ") + d;
+    }
     out << "<p class=\"meta\">Agent <code>" << html(run.agent) << "</code> · seed " << run.seed
-        << " · " << run.cases.size() << " scenarios · started " << html(run.startedAt) << " · "
-        << std::fixed << std::setprecision(2) << run.durationMs / 1000.0 << " s · wblab "
-        << html(run.toolVersion) << "</p>\n";
+        << " · " << run.cases.size() << " scenarios" << html(directories) << " · started "
+        << html(run.startedAt) << " · " << std::fixed << std::setprecision(2)
+        << run.durationMs / 1000.0 << " s · wblab " << html(run.toolVersion) << "</p>\n";
     if (run.interrupted) {
         out << "<p><strong>The run was interrupted</strong>: scenarios that did not finish are "
                "unresolved.</p>\n";
@@ -114,6 +155,44 @@ std::string toHtml(const RunResult& run) {
             << "</span> ";
     }
     out << "</p>\n";
+}
+
+/// Every scenario with its checks and timeline; failed ones are open.
+void writeScenarios(const RunResult& run, std::ostream& out) {
+    out << "<h2>Scenarios</h2>\n";
+    for (const auto& c : run.cases) {
+        const bool failed = isFailure(c.verdict);
+        const std::string label = caseLabel(run, c);
+        out << "<details id=\"" << html(anchorOf(label)) << "\" class=\"" << cssClass(c.verdict)
+            << "\"" << (failed ? " open" : "") << "><summary><span class=\"badge\">"
+            << toString(c.verdict) << "</span> <strong>" << html(label) << "</strong> "
+            << html(c.title) << " <span class=\"meta\">(" << std::setprecision(0) << c.durationMs
+            << " ms)</span></summary>\n";
+        if (!c.message.empty()) {
+            out << "<p>" << html(c.message) << "</p>\n";
+        }
+        out << "<p class=\"meta\">" << html(c.file) << "</p>\n";
+        out << "<table><tr><th>check</th><th>criterion</th><th>expected</th><th>observed</th></"
+               "tr>\n";
+        for (const auto& check : c.checks) {
+            out << "<tr" << (check.passed ? "" : " class=\"bad\"") << "><td>"
+                << (check.passed ? "✓ " : "✗ ") << html(check.what) << "</td><td>"
+                << html(check.criterion) << "</td><td>" << html(check.expected) << "</td><td>"
+                << html(check.observed) << "</td></tr>\n";
+        }
+        out << "</table>\n<ol class=\"timeline\">\n";
+        for (const auto& event : c.timeline) {
+            out << "<li>" << html(event) << "</li>\n";
+        }
+        out << "</ol></details>\n";
+    }
+}
+
+}  // namespace
+
+std::string toHtml(const RunResult& run) {
+    std::ostringstream out;
+    writeHeader(run, out);
     const auto exits = exitCriteriaOf(run);
     if (!exits.empty()) {
         out << "<h2>Exit criteria</h2>\n<table class=\"criteria\"><tr><th>exit "
@@ -134,33 +213,11 @@ std::string toHtml(const RunResult& run) {
         }
         out << "</table>\n";
     }
-    writeCriteria(run, out);
-    out << "<h2>Scenarios</h2>\n";
-    for (const auto& c : run.cases) {
-        const bool failed = isFailure(c.verdict);
-        out << "<details id=\"" << html(c.id) << "\" class=\"" << cssClass(c.verdict) << "\""
-            << (failed ? " open" : "") << "><summary><span class=\"badge\">" << toString(c.verdict)
-            << "</span> <strong>" << html(c.id) << "</strong> " << html(c.title)
-            << " <span class=\"meta\">(" << std::setprecision(0) << c.durationMs
-            << " ms)</span></summary>\n";
-        if (!c.message.empty()) {
-            out << "<p>" << html(c.message) << "</p>\n";
-        }
-        out << "<p class=\"meta\">" << html(c.file) << "</p>\n";
-        out << "<table><tr><th>check</th><th>criterion</th><th>expected</th><th>observed</th></"
-               "tr>\n";
-        for (const auto& check : c.checks) {
-            out << "<tr" << (check.passed ? "" : " class=\"bad\"") << "><td>"
-                << (check.passed ? "✓ " : "✗ ") << html(check.what) << "</td><td>"
-                << html(check.criterion) << "</td><td>" << html(check.expected) << "</td><td>"
-                << html(check.observed) << "</td></tr>\n";
-        }
-        out << "</table>\n<ol class=\"timeline\">\n";
-        for (const auto& event : c.timeline) {
-            out << "<li>" << html(event) << "</li>\n";
-        }
-        out << "</ol></details>\n";
+    if (run.differential()) {
+        writeDivergences(run, out);
     }
+    writeCriteria(run, out);
+    writeScenarios(run, out);
     out << "</body></html>\n";
     return out.str();
 }

@@ -82,6 +82,7 @@ ordered_json scenariosJson(const RunResult& run) {
                               {"made", check.made}});
         }
         scenarios.push_back({{"id", c.id},
+                             {"directory", c.directory},
                              {"title", c.title},
                              {"file", c.file},
                              {"criteria", c.criteria},
@@ -96,6 +97,26 @@ ordered_json scenariosJson(const RunResult& run) {
     return scenarios;
 }
 
+ordered_json divergencesJson(const RunResult& run) {
+    ordered_json out = ordered_json::array();
+    for (const auto& d : divergencesOf(run)) {
+        ordered_json sides = ordered_json::array();
+        for (const auto& side : d.sides) {
+            sides.push_back({{"directory", side.directory},
+                             {"verdict", side.verdict},
+                             {"check", side.check},
+                             {"observed", side.observed}});
+        }
+        out.push_back({{"scenario", d.scenario},
+                       {"criterion", d.criterion},
+                       {"what", d.what},
+                       {"declared", d.declared},
+                       {"reason", d.reason},
+                       {"sides", sides}});
+    }
+    return out;
+}
+
 }  // namespace
 
 std::string toJson(const RunResult& run) {
@@ -107,11 +128,13 @@ std::string toJson(const RunResult& run) {
           {"agent", run.agent},
           {"startedAt", run.startedAt},
           {"durationMs", run.durationMs},
-          {"interrupted", run.interrupted}}},
+          {"interrupted", run.interrupted},
+          {"directories", run.directories}}},
         {"summary", summaryOf(run)},
         {"exitCriteria", exitCriteriaJson(run)},
         {"criteria", criteriaJson(run)},
         {"scenarios", scenariosJson(run)},
+        {"divergences", divergencesJson(run)},
     };
     // Invalid UTF-8 from an agent's diagnostic is replaced, not a reason to lose the report.
     return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";

@@ -20,6 +20,7 @@ std::string seconds(double ms) {
 /// One scenario as a test of one criterion.
 struct TestCase {
     const CaseResult* scenario = nullptr;
+    std::string name;  ///< caseLabel: the id, and the flavour in a differential run
     std::vector<const CheckOutcome*> checks;  ///< its checks of this criterion
 
     bool anyFailed() const {
@@ -68,6 +69,7 @@ std::map<std::string, std::vector<TestCase>> testCasesByCriterion(const RunResul
             }
         }
         for (auto& [criterion, t] : mine) {
+            t.name = caseLabel(run, c);
             suites[criterion].push_back(std::move(t));
         }
     }
@@ -106,7 +108,7 @@ std::string failureBody(const TestCase& t) {
 
 void writeTestCase(const TestCase& t, const std::string& classname, std::ostream& out) {
     const CaseResult& c = *t.scenario;
-    out << "    <testcase classname=\"" << xmlEscape(classname) << "\" name=\"" << xmlEscape(c.id)
+    out << "    <testcase classname=\"" << xmlEscape(classname) << "\" name=\"" << xmlEscape(t.name)
         << "\" file=\"" << xmlEscape(c.file) << "\" time=\"" << seconds(c.durationMs) << "\"";
     const Status status = statusOf(t);
     if (status == Status::Pass) {
@@ -161,6 +163,11 @@ struct Counts {
         }
     }
 
+    void add(const Divergence& d) {
+        ++tests;
+        ++(d.declared ? skipped : failures);
+    }
+
     std::string attributes() const {
         return "tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
                "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
@@ -185,6 +192,37 @@ void writeProperties(const RunResult& run, const CriterionInfo* info, std::ostre
     out << "    </properties>\n";
 }
 
+std::string sidesText(const Divergence& d) {
+    std::string text;
+    for (const auto& side : d.sides) {
+        text += side.directory + ": " + (side.check.empty() ? side.verdict : side.check) +
+                (side.observed.empty() ? "" : " (" + side.observed + ")") + "\n";
+    }
+    return text;
+}
+
+/// A differential run's divergences as one suite: an undeclared one fails, a declared one is
+/// skipped with its reason, so CI shows both and fails on the first kind only.
+void writeDivergences(const std::vector<Divergence>& divergences,
+                      const Counts& counts,
+                      std::ostream& out) {
+    out << "  <testsuite name=\"directory-divergences\" " << counts.attributes()
+        << " time=\"0.000\">\n";
+    for (const auto& d : divergences) {
+        out << "    <testcase classname=\"directory-divergences" << (d.criterion.empty() ? "" : ".")
+            << xmlEscape(d.criterion) << "\" name=\"" << xmlEscape(d.scenario + ": " + d.what)
+            << "\" time=\"0.000\">\n";
+        if (d.declared) {
+            out << "      <skipped message=\"declared: " << xmlEscape(d.reason) << "\"/>\n";
+        } else {
+            out << "      <failure type=\"divergence\" message=\"the directories disagree\">"
+                << xmlEscape(sidesText(d)) << "</failure>\n";
+        }
+        out << "    </testcase>\n";
+    }
+    out << "  </testsuite>\n";
+}
+
 }  // namespace
 
 std::string toJUnitXml(const RunResult& run) {
@@ -198,6 +236,12 @@ std::string toJUnitXml(const RunResult& run) {
         for (const auto& t : cases) {
             total.add(t);
         }
+    }
+    const auto divergences = divergencesOf(run);
+    Counts divergenceCounts;
+    for (const auto& d : divergences) {
+        divergenceCounts.add(d);
+        total.add(d);
     }
     std::ostringstream out;
     out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
@@ -219,6 +263,9 @@ std::string toJUnitXml(const RunResult& run) {
             writeTestCase(t, classname, out);
         }
         out << "  </testsuite>\n";
+    }
+    if (run.differential()) {
+        writeDivergences(divergences, divergenceCounts, out);
     }
     out << "</testsuites>\n";
     return out.str();

@@ -67,12 +67,50 @@ void writeUnfinished(const RunResult& run, std::ostream& out) {
             out << "### Scenarios the lab could not judge or that passed unexpectedly\n\n";
             any = true;
         }
-        out << "- **" << cell(c.id) << "** (" << toString(c.verdict) << "): " << cell(c.message)
-            << "\n";
+        out << "- **" << cell(caseLabel(run, c)) << "** (" << toString(c.verdict)
+            << "): " << cell(c.message) << "\n";
     }
     if (any) {
         out << "\n";
     }
+}
+
+/// A differential run: where the flavours disagree, the undeclared divergences first.
+void writeDivergences(const RunResult& run, std::ostream& out) {
+    const auto divergences = divergencesOf(run);
+    out << "### Where the directories disagree\n\n";
+    if (divergences.empty()) {
+        out << "Nowhere: every scenario got the same checks and verdicts on ";
+        for (std::size_t i = 0; i < run.directories.size(); ++i) {
+            out << (i == 0 ? "" : " and ") << cell(run.directories[i]);
+        }
+        out << ".\n\n";
+        return;
+    }
+    out << "| scenario | check | criterion |";
+    for (const auto& d : run.directories) {
+        out << " " << cell(d) << " |";
+    }
+    out << " declared |\n|---|---|---|";
+    for (std::size_t i = 0; i < run.directories.size(); ++i) {
+        out << "---|";
+    }
+    out << "---|\n";
+    for (bool declared : {false, true}) {
+        for (const auto& d : divergences) {
+            if (d.declared != declared) {
+                continue;
+            }
+            out << "| " << cell(d.scenario) << " | " << cell(d.what) << " | " << cell(d.criterion)
+                << " |";
+            for (const auto& side : d.sides) {
+                out << " " << cell(side.check.empty() ? side.verdict : side.check)
+                    << (side.observed.empty() ? "" : ": " + cell(side.observed)) << " |";
+            }
+            out << " " << (d.declared ? cell(d.reason) : "**no**") << " |\n";
+        }
+    }
+    out << "\n";
 }
 
 void writeExitTable(const RunResult& run, std::ostream& out) {
@@ -110,7 +148,14 @@ std::string toMarkdown(const RunResult& run) {
                               " scenarios failed")
         << "\n\n";
     out << "Agent `" << cell(run.agent) << "`, seed " << run.seed << ", " << run.cases.size()
-        << " scenarios.";
+        << " scenarios";
+    if (!run.directories.empty()) {
+        out << " on ";
+        for (std::size_t i = 0; i < run.directories.size(); ++i) {
+            out << (i == 0 ? "" : " and ") << cell(run.directories[i]);
+        }
+    }
+    out << ".";
     if (run.interrupted) {
         out << " **The run was interrupted**: scenarios that did not finish are unresolved.";
     }
@@ -122,6 +167,9 @@ std::string toMarkdown(const RunResult& run) {
         });
     if (anyFailedCriterion) {
         writeFailedCriteria(criteria, out);
+    }
+    if (run.differential()) {
+        writeDivergences(run, out);
     }
     writeUnfinished(run, out);
     writeExitTable(run, out);

@@ -43,6 +43,7 @@ Expected<RunResult> fromJson(const std::string& text) {
         run.startedAt = r.at("startedAt").get<std::string>();
         run.durationMs = r.at("durationMs").get<double>();
         run.interrupted = r.value("interrupted", false);
+        run.directories = r.value("directories", std::vector<std::string>{});
         run.baselineProblems =
             doc.at("summary").value("baselineProblems", std::vector<std::string>{});
         for (const auto& s : doc.at("scenarios")) {
@@ -61,6 +62,7 @@ Expected<RunResult> fromJson(const std::string& text) {
             c.durationMs = s.value("durationMs", 0.0);
             c.timeline = s.value("timeline", std::vector<std::string>{});
             c.warnings = s.value("warnings", std::vector<std::string>{});
+            c.directory = s.value("directory", "");
             for (const auto& check : s.value("checks", json::array())) {
                 c.checks.push_back({check.at("criterion").get<std::string>(),
                                     check.at("what").get<std::string>(),
@@ -105,12 +107,15 @@ Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards) {
     merged.startedAt = shards.front().startedAt;
     merged.exitCriteria = shards.front().exitCriteria;
     merged.catalog = shards.front().catalog;
+    merged.directories = shards.front().directories;
     std::set<std::string> ids;
     std::set<std::string> problems;
     for (const auto& shard : shards) {
-        if (shard.seed != merged.seed || shard.agent != merged.agent) {
+        if (shard.seed != merged.seed || shard.agent != merged.agent ||
+            shard.directories != merged.directories) {
             return makeError(ErrorCode::InvalidInput,
-                             "the reports come from different runs (seed or agent differ)");
+                             "the reports come from different runs (seed, agent or directories "
+                             "differ)");
         }
         merged.startedAt = std::min(merged.startedAt, shard.startedAt);
         merged.durationMs =
@@ -118,9 +123,10 @@ Expected<RunResult> mergeRuns(const std::vector<RunResult>& shards) {
         merged.interrupted = merged.interrupted || shard.interrupted;
         problems.insert(shard.baselineProblems.begin(), shard.baselineProblems.end());
         for (const auto& c : shard.cases) {
-            if (!ids.insert(c.id).second) {
-                return makeError(ErrorCode::InvalidInput,
-                                 "scenario " + c.id + " is in more than one report");
+            if (!ids.insert(c.id + '\n' + c.directory).second) {
+                return makeError(
+                    ErrorCode::InvalidInput,
+                    "scenario " + caseLabel(merged, c) + " is in more than one report");
             }
             merged.cases.push_back(c);
         }

@@ -1,5 +1,6 @@
 #include <wblab/report/run_result.hpp>
 
+#include <algorithm>
 #include <iomanip>
 #include <map>
 #include <sstream>
@@ -57,7 +58,7 @@ bool RunResult::anyFailure() const {
             return true;
         }
     }
-    return false;
+    return anyUndeclaredDivergence(divergencesOf(*this));
 }
 
 std::string xmlEscape(const std::string& text) {
@@ -120,7 +121,7 @@ std::string seconds(double ms) {
 
 void printScenarios(const RunResult& run, std::ostream& out) {
     for (const auto& c : run.cases) {
-        out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(c.id);
+        out << std::left << std::setw(16) << toString(c.verdict) << terminalSafe(caseLabel(run, c));
         if (c.verdict != Verdict::Pass && !c.message.empty()) {
             out << "  — " << terminalSafe(c.message);
         }
@@ -175,6 +176,42 @@ void printExitCriteria(const RunResult& run, std::ostream& out) {
     }
 }
 
+/// A differential run: each divergence, undeclared first, one line per flavour.
+void printDivergences(const RunResult& run, std::ostream& out) {
+    const auto divergences = divergencesOf(run);
+    const auto declared = std::count_if(
+        divergences.begin(), divergences.end(), [](const auto& d) { return d.declared; });
+    out << "\ndirectories " << terminalSafe(run.directories.front());
+    for (std::size_t i = 1; i < run.directories.size(); ++i) {
+        out << " and " << terminalSafe(run.directories[i]);
+    }
+    if (divergences.empty()) {
+        out << " agree on every check\n";
+        return;
+    }
+    out << " disagree on " << divergences.size() - declared << " check(s)";
+    if (declared > 0) {
+        out << " (and " << declared << " declared difference(s))";
+    }
+    out << ":\n";
+    for (bool wantDeclared : {false, true}) {
+        for (const auto& d : divergences) {
+            if (d.declared != wantDeclared) {
+                continue;
+            }
+            out << "  " << (d.declared ? "declared  " : "DIVERGES  ") << terminalSafe(d.scenario)
+                << ": " << terminalSafe(d.what)
+                << (d.criterion.empty() ? "" : " [" + terminalSafe(d.criterion) + "]") << "\n";
+            for (const auto& side : d.sides) {
+                out << "            " << terminalSafe(side.directory) << ": "
+                    << terminalSafe(side.check.empty() ? side.verdict : side.check)
+                    << (side.observed.empty() ? "" : " (" + terminalSafe(side.observed) + ")")
+                    << "\n";
+            }
+        }
+    }
+}
+
 }  // namespace
 
 void printSummary(const RunResult& run, std::ostream& out) {
@@ -194,6 +231,9 @@ void printSummary(const RunResult& run, std::ostream& out) {
         out << "baseline: " << terminalSafe(problem) << "\n";
     }
     printExitCriteria(run, out);
+    if (run.differential()) {
+        printDivergences(run, out);
+    }
     out << "\n"
         << run.cases.size() << " scenarios: " << passed << " passed, " << failed << " failed";
     if (counts[Verdict::Unsupported] > 0) {

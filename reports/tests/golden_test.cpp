@@ -1,6 +1,6 @@
 // Golden-file tests: every report format of one fixed run, byte for byte. A change to a format
 // shows up here as a diff to review; regenerate deliberately with
-//   WBLAB_UPDATE_GOLDEN=1 ctest --preset dev -R golden
+//   WBLAB_UPDATE_APPROVED=1 ctest --preset dev -R golden
 // (harness/tests/approval_test.cpp does the same for a real run through the command line)
 // and commit the files in reports/tests/golden/ with the change that caused them.
 #include <wblab/report/run_result.hpp>
@@ -34,6 +34,7 @@ CaseResult scenario(std::string id, Verdict verdict, std::vector<std::string> cr
     c.verdict = verdict;
     c.criteria = std::move(criteria);
     c.durationMs = 1250;  // fixed: nothing in these files may depend on the clock
+    c.directory = "slapd";
     return c;
 }
 
@@ -45,6 +46,7 @@ RunResult goldenRun() {
     run.seed = 20261125;
     run.agent = "reference";
     run.startedAt = "2026-11-25T06:00:00Z";
+    run.directories = {"slapd"};
     run.durationMs = 8750;
     run.baselineProblems = {"baseline entry 0099_gone matches no scenario"};
 

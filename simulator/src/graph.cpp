@@ -13,14 +13,11 @@ namespace {
 
 using detail::lower;
 
-// Roles that may call resetPassword ([S17]).
-const char* const kResetRoles[] = {"Global Administrator",
-                                   "Privileged Authentication Administrator",
-                                   "Authentication Administrator"};
-
 constexpr const char* kAdminResetActivity = "Reset password (by admin)";
-// The directory's own audit activity for a password set outside SSPR (DOMAIN.md §6.4).
+// The directory's own audit activity for a password set outside SSPR, in the Core Directory
+// service (the support blog's log; the activity reference lists "Reset password").
 constexpr const char* kCloudResetActivity = "Reset user password";
+constexpr const char* kCoreDirectory = "Core Directory";
 
 }  // namespace
 
@@ -55,14 +52,10 @@ GraphResponse Cloud::graphResetPassword(const std::string& callerUpn,
         response.error = "Request_ResourceNotFound";
         return response;
     }
-    const bool allowed =
-        caller != nullptr &&
-        std::any_of(
-            caller->adminRoles.begin(), caller->adminRoles.end(), [](const std::string& role) {
-                return std::find(std::begin(kResetRoles), std::end(kResetRoles), role) !=
-                       std::end(kResetRoles);
-            });
-    if (!allowed) {
+    // Authentication and Privileged Authentication Administrators, and the User, Helpdesk and
+    // Password Administrators "for non-admin users and a limited set of admin roles": the table
+    // "Who can reset passwords" decides (resetPassword v1.0, privileged-roles-permissions).
+    if (!canResetPassword(callerUpn, upn)) {
         response.httpStatus = 403;
         response.error = "Authorization_RequestDenied";
         return response;
@@ -79,10 +72,17 @@ GraphResponse Cloud::graphResetPassword(const std::string& callerUpn,
         response.error = "newPassword is required for users synchronised from on-premises";
         return response;
     }
+    if (!newPassword.empty() && isBanned(newPassword, target)) {
+        // "It is validated against the tenant's banned password system before acceptance."
+        response.httpStatus = 400;
+        response.error = "the password is banned by Password Protection";
+        return response;
+    }
     GraphOperation op;
     op.caller = caller->upn;
     op.upn = target->upn;
-    op.newPassword = newPassword;
+    // Omitted for a cloud-only user: "the system returns a system-generated password".
+    op.newPassword = newPassword.empty() ? "Generated-" + nextCorrelationId() : newPassword;
     response.httpStatus = 202;
     response.operationId = nextCorrelationId();
     response.location =
@@ -150,7 +150,8 @@ OperationResult Cloud::unsupportedReset(UnsupportedPath path,
                "Authorization_RequestDenied",
                user->upn,
                user->upn,
-               result.correlationId);
+               result.correlationId,
+               kCoreDirectory);
         return result;
     }
     if (newPassword.empty()) {
@@ -166,7 +167,8 @@ OperationResult Cloud::unsupportedReset(UnsupportedPath path,
            path == UnsupportedPath::PowerShell ? "PowerShell" : "Microsoft 365 admin center",
            "admin@testlab.onmicrosoft.com",
            user->upn,
-           result.correlationId);
+           result.correlationId,
+           kCoreDirectory);
     return result;
 }
 

@@ -14,16 +14,34 @@ using detail::lower;
 
 constexpr const char* kChangeActivity = "Change password (self-service)";
 
-}  // namespace
+// "Low level risk detections and users persist in the product for six months, after which
+// they're automatically aged out" (concept-risk-detection-types); the lab counts 180 days.
+constexpr std::int64_t kLowRiskLifetime = 180LL * 86400;
 
-CloudUser* Cloud::mutableUser(const std::string& upn) {
-    auto it = users_.find(lower(upn));
-    return it == users_.end() ? nullptr : &it->second;
+/// Only these detection types can be raised by a scenario: admin confirmation is an action, and
+/// `generic` is how a premium detection reads without P2.
+bool raisable(DetectionType type) {
+    return type != DetectionType::AdminConfirmedUserCompromised && type != DetectionType::Generic;
 }
 
-void Cloud::recomputeRisk(RiskyUser& risky) {
-    // The user's level is the highest level among detections still at risk; a confirmed
-    // compromise is high until remediated or dismissed.
+}  // namespace
+
+bool isPremiumDetection(DetectionType type) {
+    // "Premium" in concept-identity-protection-risks; the others are "Nonpremium".
+    switch (type) {
+        case DetectionType::UnfamiliarFeatures:
+        case DetectionType::MaliciousIpAddress:
+        case DetectionType::PasswordSpray:
+            return true;
+        default:
+            return false;
+    }
+}
+
+void Cloud::recomputeRisk(RiskyUser& risky) const {
+    // "All active risk detections contribute to the calculation of the user's risk level": the
+    // lab takes the highest level among detections still at risk (Microsoft's aggregation is
+    // machine learning); a confirmed compromise is high until remediated or dismissed.
     if (risky.state == RiskState::ConfirmedCompromised) {
         risky.level = RiskLevel::High;
         return;
@@ -41,8 +59,27 @@ void Cloud::recomputeRisk(RiskyUser& risky) {
     }
 }
 
+void Cloud::ageOut(RiskyUser& risky) const {
+    const std::int64_t limit = clock_.now() - kLowRiskLifetime;
+    bool aged = false;
+    for (auto& d : risky.detections) {
+        if (d.state == RiskState::AtRisk && d.level == RiskLevel::Low && d.time <= limit) {
+            d.state = RiskState::None;
+            aged = true;
+        }
+    }
+    if (!aged) {
+        return;
+    }
+    recomputeRisk(risky);
+    if (risky.state == RiskState::AtRisk && risky.level == RiskLevel::None) {
+        risky.state = RiskState::None;  // aged out: no longer a risky user
+        risky.detail = RiskDetail::None;
+    }
+}
+
 bool Cloud::raiseDetection(const std::string& upn, DetectionType type, RiskLevel level) {
-    if (findUser(upn) == nullptr) {
+    if (findUser(upn) == nullptr || !raisable(type)) {
         return false;
     }
     Detection d;
@@ -51,6 +88,7 @@ bool Cloud::raiseDetection(const std::string& upn, DetectionType type, RiskLevel
     d.level = type == DetectionType::LeakedCredentials ? RiskLevel::High : level;
     d.time = clock_.now();
     auto& risky = risk_[lower(upn)];
+    ageOut(risky);
     risky.detections.push_back(d);
     if (risky.state != RiskState::ConfirmedCompromised) {
         recomputeRisk(risky);
@@ -99,9 +137,12 @@ void Cloud::remediate(const std::string& upn, RiskDetail detail) {
     risky.level = RiskLevel::None;
 }
 
-void Cloud::dismissUserRisk(const std::string& upn) {
+bool Cloud::dismissUserRisk(const std::string& upn) {
     // The user and all their detections go to dismissed; the password is not changed
-    // (DOMAIN.md §7.3).
+    // (howto-identity-protection-remediate-unblock). A deleted user's risk cannot be dismissed.
+    if (findUser(upn) == nullptr) {
+        return false;
+    }
     auto& risky = risk_[lower(upn)];
     for (auto& d : risky.detections) {
         if (d.state == RiskState::AtRisk) {
@@ -111,6 +152,7 @@ void Cloud::dismissUserRisk(const std::string& upn) {
     risky.state = RiskState::Dismissed;
     risky.detail = RiskDetail::AdminDismissedAllRiskForUser;
     risky.level = RiskLevel::None;
+    return true;
 }
 
 void Cloud::confirmUserCompromised(const std::string& upn) {
@@ -128,16 +170,27 @@ void Cloud::confirmUserCompromised(const std::string& upn) {
 RiskyUser Cloud::riskOf(const std::string& upn) const {
     auto it = risk_.find(lower(upn));
     RiskyUser risky = it == risk_.end() ? RiskyUser{} : it->second;
-    if (!settings_.identityProtection.p2 && risky.detail != RiskDetail::None) {
-        risky.detail = RiskDetail::Hidden;  // details are P2-only (DOMAIN.md §7.1)
+    ageOut(risky);
+    if (!settings_.identityProtection.p2) {
+        // Details are P2-only; premium detections read "Additional risk detected".
+        if (risky.detail != RiskDetail::None) {
+            risky.detail = RiskDetail::Hidden;
+        }
+        for (auto& d : risky.detections) {
+            d.type = isPremiumDetection(d.type) ? DetectionType::Generic : d.type;
+        }
     }
     return risky;
 }
 
 std::vector<std::string> Cloud::riskyUsers() const {
     std::vector<std::string> upns;
-    for (const auto& [key, risky] : risk_) {
-        if (risky.state != RiskState::None) {
+    for (const auto& [key, stored] : risk_) {
+        RiskyUser risky = stored;
+        ageOut(risky);
+        // Without P2: "Only users with medium and high risk are shown."
+        const bool shown = settings_.identityProtection.p2 || risky.level >= RiskLevel::Medium;
+        if (risky.state != RiskState::None && shown) {
             const CloudUser* user = findUser(key);
             upns.push_back(user != nullptr ? user->upn : key);
         }
@@ -194,7 +247,7 @@ SignInResult Cloud::signIn(const std::string& upn,
         result.outcome = SignInOutcome::InvalidPassword;
         return result;
     }
-    const bool admin = !user->adminRoles.empty();
+    const bool admin = isAdmin(*user);
     if (settings_.registrationRequired &&
         usableMethods(*user) < (admin ? 2 : settings_.methodsRequired)) {
         result.outcome = SignInOutcome::RegistrationRequired;
@@ -202,35 +255,18 @@ SignInResult Cloud::signIn(const std::string& upn,
     }
     const auto& ip = settings_.identityProtection;
     auto& risky = risk_[lower(user->upn)];
+    ageOut(risky);
     result.outcome = SignInOutcome::SignedIn;
-
     if (signInDetection) {
         raiseDetection(user->upn, signInDetection->type, signInDetection->level);
-        const auto& policy = ip.signInRisk;
-        if (policy.enabled && inRiskPolicyScope(*user, policy) &&
-            signInDetection->level >= policy.threshold) {
-            if (policy.reportOnly) {
-                result.reportOnlyMatched = true;
-            } else if (policy.grant == RiskGrant::Block || !canDoMfa(*user)) {
-                result.outcome = SignInOutcome::Blocked;
-                return result;
-            } else {
-                // MFA passed: the sign-in's own detection is remediated.
-                result.mfaPerformed = true;
-                result.outcome = SignInOutcome::SignedInAfterMfa;
-                auto& d = risky.detections.back();
-                d.state = RiskState::Remediated;
-                if (risky.state != RiskState::ConfirmedCompromised) {
-                    recomputeRisk(risky);
-                    if (risky.level == RiskLevel::None) {
-                        risky.state = RiskState::Remediated;
-                        risky.detail = RiskDetail::UserPassedMfaDrivenByRiskBasedPolicy;
-                    }
-                }
-            }
+        // Risk policies need Entra ID P2 (overview-identity-protection, license requirements).
+        if (ip.p2 && applySignInRiskPolicy(*user, risky, signInDetection->level, result)) {
+            return result;
         }
     }
-
+    if (!ip.p2) {
+        return result;
+    }
     const auto& policy = ip.userRisk;
     const bool riskyNow =
         risky.state == RiskState::AtRisk || risky.state == RiskState::ConfirmedCompromised;
@@ -253,11 +289,50 @@ SignInResult Cloud::signIn(const std::string& upn,
         result.outcome = SignInOutcome::PasswordChangeRequired;
         return result;
     }
-    // The secure password change. For a synced user it must go through writeback; without it
-    // the user stays blocked and at risk (DOMAIN.md §7.2).
+    secureChange(*user, password, newPassword, channel, result);
+    return result;
+}
+
+bool Cloud::applySignInRiskPolicy(const CloudUser& user,
+                                  RiskyUser& risky,
+                                  RiskLevel level,
+                                  SignInResult& result) {
+    const auto& policy = settings_.identityProtection.signInRisk;
+    if (!policy.enabled || !inRiskPolicyScope(user, policy) || level < policy.threshold) {
+        return false;
+    }
+    if (policy.reportOnly) {
+        result.reportOnlyMatched = true;
+        return false;
+    }
+    if (policy.grant == RiskGrant::Block || !canDoMfa(user)) {
+        result.outcome = SignInOutcome::Blocked;
+        return true;
+    }
+    // MFA passed: the sign-in's own detection is remediated.
+    result.mfaPerformed = true;
+    result.outcome = SignInOutcome::SignedInAfterMfa;
+    risky.detections.back().state = RiskState::Remediated;
+    if (risky.state != RiskState::ConfirmedCompromised) {
+        recomputeRisk(risky);
+        if (risky.level == RiskLevel::None) {
+            risky.state = RiskState::Remediated;
+            risky.detail = RiskDetail::UserPassedMfaDrivenByRiskBasedPolicy;
+        }
+    }
+    return false;
+}
+
+void Cloud::secureChange(const CloudUser& user,
+                         const std::string& password,
+                         const std::string& newPassword,
+                         WritebackChannel& channel,
+                         SignInResult& result) {
+    // For a synced user it must go through writeback; without it the user stays blocked and at
+    // risk (howto-identity-protection-remediate-unblock).
     WritebackRequest request;
     request.operation = "change";
-    request.upn = user->upn;
+    request.upn = user.upn;
     request.oldPassword = password;
     request.newPassword = newPassword;
     Flow flow{kChangeActivity, false, true, "", RiskDetail::UserPerformedSecuredPasswordChange};
@@ -269,12 +344,11 @@ SignInResult Cloud::signIn(const std::string& upn,
     if (op.outcome == Outcome::Success) {
         result.outcome = SignInOutcome::PasswordChanged;
     } else if (op.outcome == Outcome::OnPremisesSuccessCloudFailure) {
-        // No error shown; the user is asked again and risk is not reduced (DOMAIN.md §7.3).
+        // No error shown; the user is asked again and risk is not reduced (concept-sspr-policy).
         result.outcome = SignInOutcome::PasswordChangeRequired;
     } else {
         result.outcome = SignInOutcome::Blocked;
     }
-    return result;
 }
 
 }  // namespace wblab::sim

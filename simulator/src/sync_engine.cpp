@@ -16,6 +16,7 @@ using detail::lower;
 // Audit of a synced password change (DOMAIN.md §1.3 step 11, §6.4).
 constexpr const char* kSyncedChangeActivity = "Change user password";
 constexpr const char* kSyncActor = "Sync_Connect";
+constexpr const char* kCoreDirectory = "Core Directory";
 
 }  // namespace
 
@@ -108,22 +109,35 @@ SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
             continue;
         }
         const std::string key = lower(user->upn);
-        auto refused = refusedPassword_.find(key);
-        if (refused != refusedPassword_.end() && verifier_ &&
-            verifier_(object.passwordHash, refused->second)) {
-            continue;  // the cloud's rules refuse this password, by hash sync too
+        // A password set on-premises after OnPremisesSuccessCloudFailure: hash sync commits it
+        // ("it overwrites the existing cloud password"), or the cloud keeps refusing it.
+        auto pending = pendingCommit_.find(key);
+        const bool committed = pending != pendingCommit_.end() && verifier_ &&
+                               verifier_(object.passwordHash, pending->second);
+        if (committed && !settings_.hashSyncCommitsCloudFailure) {
+            continue;
+        }
+        if (pending != pendingCommit_.end()) {
+            pendingCommit_.erase(pending);
         }
         user->syncedPasswordHash = object.passwordHash;
         ++report.passwordsSynced;
-        record(
-            kSyncedChangeActivity, true, "Password hash synchronized", kSyncActor, user->upn, "");
+        record(kSyncedChangeActivity,
+               true,
+               "Password hash synchronized",
+               kSyncActor,
+               user->upn,
+               "",
+               kCoreDirectory);
         auto echo = pendingEcho_.find(key);
-        const bool fromCloud =
-            echo != pendingEcho_.end() && verifier_ && verifier_(object.passwordHash, echo->second);
+        const bool fromCloud = committed || (echo != pendingEcho_.end() && verifier_ &&
+                                             verifier_(object.passwordHash, echo->second));
         if (echo != pendingEcho_.end()) {
             pendingEcho_.erase(echo);
         }
-        if (!fromCloud) {
+        if (committed) {
+            ++user->passwordVersion;  // the cloud takes the password now; risk stays as it was
+        } else if (!fromCloud) {
             // Changed on-premises (Ctrl+Alt+Del, ADUC): with the tenant setting on, this
             // remediates user risk (DOMAIN.md §7.3).
             ++user->passwordVersion;

@@ -32,6 +32,7 @@ constexpr Named<Outcome> kOutcomes[] = {
     {Outcome::OnPremisesSuccessCloudFailure, "OnPremisesSuccessCloudFailure"},
     {Outcome::CloudOnlyChange, "cloud_only"},
     {Outcome::Refused, "refused"},
+    {Outcome::CloudPolicyViolation, "cloud_policy_violation"},
 };
 
 constexpr Named<SsprScope> kScopes[] = {
@@ -91,6 +92,7 @@ constexpr Named<DetectionType> kDetections[] = {
     {DetectionType::MaliciousIpAddress, "maliciousIPAddress"},
     {DetectionType::PasswordSpray, "passwordSpray"},
     {DetectionType::AdminConfirmedUserCompromised, "adminConfirmedUserCompromised"},
+    {DetectionType::Generic, "generic"},
 };
 
 constexpr Named<RiskGrant> kGrants[] = {{RiskGrant::PasswordChange, "password_change"},
@@ -218,8 +220,9 @@ std::optional<RiskDetail> riskDetailFromString(std::string_view name) {
 
 std::optional<DetectionType> detectionTypeFromString(std::string_view name) {
     auto type = valueOf(kDetections, name);
-    // Admin confirmation is an admin action with its own step, not a raw detection.
-    if (type == DetectionType::AdminConfirmedUserCompromised) {
+    // Admin confirmation is an admin action with its own step, not a raw detection; `generic` is
+    // only how a premium detection reads without P2.
+    if (type == DetectionType::AdminConfirmedUserCompromised || type == DetectionType::Generic) {
         return std::nullopt;
     }
     return type;
@@ -278,6 +281,7 @@ std::vector<std::string> riskDetailNames() {
 
 std::vector<std::string> detectionTypeNames() {
     auto names = namesOf(kDetections);
+    names.pop_back();  // generic: a display form, not a step
     names.pop_back();  // adminConfirmedUserCompromised: an admin action, not a step
     return names;
 }

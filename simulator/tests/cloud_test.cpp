@@ -223,6 +223,71 @@ TEST_CASE("Banned passwords are scored after normalisation and refused before wr
     }
 }
 
+TEST_CASE("Password Protection's documented examples", "[sim][banned]") {
+    // concept-password-ban-bad, "How are passwords evaluated".
+    VirtualClock clock(0);
+    TenantSettings settings;
+    settings.bannedPasswords = {"contoso", "blank", "abcdef"};
+    Cloud cloud(settings, clock);
+    // "Bl@nK" normalises to the banned "blank".
+    CHECK(cloud.isBanned("Bl@nK"));
+    // Fuzzy matching: an edit distance of one from "abcdef" matches.
+    for (const char* variant : {"abcdeg", "abcdefg", "abcde"}) {
+        INFO(variant);
+        CHECK(cloud.isBanned(variant));
+    }
+    CHECK(cloud.bannedPasswordScore("abcdeg") == 1);  // the whole password is one match
+    CHECK(cloud.bannedPasswordScore("abcde") == 1);
+    // [contoso] + [blank] + [1] + [2] = 4 points: rejected.
+    CHECK(cloud.bannedPasswordScore("C0ntos0Blank12") == 4);
+    CHECK(cloud.isBanned("C0ntos0Blank12"));
+    // [contoso] + [blank] + [f] + [9] + [!] = 5 points: accepted.
+    CHECK(cloud.bannedPasswordScore("ContoS0Bl@nkf9!") == 5);
+    CHECK_FALSE(cloud.isBanned("ContoS0Bl@nkf9!"));
+}
+
+TEST_CASE("A banned term one edit away is still found", "[sim][banned]") {
+    VirtualClock clock(0);
+    Cloud cloud(TenantSettings{}, clock);
+    // "passwrd" is "password" with one deletion: [passwrd] + l + 2 = 3 points.
+    CHECK(cloud.bannedPasswordScore("Pa$$wrd12") == 3);
+    CHECK(cloud.isBanned("Pa$$wrd12"));
+    // One substitution inside a longer password.
+    CHECK(cloud.bannedPasswordScore("Qwerti!9") == 3);
+}
+
+TEST_CASE("A password under five points is refused even without a banned term", "[sim][banned]") {
+    // "A password must be at least five (5) points to be accepted."
+    VirtualClock clock(0);
+    Cloud cloud(TenantSettings{}, clock);
+    cloud.addUser(synced("a@x"));
+    CHECK(cloud.bannedPasswordScore("Ab1!") == 4);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    CHECK(cloud.selfServiceReset("a@x", "Ab1!", true, channel).outcome == Outcome::BannedPassword);
+    CHECK(channel.requests.empty());
+    CHECK_FALSE(cloud.isBanned("Ab1!x"));
+}
+
+TEST_CASE("The user's names and the tenant's name are matched as substrings", "[sim][banned]") {
+    VirtualClock clock(0);
+    TenantSettings settings;
+    settings.tenantName = "Fabrikam";
+    Cloud cloud(settings, clock);
+    CloudUser poll = synced("poll@x");
+    poll.givenName = "Poll";
+    poll.surname = "Li";  // under four characters: not matched
+    cloud.addUser(poll);
+    const CloudUser* user = cloud.findUser("poll@x");
+    // The page's example: "p0LL23fb" contains the first name and is rejected.
+    CHECK(cloud.isBanned("p0LL23fb", user));
+    CHECK_FALSE(cloud.isBanned("p0LL23fb"));  // someone else may use it
+    CHECK_FALSE(cloud.isBanned("Li-Harbour-2026", user));
+    CHECK(cloud.isBanned("Fabrik@m-Harbour-2026", user));
+    FakeChannel channel(answered(true, {31001, 31002}));
+    CHECK(cloud.selfServiceReset("poll@x", "p0LL23fb-Harbour", true, channel).outcome ==
+          Outcome::BannedPassword);
+}
+
 TEST_CASE("Five resets within an hour block the account from SSPR for 24 hours",
           "[sim][throttle]") {
     VirtualClock clock(1'000'000);
@@ -234,11 +299,72 @@ TEST_CASE("Five resets within an hour block the account from SSPR for 24 hours",
     }
     auto blocked = resetOf(cloud, "a@x");
     CHECK(std::string(toString(blocked.outcome)) == "throttled");
-    CHECK(cloud.auditLog().back().activity == "Blocked from self-service password reset");
+    const auto& audit = cloud.auditLog().back();
+    CHECK(audit.activity == "Blocked from self-service password reset");
+    // howto-sspr-reporting documents this activity's status as Success.
+    CHECK(audit.result == "success");
+    CHECK(audit.correlationId == blocked.correlationId);
+    clock.advance(24 * 3600);
+    CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+}
+
+TEST_CASE("A throttled user must wait 24 hours after the last attempt", "[sim][throttle]") {
+    // troubleshoot-sspr: "they must wait 24 hours after the last attempt".
+    VirtualClock clock(1'000'000);
+    Cloud cloud(TenantSettings{}, clock);
+    cloud.addUser(synced("a@x"));
+    for (int i = 0; i < 5; ++i) {
+        resetOf(cloud, "a@x");
+    }
+    clock.advance(23 * 3600);
+    CHECK(resetOf(cloud, "a@x").outcome == Outcome::Throttled);  // the wait starts again
+    clock.advance(3600);
+    CHECK(resetOf(cloud, "a@x").outcome == Outcome::Throttled);
     clock.advance(23 * 3600);
     CHECK(resetOf(cloud, "a@x").outcome == Outcome::Throttled);
-    clock.advance(3600);
+    clock.advance(24 * 3600 + 1);
     CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+}
+
+TEST_CASE("Failed reset attempts count towards the throttle", "[sim][throttle]") {
+    // "The user attempts to reset a password for the same user account five times in one hour."
+    VirtualClock clock(1'000'000);
+    Cloud cloud(TenantSettings{}, clock);
+    cloud.addUser(synced("a@x"));
+    FakeChannel refusing(answered(false, {31001, 31003, 33008}, 33008));
+    for (int i = 0; i < 5; ++i) {
+        CHECK(cloud.selfServiceReset("a@x", "Strong-Pw-2026", true, refusing).outcome ==
+              Outcome::OnPremisesPolicyViolation);
+    }
+    CHECK(cloud.selfServiceReset("a@x", "Strong-Pw-2026", true, refusing).outcome ==
+          Outcome::Throttled);
+    CHECK(refusing.requests.size() == 5);
+}
+
+TEST_CASE("The throttle's window and counters follow the tenant's reading of the sources",
+          "[sim][throttle]") {
+    SECTION("a 24-hour window (the reporting page)") {
+        VirtualClock clock(1'000'000);
+        TenantSettings settings;
+        settings.throttle.windowSeconds = 86400;
+        Cloud cloud(settings, clock);
+        cloud.addUser(synced("a@x"));
+        for (int i = 0; i < 5; ++i) {
+            CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+            clock.advance(2 * 3600);
+        }
+        CHECK(resetOf(cloud, "a@x").outcome == Outcome::Throttled);
+    }
+    SECTION("counters reset by a successful reset (the FAQ)") {
+        VirtualClock clock(1'000'000);
+        TenantSettings settings;
+        settings.throttle.countersResetOnSuccess = true;
+        Cloud cloud(settings, clock);
+        cloud.addUser(synced("a@x"));
+        for (int i = 0; i < 8; ++i) {
+            CHECK(resetOf(cloud, "a@x").outcome == Outcome::Success);
+        }
+    }
 }
 
 TEST_CASE("Resets spread over more than an hour are not throttled", "[sim][throttle]") {
@@ -276,4 +402,70 @@ TEST_CASE("Correlation ids come from the scenario's seed: reproducible, differen
         CHECK(id[14] == '4');
         CHECK(std::string("89ab").find(id[19]) != std::string::npos);
     }
+}
+
+TEST_CASE("Only the roles concept-sspr-policy lists bring the two-gate policy", "[sim][gates]") {
+    VirtualClock clock(0);
+    TenantSettings settings;
+    settings.sspr = SsprScope::Selected;
+    settings.ssprGroup = "SSPR-Users";
+    settings.methodsAllowed = {Method::Email, Method::SecurityQuestions};
+    Cloud cloud(settings, clock);
+    // Global Reader is not in the list: the user policy applies, scope and methods included.
+    auto reader = synced("reader@x");
+    reader.adminRoles = {"Global Reader"};
+    reader.methods = {Method::SecurityQuestions};
+    cloud.addUser(reader);
+    CHECK(resetOf(cloud, "reader@x").outcome == Outcome::NotInSsprGroup);
+    auto member = reader;
+    member.upn = "member@x";
+    member.anchor = "anchor-member";
+    member.groups = {"SSPR-Users"};
+    cloud.addUser(member);
+    CHECK(resetOf(cloud, "member@x").outcome == Outcome::Success);  // one question is enough
+}
+
+TEST_CASE("A cloud-only user needs a licence to reset", "[sim][gates]") {
+    // concept-sspr-licensing: cloud-only reset needs Business Standard or P1/P2.
+    Lab lab;
+    CloudUser unlicensed = Lab::user("free@testlab.onmicrosoft.com", "", false);
+    unlicensed.licensed = false;
+    lab.cloud.addUser(unlicensed);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    CHECK(
+        lab.cloud.selfServiceReset("free@testlab.onmicrosoft.com", "Strong-Pw-2026", true, channel)
+            .outcome == Outcome::UserNotLicensed);
+}
+
+TEST_CASE("A change to the current password is refused in the cloud", "[sim][policy]") {
+    // concept-sspr-policy: "The last password can't be used again when the user changes a
+    // password ... The password change history applies to password writeback."
+    Lab lab;
+    FakeChannel channel(answered(true, {31006, 31007}));
+    auto r = lab.cloud.selfServiceChange(
+        "user1@testlab.example", "Same-Passw0rd-1", "Same-Passw0rd-1", channel);
+    CHECK(r.outcome == Outcome::CloudPolicyViolation);
+    CHECK(std::string(toString(r.outcome)) == "cloud_policy_violation");
+    CHECK(channel.requests.empty());
+    CHECK(lastAudit(lab.cloud).activity == "Change password (self-service)");
+    CHECK(lastAudit(lab.cloud).result == "failure");
+    // A reset may reuse it: "The last password can be used again when the user resets".
+    CHECK(lab.cloud.selfServiceReset("user1@testlab.example", "Same-Passw0rd-1", true, channel)
+              .outcome == Outcome::Success);
+}
+
+TEST_CASE("allowedToUseSSPR false takes SSPR away from admins only", "[sim][gates]") {
+    TenantSettings settings;
+    settings.allowedToUseSspr = false;
+    Lab lab(settings);
+    CloudUser admin = Lab::user("admin@testlab.example", "anchor-2");
+    admin.adminRoles = {"Helpdesk Administrator"};
+    admin.methods = {Method::AppNotification, Method::MobilePhone};
+    lab.cloud.addUser(admin);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    CHECK(lab.cloud.selfServiceReset("admin@testlab.example", "Strong-Pw-2026", true, channel)
+              .outcome == Outcome::SsprPolicyNotDefined);
+    CHECK(lab.cloud.selfServiceReset("user1@testlab.example", "Strong-Pw-2026", true, channel)
+              .outcome == Outcome::Success);
+    CHECK(channel.requests.size() == 1);
 }

@@ -190,3 +190,118 @@ TEST_CASE("An admin reset of a federated user follows the tenant's reading of th
         CHECK(channel.requests.size() == (writesBack ? 1U : 0U));
     }
 }
+
+TEST_CASE("Graph resetPassword follows 'Who can reset passwords'", "[sim][graph]") {
+    // resetPassword v1.0: User, Helpdesk and Password Administrators "can also reset passwords
+    // for non-admin users and a limited set of admin roles"; privileged-roles-permissions has
+    // the table.
+    GraphLab lab;
+    auto add = [&](const std::string& upn, std::vector<std::string> roles) {
+        CloudUser u = Lab::user(upn, "", false);
+        u.adminRoles = std::move(roles);
+        lab.cloud.addUser(u);
+    };
+    add("pwadmin@testlab.onmicrosoft.com", {"Password Administrator"});
+    add("desk@testlab.onmicrosoft.com", {"Helpdesk Administrator"});
+    add("useradmin@testlab.onmicrosoft.com", {"User Administrator"});
+    add("ga@testlab.onmicrosoft.com", {"Global Administrator"});
+    add("groups@testlab.onmicrosoft.com", {"Groups Administrator"});
+    auto status = [&](const char* caller, const char* user) {
+        return lab.cloud.graphResetPassword(caller, user, "Temp-Passw0rd!").httpStatus;
+    };
+    // Every password role resets a user without an admin role.
+    for (const char* caller : {"pwadmin@testlab.onmicrosoft.com",
+                               "desk@testlab.onmicrosoft.com",
+                               "useradmin@testlab.onmicrosoft.com",
+                               "helpdesk@testlab.onmicrosoft.com"}) {
+        INFO(caller);
+        CHECK(status(caller, "user1@testlab.example") == 202);
+    }
+    // A Helpdesk Administrator resets another Helpdesk Administrator, not a Groups Administrator.
+    CHECK(status("pwadmin@testlab.onmicrosoft.com", "desk@testlab.onmicrosoft.com") == 403);
+    CHECK(status("useradmin@testlab.onmicrosoft.com", "desk@testlab.onmicrosoft.com") == 202);
+    CHECK(status("desk@testlab.onmicrosoft.com", "groups@testlab.onmicrosoft.com") == 403);
+    CHECK(status("useradmin@testlab.onmicrosoft.com", "groups@testlab.onmicrosoft.com") == 202);
+    // Only Privileged Authentication and Global Administrators reset a Global Administrator.
+    CHECK(status("helpdesk@testlab.onmicrosoft.com", "ga@testlab.onmicrosoft.com") == 403);
+    CHECK(status("useradmin@testlab.onmicrosoft.com", "ga@testlab.onmicrosoft.com") == 403);
+    // Global Reader is none of the password roles.
+    CHECK(status("reader@testlab.onmicrosoft.com", "user1@testlab.example") == 403);
+    CHECK(
+        lab.cloud.canResetPassword("ga@testlab.onmicrosoft.com", "groups@testlab.onmicrosoft.com"));
+}
+
+TEST_CASE("Graph resetPassword refuses a banned password before accepting the operation",
+          "[sim][graph]") {
+    // "It is validated against the tenant's banned password system before acceptance."
+    GraphLab lab;
+    FakeChannel channel(answered(true, {31009, 31010}));
+    auto response = lab.cloud.graphResetPassword(
+        "helpdesk@testlab.onmicrosoft.com", "user1@testlab.example", "P@ssw0rd1");
+    CHECK(response.httpStatus == 400);
+    CHECK(response.operationId.empty());
+    CHECK(channel.requests.empty());
+}
+
+TEST_CASE("Graph resetPassword generates a password for a cloud-only user", "[sim][graph]") {
+    GraphLab lab;
+    FakeChannel channel(answered(true, {31009, 31010}));
+    auto response = lab.cloud.graphResetPassword(
+        "helpdesk@testlab.onmicrosoft.com", "cloud@testlab.onmicrosoft.com", "");
+    REQUIRE(response.httpStatus == 202);
+    lab.cloud.pollOperation(response.operationId, channel);
+    CHECK(lab.cloud.pollOperation(response.operationId, channel) == OperationStatus::Succeeded);
+    CHECK(lab.cloud.findUser("cloud@testlab.onmicrosoft.com")->passwordVersion == 1);
+    CHECK(channel.requests.empty());
+}
+
+TEST_CASE("An admin-center reset by a named admin follows the same roles and never the admin's own",
+          "[sim][admin]") {
+    GraphLab lab;
+    CloudUser desk = Lab::user("desk@testlab.example", "anchor-desk");
+    desk.adminRoles = {"Helpdesk Administrator"};
+    lab.cloud.addUser(desk);
+    CloudUser ga = Lab::user("ga@testlab.example", "anchor-ga");
+    ga.adminRoles = {"Global Administrator"};
+    lab.cloud.addUser(ga);
+    FakeChannel channel(answered(true, {31009, 31010}));
+    // "Any administrator cannot use password reset tool to reset their own password."
+    auto self = lab.cloud.adminResetBy(
+        "desk@testlab.example", "desk@testlab.example", "Temp-Passw0rd!", true, channel);
+    CHECK(self.outcome == Outcome::Refused);
+    CHECK(lab.cloud
+              .adminResetBy(
+                  "desk@testlab.example", "ga@testlab.example", "Temp-Passw0rd!", true, channel)
+              .outcome == Outcome::Refused);
+    CHECK(channel.requests.empty());
+    CHECK(lastAudit(lab.cloud).result == "failure");
+    auto ok = lab.cloud.adminResetBy(
+        "desk@testlab.example", "user1@testlab.example", "Temp-Passw0rd!", true, channel);
+    CHECK(ok.outcome == Outcome::Success);
+    REQUIRE(channel.requests.size() == 1);
+    CHECK(channel.requests[0].mustChange);
+    CHECK(lastAudit(lab.cloud).actor == "desk@testlab.example");
+}
+
+TEST_CASE("With gate_order policy_first the SSPR gates come before the service check",
+          "[sim][gates]") {
+    // concept-sspr-howitworks checks SSPR and methods before where the password is managed.
+    TenantSettings settings;
+    settings.gateOrder = GateOrder::PolicyFirst;
+    settings.sspr = SsprScope::Selected;
+    settings.ssprGroup = "SSPR-Users";
+    Lab lab(settings);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    channel.up = false;
+    CHECK(lab.cloud.selfServiceReset("user1@testlab.example", "N3w-Passw0rd!", true, channel)
+              .outcome == Outcome::NotInSsprGroup);
+    settings.writebackEnabled = false;
+    settings.sspr = SsprScope::All;
+    Lab noWriteback(settings);
+    CloudUser unregistered = Lab::user("bare@testlab.example", "anchor-bare");
+    unregistered.methods = {};
+    noWriteback.cloud.addUser(unregistered);
+    CHECK(noWriteback.cloud.selfServiceReset("bare@testlab.example", "N3w-Passw0rd!", true, channel)
+              .outcome == Outcome::NotEnoughMethods);
+    CHECK(channel.requests.empty());
+}

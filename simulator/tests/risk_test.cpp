@@ -230,3 +230,60 @@ TEST_CASE("Risk names are the Graph enum values and unknown ones are refused", "
     CHECK_FALSE(detectionTypeFromString("leaked"));
     CHECK_FALSE(riskLevelFromString("severe"));
 }
+
+TEST_CASE("Low detections age out after six months; medium and high stay", "[sim][risk]") {
+    // concept-risk-detection-types: "Low level risk detections and users persist in the product
+    // for six months ... Medium and high risk levels persist until remediated or dismissed."
+    RiskLab lab;
+    lab.cloud.raiseDetection(kUpn, DetectionType::UnfamiliarFeatures, RiskLevel::Low);
+    lab.clock.advance(179LL * 86400);
+    CHECK(lab.risk().level == RiskLevel::Low);
+    lab.clock.advance(2LL * 86400);
+    CHECK(lab.risk().level == RiskLevel::None);
+    CHECK(lab.risk().state == RiskState::None);
+    CHECK(lab.cloud.riskyUsers().empty());
+    lab.cloud.raiseDetection(kUpn, DetectionType::MaliciousIpAddress, RiskLevel::Medium);
+    lab.clock.advance(400LL * 86400);
+    CHECK(lab.risk().level == RiskLevel::Medium);
+}
+
+TEST_CASE("Without P2 risk policies do nothing and premium detections read generic",
+          "[sim][risk]") {
+    // overview-identity-protection: risk policies need P2; the risky-users report shows only
+    // medium and high risk; concept-identity-protection-risks: "Additional risk detected".
+    TenantSettings settings = RiskLab::withUserRiskPolicy();
+    settings.identityProtection.p2 = false;
+    RiskLab lab(settings);
+    lab.cloud.raiseDetection(kUpn, DetectionType::LeakedCredentials, RiskLevel::High);
+    FakeChannel channel(answered(true, {31006, 31007}));
+    auto r = lab.cloud.signIn(kUpn, "Old-1", "New-Passw0rd-2", std::nullopt, channel);
+    CHECK(r.outcome == SignInOutcome::SignedIn);
+    CHECK_FALSE(r.userRiskPolicyApplied);
+    CHECK(channel.requests.empty());
+
+    CloudUser low = Lab::user("low@testlab.example", "anchor-low");
+    lab.cloud.addUser(low);
+    lab.cloud.raiseDetection("low@testlab.example", DetectionType::PasswordSpray, RiskLevel::Low);
+    CHECK(lab.cloud.riskyUsers() == std::vector<std::string>{kUpn});
+    const auto seen = lab.cloud.riskOf("low@testlab.example");
+    REQUIRE(seen.detections.size() == 1);
+    CHECK(seen.detections[0].type == DetectionType::Generic);
+    CHECK(lab.risk().detections[0].type == DetectionType::LeakedCredentials);  // nonpremium
+}
+
+TEST_CASE("A deleted user's risk cannot be dismissed", "[sim][risk]") {
+    // howto-identity-protection-remediate-unblock: "Administrators can't dismiss risk for users
+    // who were deleted from the directory."
+    RiskLab lab;
+    lab.cloud.raiseDetection(kUpn, DetectionType::LeakedCredentials, RiskLevel::High);
+
+    struct Empty : DirectorySource {
+        std::vector<DirectoryObject> readUsers() override { return {}; }
+    } gone;
+
+    lab.cloud.syncObjects(gone);
+    REQUIRE(lab.cloud.findUser(kUpn) == nullptr);
+    CHECK_FALSE(lab.cloud.dismissUserRisk(kUpn));
+    CHECK(lab.risk().state == RiskState::AtRisk);
+    CHECK(lab.cloud.riskyUsers() == std::vector<std::string>{kUpn});  // still reported
+}

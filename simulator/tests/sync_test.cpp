@@ -131,3 +131,54 @@ TEST_CASE("An object cycle deletes cloud users whose directory object is gone", 
     CHECK(lab.cloud.findUser("user1@testlab.example") == nullptr);
     CHECK(lab.cloud.findUser("cloud@testlab.onmicrosoft.com") != nullptr);  // cloud-only stays
 }
+
+TEST_CASE("After OnPremisesSuccessCloudFailure the next hash cycle commits the password",
+          "[sim][sync][policy]") {
+    // troubleshoot-sspr: "you have to wait a few minutes before the changes are committed to the
+    // cloud"; password hash sync: "it overwrites the existing cloud password".
+    TenantSettings settings;
+    settings.enforceCloudPasswordPolicyForSyncedUsers = true;
+    SyncLab lab(settings);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    auto r = lab.cloud.selfServiceReset("user1@testlab.example", "lower words", true, channel);
+    REQUIRE(r.outcome == Outcome::OnPremisesSuccessCloudFailure);
+    lab.directory.users[0].passwordHash = "hash:lower words";  // set on-premises
+    CHECK(lab.signIn("Old-1") == SignInOutcome::SignedIn);     // not in the cloud yet
+    CHECK(lab.signIn("lower words") == SignInOutcome::InvalidPassword);
+    lab.clock.advance(120);
+    CHECK(lab.cloud.runDueCycles(lab.directory).passwordsSynced == 1);
+    CHECK(lab.signIn("lower words") == SignInOutcome::SignedIn);
+    CHECK(lab.signIn("Old-1") == SignInOutcome::InvalidPassword);
+    CHECK(lab.cloud.findUser("user1@testlab.example")->passwordVersion == 1);
+}
+
+TEST_CASE("A tenant that reads concept-sspr-policy never takes the refused password",
+          "[sim][sync][policy]") {
+    TenantSettings settings;
+    settings.enforceCloudPasswordPolicyForSyncedUsers = true;
+    settings.hashSyncCommitsCloudFailure = false;
+    SyncLab lab(settings);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    lab.cloud.selfServiceReset("user1@testlab.example", "lower words", true, channel);
+    lab.directory.users[0].passwordHash = "hash:lower words";
+    lab.clock.advance(120);
+    CHECK(lab.cloud.runDueCycles(lab.directory).passwordsSynced == 0);
+    CHECK(lab.signIn("lower words") == SignInOutcome::InvalidPassword);
+    CHECK(lab.signIn("Old-1") == SignInOutcome::SignedIn);
+    // A later change on-premises is an ordinary change again.
+    lab.directory.users[0].passwordHash = "hash:Desk-Changed-3";
+    lab.clock.advance(120);
+    CHECK(lab.cloud.runDueCycles(lab.directory).passwordsSynced == 1);
+    CHECK(lab.signIn("Desk-Changed-3") == SignInOutcome::SignedIn);
+}
+
+TEST_CASE("Synced password changes are audited by the Core Directory service", "[sim][sync]") {
+    // reference-audit-activities lists "Change user password" under Core Directory, not under
+    // Self-service Password Management.
+    SyncLab lab;
+    lab.directory.users[0].passwordHash = "hash:Desk-2";
+    lab.clock.advance(120);
+    lab.cloud.runDueCycles(lab.directory);
+    CHECK(lastAudit(lab.cloud).activity == "Change user password");
+    CHECK(lastAudit(lab.cloud).service == "Core Directory");
+}

@@ -92,6 +92,13 @@ Expected<CliRun> runCommand(const std::string& program,
     spec.argv = {program};
     spec.argv.insert(spec.argv.end(), args.begin(), args.end());
     spec.env = {{"PATH", "/usr/bin:/bin"}, {"WBLAB_TMPDIR", dir}, {"TMPDIR", dir}};
+    // The Samba flavour's template cache is found from HOME (or WBLAB_CACHE_DIR): pass them on,
+    // so that a command shares the cache of the tests that run it.
+    for (const char* name : {"HOME", "WBLAB_CACHE_DIR", "XDG_CACHE_HOME"}) {
+        if (const char* value = std::getenv(name); value != nullptr) {
+            spec.env.emplace_back(name, value);
+        }
+    }
     spec.stdoutPath = dir + "/cli.out";
     spec.stderrPath = dir + "/cli.err";
     auto status = runProcess(spec, deadline);

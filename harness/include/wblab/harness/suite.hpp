@@ -59,6 +59,15 @@ Prepared prepareSuite(const SuiteRequest& request);
 /// Runs the selected scenarios, then attaches the built-in catalog and applies the baseline.
 report::RunResult runSuite(const Suite& suite, const RunOptions& options, std::ostream* progress);
 
+/// Runs the suite on each directory flavour in turn (options.directory is ignored) and joins the
+/// results into one differential run: cases ordered by scenario, then flavour, so that the
+/// reports can compare each scenario's checks across flavours (report::divergencesOf). Stops
+/// after the flavour an interrupt stopped.
+report::RunResult runSuiteOn(const Suite& suite,
+                             const RunOptions& options,
+                             const std::vector<DirectoryFlavour>& flavours,
+                             std::ostream* progress);
+
 /// Copies the catalog into a run's result, so that reports can group and roll up.
 void attachCatalog(const scenario::Catalog& catalog, report::RunResult& run);
 

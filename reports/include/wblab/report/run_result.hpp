@@ -54,8 +54,11 @@ struct CaseResult {
     /// Things a reader should know that are no check's verdict (an unknown capability the agent
     /// declared, say).
     std::vector<std::string> warnings;
-    std::uint64_t seed = 0;             ///< the scenario's seed, derived from the run's
+    std::uint64_t seed = 0;  ///< the scenario's seed, derived from the run's
     double durationMs = 0;
+    /// The directory flavour it ran on ("slapd", "samba"); a differential run has a case per
+    /// scenario and flavour.
+    std::string directory;
 };
 
 /// A criterion of the catalog (criteria/catalog.yaml) as the reports show it.
@@ -83,13 +86,49 @@ struct RunResult {
     /// Stale expected-failure entries; any of them fails the run.
     std::vector<std::string> baselineProblems;
     std::vector<CaseResult> cases;
+    /// The directory flavours the run used, in the order given; two or more make a differential
+    /// run, whose cases are ordered by scenario, then flavour.
+    std::vector<std::string> directories;
     /// The catalog the run was judged against; empty for a run without one (criteria are then
     /// bare ids, in id order).
     std::vector<ExitCriterionInfo> exitCriteria;
     std::vector<CriterionInfo> catalog;
 
     bool anyFailure() const;
+
+    /// More than one directory flavour: reports name each case's flavour.
+    bool differential() const { return directories.size() > 1; }
 };
+
+/// How reports name a case: its id, and in a differential run its flavour ("0001_x on samba").
+std::string caseLabel(const RunResult& run, const CaseResult& c);
+
+/// One flavour's side of a divergence.
+struct DivergenceSide {
+    std::string directory;
+    std::string verdict;   ///< the scenario's verdict there
+    std::string check;     ///< "passed", "failed", "not made", "absent" (no such check)
+    std::string observed;  ///< the check's observed value, or the scenario's message
+};
+
+/// Where the directory flavours of a differential run disagree about one scenario: a check that
+/// held on one and not on another (or was made on one only), or the scenario's verdict when no
+/// check explains it. Declared when a flavour could not run the scenario at all (unsupported:
+/// a documented difference from AD, or an agent that does not write to that flavour).
+struct Divergence {
+    std::string scenario;
+    std::string criterion;  ///< the check's criterion; empty for a verdict-only divergence
+    std::string what;       ///< the check, or "verdict"
+    std::vector<DivergenceSide> sides;
+    bool declared = false;
+    std::string reason;  ///< for a declared divergence: why the flavour did not run it
+};
+
+/// Every divergence of a differential run, in scenario order; empty for a run on one flavour.
+std::vector<Divergence> divergencesOf(const RunResult& run);
+
+/// True when some divergence is not declared: the run then fails.
+bool anyUndeclaredDivergence(const std::vector<Divergence>& divergences);
 
 /// JUnit XML: one <testsuite> per criterion, one <testcase> per scenario with checks of that
 /// criterion (classname "exit-criterion.criterion", so that CI views group by exit criterion

@@ -39,8 +39,36 @@ private:
     std::int64_t now_;
 };
 
+/// Which checks a self-service flow meets first. The sources disagree (docs/cloud-model.md,
+/// "Gate order"): concept-sspr-writeback checks how the password is managed and whether the
+/// writeback service is up before anything else; concept-sspr-howitworks checks that the user is
+/// enabled for SSPR and has the methods before it looks at where the password is managed.
+enum class GateOrder {
+    WritebackFirst,  ///< SSPR off, then writeback on and its service up, then the policy gates
+    PolicyFirst,     ///< SSPR off and the policy gates, then writeback on and its service up
+};
+
+/// SSPR's throttling of resets of one account (docs/cloud-model.md, "Throttling").
+struct ThrottleSettings {
+    int attempts = 5;  ///< reset attempts of one account within the window before the block
+    /// troubleshoot-sspr and the FAQ say one hour; the reporting page says 24 hours.
+    std::int64_t windowSeconds = 3600;
+    /// Blocked for 24 hours after the last attempt (troubleshoot-sspr).
+    std::int64_t blockedForSeconds = 86400;
+    /// The FAQ: "The counters are reset once a user resets their password". troubleshoot-sspr
+    /// counts five resets of the same account; default the latter.
+    bool countersResetOnSuccess = false;
+};
+
 struct TenantSettings {
     SsprScope sspr = SsprScope::All;
+    GateOrder gateOrder = GateOrder::WritebackFirst;
+    ThrottleSettings throttle;
+    /// `allowedToUseSSPR` on the authorization policy: false takes SSPR away from every account
+    /// with an admin role, whatever the user policy says (concept-sspr-policy).
+    bool allowedToUseSspr = true;
+    /// The tenant's name, matched as a substring by Password Protection (empty: none).
+    std::string tenantName;
     /// With SsprScope::Selected: the one group whose members (nested groups count) may reset.
     std::string ssprGroup;
     /// Nested groups: group -> the groups that are its members.
@@ -65,8 +93,14 @@ struct TenantSettings {
     std::int64_t hashSyncIntervalSeconds = 120;  ///< DOMAIN.md §1.3 step 11: every 2 minutes
     std::int64_t syncIntervalSeconds = 1800;     ///< delta object sync: every 30 minutes
     /// EnforceCloudPasswordPolicyForPasswordSyncedUsers: a written-back password that misses the
-    /// cloud's rules is set on-premises but not in the cloud (OnPremisesSuccessCloudFailure).
+    /// cloud's rules is set on-premises but not at once in the cloud
+    /// (OnPremisesSuccessCloudFailure).
     bool enforceCloudPasswordPolicyForSyncedUsers = false;
+    /// After OnPremisesSuccessCloudFailure: true, password hash sync brings the new password to
+    /// the cloud at its next cycle ("wait a few minutes before the changes are committed",
+    /// troubleshoot-sspr; "it overwrites the existing cloud password", password hash sync);
+    /// false, the cloud never takes it and risk stays (concept-sspr-policy).
+    bool hashSyncCommitsCloudFailure = true;
     IdentityProtectionSettings identityProtection;
     /// "Require users to register when signing in": a user without enough methods is sent to
     /// registration at sign-in.
@@ -82,11 +116,15 @@ struct CloudUser {
     bool synced = true;
     std::vector<std::string> groups;                                     ///< direct memberships
     std::vector<Method> methods = {Method::Email, Method::MobilePhone};  ///< registered
-    std::vector<std::string> adminRoles;  ///< any admin role brings the two-gate policy
-    bool licensed = true;                 ///< Entra ID P1/P2 (writeback needs it)
-    bool enabled = true;                  ///< follows the directory at each object sync
-    bool federated = false;               ///< in a federated domain (AD FS)
+    /// Directory roles. The roles concept-sspr-policy lists bring the two-gate policy; all of
+    /// them decide who may reset this user's password (privileged-roles-permissions).
+    std::vector<std::string> adminRoles;
+    bool licensed = true;    ///< Entra ID P1/P2 (writeback needs it)
+    bool enabled = true;     ///< follows the directory at each object sync
+    bool federated = false;  ///< in a federated domain (AD FS)
     std::string samAccountName;
+    std::string givenName;  ///< matched as a substring by Password Protection (4+ characters)
+    std::string surname;    ///< likewise
     /// The directory's stored password hash as password hash sync last brought it.
     std::string syncedPasswordHash;
     /// Bumped at every successful password change in the cloud; the cloud keeps no password.
@@ -183,6 +221,8 @@ struct SignInResult {
 
 struct AuditEntry {
     std::int64_t time = 0;
+    /// "Self-service Password Management", or "Core Directory" for the directory's own
+    /// activities ("Change user password", "Reset user password").
     std::string service = "Self-service Password Management";
     std::string activity;
     std::string result;  ///< "success" or "failure"
@@ -218,11 +258,27 @@ public:
                                       const std::string& newPassword,
                                       WritebackChannel& channel);
 
-    /// Admin reset from the Entra admin center, optionally with "must change at next sign-in".
+    /// Admin reset from the Entra admin center, optionally with "must change at next sign-in",
+    /// by the lab's unnamed admin (who may reset anyone but is nobody's account).
     OperationResult adminReset(const std::string& upn,
                                const std::string& newPassword,
                                bool mustChange,
                                WritebackChannel& channel);
+
+    /// The same, by a named admin: refused (`Refused`, nothing sent) unless one of the caller's
+    /// roles may reset every role of the user (canResetPassword), or when the caller resets their
+    /// own account ("Any administrator cannot use password reset tool to reset their own
+    /// password for password writeback", concept-sspr-writeback).
+    OperationResult adminResetBy(const std::string& callerUpn,
+                                 const std::string& upn,
+                                 const std::string& newPassword,
+                                 bool mustChange,
+                                 WritebackChannel& channel);
+
+    /// Whether the caller's roles let them reset the user's password: the "Who can reset
+    /// passwords" table of privileged-roles-permissions (tenant-scoped roles). False for an
+    /// unknown caller or user, and for a caller without any of the six password roles.
+    bool canResetPassword(const std::string& callerUpn, const std::string& upn) const;
 
     /// Change of a password that must be changed (expired, or "must change at next sign-in")
     /// at the sign-in page.
@@ -282,7 +338,9 @@ public:
     /// Offline leaked-credentials detection: every hash-synced password that matches one of the
     /// leaked passwords raises a high-risk detection. Needs password hash sync. Returns matches.
     int detectLeakedCredentials(const std::vector<std::string>& leakedPasswords);
-    void dismissUserRisk(const std::string& upn);
+    /// False, and nothing changes, for a user who is not (or no longer) in the directory:
+    /// "Administrators can't dismiss risk for users who were deleted from the directory."
+    bool dismissUserRisk(const std::string& upn);
     void confirmUserCompromised(const std::string& upn);
     /// A sign-in with the user's password, optionally with a sign-in risk detection, under the
     /// tenant's risk policies. When the user-risk policy asks for a password change and
@@ -296,9 +354,11 @@ public:
     /// password reset"). False for an unknown user.
     bool registerMethods(const std::string& upn, const std::vector<Method>& methods);
 
-    /// The riskyUser as Graph would show it (details hidden without P2).
+    /// The riskyUser as the tenant sees it: low detections older than six months aged out;
+    /// without P2 the detail is `hidden` and premium detections read `generic`.
     RiskyUser riskOf(const std::string& upn) const;
-    /// The UPNs of users with any risk history (the riskyUsers list), sorted.
+    /// The UPNs of users with any risk history (the riskyUsers list), sorted; without P2 only
+    /// users now at medium or high risk ("Only users with medium and high risk are shown").
     std::vector<std::string> riskyUsers() const;
 
     /// True when the password meets the cloud's own rules: 8–256 characters, printable ASCII,
@@ -309,10 +369,16 @@ public:
 
     const TenantSettings& settings() const { return settings_; }
 
-    /// True when the password scores under 5 against the banned list (global sample + custom
-    /// terms) after normalisation: lower case, common substitutions such as 0→o, 1→l, 3→e, 4→a,
-    /// 5→s, $→s, @→a, 7→t; each banned term is one point, every other character one point.
-    bool isBanned(const std::string& password) const;
+    /// Password Protection's score (concept-password-ban-bad): after normalisation (lower case;
+    /// 0→o, 1→l, $→s, @→a, and the lab's 3→e, 4→a, 5→s, 7→t) every banned term of the global
+    /// sample and the custom list found, exactly or within an edit distance of one, is one point;
+    /// every other character is one point.
+    int bannedPasswordScore(const std::string& password) const;
+    /// Whether the normalised password contains the user's given name or surname, or the
+    /// tenant's name (names of four or more characters).
+    bool containsBannedName(const std::string& password, const CloudUser* user) const;
+    /// Refused by Password Protection: a name found, or a score under five points.
+    bool isBanned(const std::string& password, const CloudUser* user = nullptr) const;
 
 private:
     /// What differs between the cloud operations that may be written back.
@@ -339,33 +405,78 @@ private:
     /// The synced user with this source anchor (the sync engine's join), or null.
     CloudUser* userByAnchor(const std::string& anchor);
     void remediate(const std::string& upn, RiskDetail detail);
-    void recomputeRisk(RiskyUser& risky);
+    void recomputeRisk(RiskyUser& risky) const;
+    /// Takes low detections older than six months out of the count and recomputes the level.
+    void ageOut(RiskyUser& risky) const;
     bool inRiskPolicyScope(const CloudUser& user, const RiskPolicy& policy) const;
+    /// The sign-in risk policy for this sign-in's detection; true when it blocks.
+    bool applySignInRiskPolicy(const CloudUser& user,
+                               RiskyUser& risky,
+                               RiskLevel level,
+                               SignInResult& result);
+    /// The user-risk policy's secure password change, written back for a synced user.
+    void secureChange(const CloudUser& user,
+                      const std::string& password,
+                      const std::string& newPassword,
+                      WritebackChannel& channel,
+                      SignInResult& result);
     static bool canDoMfa(const CloudUser& user);
+    /// Holds one of the admin roles that bring the two-gate policy (concept-sspr-policy).
+    static bool isAdmin(const CloudUser& user);
     bool inGroup(const CloudUser& user, const std::string& group) const;
-    /// The SSPR gates before anything goes on-premises (DOMAIN.md §6.1–§6.3), in order.
+    /// The SSPR policy gates (SSPR_0009, 0011, 0013, 0012, 0014), in that order.
     std::optional<Outcome> ssprGate(const CloudUser& user) const;
+    /// How the password is managed: writeback on (SSPR_0010) and its service up (SSPR_0030).
+    std::optional<Outcome> managedGate(const CloudUser& user, WritebackChannel& channel) const;
     int usableMethods(const CloudUser& user) const;
+    /// Every refusal before anything is sent, in the tenant's order, audited; none: go on.
+    std::optional<Outcome> checkBeforeWriteback(const Flow& flow,
+                                                CloudUser& user,
+                                                const WritebackRequest& request,
+                                                WritebackChannel& channel,
+                                                const std::string& correlationId,
+                                                const std::string& actor);
+    /// Throttling of self-service resets: refuses a blocked account, counts this attempt.
+    bool throttled(const CloudUser& user,
+                   const std::string& correlationId,
+                   const std::string& actor);
     OperationResult run(const Flow& flow, WritebackRequest request, WritebackChannel& channel);
+    /// The agent's answer as the outcome the user sees, with its audit entry and side effects.
+    Outcome settle(const Flow& flow,
+                   CloudUser& user,
+                   const WritebackRequest& request,
+                   const WritebackReply& reply,
+                   const std::string& correlationId,
+                   const std::string& actor);
     OperationResult change(const char* operation,
                            const std::string& upn,
                            const std::string& oldPassword,
                            const std::string& newPassword,
                            WritebackChannel& channel);
+    OperationResult adminResetAs(const std::string& actor,
+                                 const std::string& upn,
+                                 const std::string& newPassword,
+                                 bool mustChange,
+                                 WritebackChannel& channel);
+    OperationResult refuse(const char* activity,
+                           const std::string& reason,
+                           const std::string& actor,
+                           const std::string& target);
     std::string nextCorrelationId();
     void record(const std::string& activity,
                 bool success,
                 const std::string& reason,
                 const std::string& actor,
                 const std::string& target,
-                const std::string& correlationId);
+                const std::string& correlationId,
+                const char* service = nullptr);
 
     TenantSettings settings_;
     VirtualClock& clock_;
     std::map<std::string, CloudUser> users_;       ///< by lower-case UPN
     std::map<std::string, std::string> byAnchor_;  ///< anchor -> lower-case UPN, synced users
     std::vector<AuditEntry> audit_;
-    std::map<std::string, std::vector<std::int64_t>> resetTimes_;  ///< by lower-case UPN
+    std::map<std::string, std::vector<std::int64_t>> resetAttempts_;  ///< by lower-case UPN
     std::map<std::string, std::int64_t> blockedUntil_;
     int nextId_ = 1;
     std::optional<std::uint64_t> idSeed_;
@@ -375,9 +486,10 @@ private:
     /// Users whose cloud-written password will come back by hash sync, with that password (in
     /// memory only) so the echo can be told from an on-premises change.
     std::map<std::string, std::string> pendingEcho_;
-    /// Passwords set on-premises that the cloud's own rules refused: their hashes are not
-    /// imported either (DOMAIN.md §7.3, EnforceCloudPasswordPolicyForPasswordSyncedUsers).
-    std::map<std::string, std::string> refusedPassword_;
+    /// Passwords set on-premises that the cloud's own rules refused
+    /// (OnPremisesSuccessCloudFailure), in memory only: hash sync commits them, or never does
+    /// (hashSyncCommitsCloudFailure).
+    std::map<std::string, std::string> pendingCommit_;
     std::map<std::string, GraphOperation> operations_;
     std::map<std::string, RiskyUser> risk_;  ///< by lower-case UPN
 };

@@ -16,6 +16,10 @@
 
 namespace wblab::sim {
 
+/// Whether the detection's details need Entra ID P2 ("Premium" in
+/// concept-identity-protection-risks); without P2 it reads `generic`.
+bool isPremiumDetection(DetectionType type);
+
 struct Detection {
     DetectionType type = DetectionType::LeakedCredentials;
     RiskLevel level = RiskLevel::High;
@@ -45,7 +49,9 @@ struct IdentityProtectionSettings {
     RiskPolicy signInRisk{false, false, RiskLevel::Medium, RiskGrant::Mfa, {}, {}};
     /// "Allow on-premises password change to reset user risk" (needs password hash sync).
     bool onPremisesChangeResetsRisk = false;
-    /// Risk details are P2-only; other tenants see `hidden`.
+    /// Entra ID P2. Without it risk policies do nothing, risk details are `hidden`, premium
+    /// detections read `generic` and the risky-users list shows only medium and high risk
+    /// (overview-identity-protection, license requirements).
     bool p2 = true;
 };
 

@@ -42,7 +42,10 @@ enum class Outcome {
     /// Set on-premises, refused by the cloud's own password rules (audit result: success).
     OnPremisesSuccessCloudFailure,
     CloudOnlyChange,  ///< an unsupported path: the cloud password changed, nothing written back
-    Refused,          ///< an unsupported path that the cloud refuses outright
+    Refused,          ///< a path or caller that the cloud refuses outright
+    /// A change the cloud's own rules refuse before writeback: the new password is the current
+    /// one ("The last password can't be used again when the user changes a password").
+    CloudPolicyViolation,
 };
 
 /// Microsoft Graph long-running operation status (DOMAIN.md §1.5, [S37]).
@@ -78,6 +81,9 @@ enum class DetectionType {
     MaliciousIpAddress,   ///< sign-in risk
     PasswordSpray,        ///< sign-in risk
     AdminConfirmedUserCompromised,
+    /// "Additional risk detected": how a premium detection reads in a tenant without P2
+    /// (concept-identity-protection-risks); never raised directly.
+    Generic,
 };
 
 /// What a Conditional Access policy on user risk (or sign-in risk) grants.
@@ -121,7 +127,8 @@ std::optional<UnsupportedPath> unsupportedPathFromString(std::string_view name);
 std::optional<RiskLevel> riskLevelFromString(std::string_view name);
 std::optional<RiskState> riskStateFromString(std::string_view name);
 std::optional<RiskDetail> riskDetailFromString(std::string_view name);
-/// Detection types a scenario may raise directly (admin confirmation is an action, not a step).
+/// Detection types a scenario may raise directly (admin confirmation is an action, not a step;
+/// `generic` is how a premium detection reads without P2).
 std::optional<DetectionType> detectionTypeFromString(std::string_view name);
 std::optional<RiskGrant> riskGrantFromString(std::string_view name);
 std::optional<SignInOutcome> signInOutcomeFromString(std::string_view name);

@@ -70,16 +70,24 @@ Expected<void> AgentSession::rehandshake(const AgentConfig& config, LogPart& pre
     const auto argv = config_.argv;
     config_ = config;
     config_.argv = argv;
-    const auto& hello = config_.hello;
-    answered_.clear();
-    lastRequestLine_.clear();
-    holdSeconds_ = 0;
-    sentPlaintext_ = false;
-    diagnostics_.clear();
     // Everything written before the new hello belongs to the previous scenario (what the agent
     // wrote after its last answer); what it writes on taking the hello belongs to the new one,
     // whose log is still searched for the previous scenarios' passwords.
     previousLog = log_->nextPart(config.stderrPath, config.logScanner);
+    return rehandshake(config_.hello);
+}
+
+Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
+    if (!reusable()) {
+        return makeError(ErrorCode::Unavailable, "the agent cannot take another hello");
+    }
+    config_.hello = hello;
+    answered_.clear();
+    late_.clear();
+    lastRequestLine_.clear();
+    holdSeconds_ = 0;
+    sentPlaintext_ = false;
+    diagnostics_.clear();
     auto ready = handshake(hello);
     if (!ready) {
         dead_ = true;
@@ -89,7 +97,35 @@ Expected<void> AgentSession::rehandshake(const AgentConfig& config, LogPart& pre
 
 bool AgentSession::reusable() const {
     const auto& caps = ready_.capabilities;
-    return !dead_ && !outOfStep_ && std::find(caps.begin(), caps.end(), kRehandshake) != caps.end();
+    return !dead_ && !outOfStep_ && overdue_.empty() &&
+           std::find(caps.begin(), caps.end(), kRehandshake) != caps.end();
+}
+
+namespace {
+
+sim::WritebackReply replyOf(const protocol::Answer& answer) {
+    sim::WritebackReply reply;
+    reply.delivery = sim::WritebackReply::Delivery::Answered;
+    reply.success = answer.result == protocol::Result::Success;
+    reply.events = answer.events;
+    reply.reason = answer.reason;
+    reply.detail = answer.detail;
+    return reply;
+}
+
+}  // namespace
+
+bool AgentSession::takeIfLate(const protocol::Answer& answer) {
+    auto it = overdue_.find(answer.id);
+    if (it == overdue_.end()) {
+        return false;
+    }
+    const auto late =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - it->second);
+    late_.push_back(LateAnswer{answer.id, late, replyOf(answer)});
+    answered_.insert(answer.id);
+    overdue_.erase(it);
+    return true;
 }
 
 Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
@@ -125,6 +161,10 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
                              "bad handshake answer: " + shownMessage(message.error().message));
         }
         if (std::holds_alternative<protocol::Heartbeat>(*message)) {
+            continue;
+        }
+        if (const auto* late = std::get_if<protocol::Answer>(&*message);
+            late && takeIfLate(*late)) {
             continue;
         }
         if (!std::holds_alternative<protocol::Ready>(*message)) {
@@ -251,7 +291,8 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
     while (true) {
         auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
         if (status == Process::LineStatus::Timeout) {
-            outOfStep_ = true;
+            // Its answer may still come: it will be matched to this request, not the next.
+            overdue_.emplace(id, deadline);
             reply.delivery = Delivery::TimedOut;
             reply.detail =
                 Clock::now() >= config_.scenarioDeadline
@@ -298,6 +339,11 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
             diagnostics_.push_back(reply.detail);
             return reply;
         }
+        // An overdue request's answer comes first, even when this is a replay of that request
+        // (the agent answers in order).
+        if (takeIfLate(*answer)) {
+            continue;
+        }
         if (answer->id != id) {
             reply.delivery = Delivery::Garbled;
             outOfStep_ = true;
@@ -309,12 +355,7 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
             return reply;
         }
         answered_.insert(answer->id);
-        reply.delivery = Delivery::Answered;
-        reply.success = answer->result == protocol::Result::Success;
-        reply.events = answer->events;
-        reply.reason = answer->reason;
-        reply.detail = answer->detail;
-        return reply;
+        return replyOf(*answer);
     }
 }
 

@@ -133,4 +133,24 @@ fixture::AdBehaviour adBehaviourOf(scenario::DirectoryNeed need) {
     return fixture::AdBehaviour::ResetPolicyHints;
 }
 
+fixture::TlsCertificate tlsCertificateOf(scenario::TlsCertificate certificate) {
+    switch (certificate) {
+        case scenario::TlsCertificate::Trusted:
+            return fixture::TlsCertificate::Trusted;
+        case scenario::TlsCertificate::OtherCa:
+            return fixture::TlsCertificate::OtherCa;
+        case scenario::TlsCertificate::OtherHost:
+            return fixture::TlsCertificate::OtherHost;
+    }
+    return fixture::TlsCertificate::Trusted;
+}
+
+fixture::FixtureOptions fixtureOptionsOf(const scenario::OnPremSpec& onprem, bool keep) {
+    fixture::FixtureOptions options;
+    options.keepRunDirectory = keep;
+    options.tls = onprem.tls;
+    options.tlsCertificate = tlsCertificateOf(onprem.tlsCertificate);
+    return options;
+}
+
 }  // namespace wblab::harness

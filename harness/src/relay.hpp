@@ -53,6 +53,11 @@ public:
     /// it (the directory did not come back) or a restarted agent failed its handshake.
     Expected<std::string> apply(scenario::FaultKind fault);
 
+    /// Starts a new session with the running agent: a new hello on the same process (protocol
+    /// v1.1 rehandshake), as between two scenarios. The text is for the timeline; an error means
+    /// the agent owes answers or did not answer the hello.
+    Expected<std::string> newSession();
+
     /// Delivers the request the relay held at step `stepNumber`, now.
     sim::WritebackReply release(int stepNumber);
 

@@ -94,6 +94,7 @@ public:
     void operator()(const scenario::Release& a);
     void operator()(const scenario::Advance& a);
     void operator()(const scenario::Fault& a);
+    void operator()(const scenario::NewSession& a);
     void operator()(const scenario::UnsupportedReset& a);
     void operator()(const scenario::Sync& a);
     void operator()(const scenario::OnPremChange& a);
@@ -293,14 +294,15 @@ void StepRunner::checkInTime(const sim::OperationResult& op) {
         return;
     }
     const bool inTime = op.reply.delivery == Delivery::Answered;
-    if (op.reply.delivery == Delivery::TimedOut) {
-        run_.agentTimedOut();
-    }
     run_.check(kAnswersInTime,
                prefix_ + "the agent answers within its deadline",
                "an answer within " + std::to_string(run_.options().stepTimeout.count()) + " ms",
                inTime ? "answered" : op.reply.detail,
                inTime);
+    if (op.reply.delivery == Delivery::TimedOut) {
+        run_.agentTimedOut();
+        run_.awaitLateAnswer(op.correlationId, label_);
+    }
 }
 
 void StepRunner::checkExpectations(const sim::OperationResult& op) {
@@ -472,6 +474,7 @@ void StepRunner::agentOnlyStep(const std::string& what, sim::OperationResult op)
 void StepRunner::operator()(const scenario::Replay& a) {
     const auto original = run_.sent()[static_cast<std::size_t>(a.step - 1)];
     sim::OperationResult op;
+    op.correlationId = original.id;
     op.writebackAttempted = !original.line.empty();
     if (op.writebackAttempted) {
         op.reply = run_.relay().replay(original.line, original.id);
@@ -481,6 +484,7 @@ void StepRunner::operator()(const scenario::Replay& a) {
 
 void StepRunner::operator()(const scenario::Release& a) {
     sim::OperationResult op;
+    op.correlationId = run_.sent()[static_cast<std::size_t>(a.step - 1)].id;
     op.writebackAttempted = true;
     op.reply = run_.relay().release(a.step);
     agentOnlyStep("delivers the request held at step " + std::to_string(a.step), op);
@@ -521,6 +525,28 @@ void StepRunner::operator()(const scenario::Fault& a) {
         return;
     }
     run_.labProblem(label_ + " " + toString(a.kind) + " failed: " + done.error().message);
+}
+
+/// A new hello to the running agent, as between two scenarios: whatever it remembers of the
+/// session before must not decide the requests after (wb-clean-session, through the steps'
+/// own expectations).
+void StepRunner::operator()(const scenario::NewSession& a) {
+    auto done = run_.relay().newSession();
+    if (!done) {
+        run_.stopSteps();
+        run_.check(kAnswersInTime,
+                   prefix_ + "the agent takes a new session",
+                   "every earlier request answered, then a ready message",
+                   done.error().message,
+                   false);
+        return;
+    }
+    if (a.restartRequestIds) {
+        cloud().restartIds();
+    }
+    run_.timeline(
+        "lab: " + label_ + " new session: " + *done +
+        (a.restartRequestIds ? "; the cloud numbers its requests from the start again" : ""));
 }
 
 void StepRunner::operator()(const scenario::UnsupportedReset& a) {
@@ -631,6 +657,9 @@ void runStep(ScenarioRun& run, std::size_t index, const scenario::Step& step) {
     if (run.sent().size() == sentBefore) {
         run.sent().emplace_back();
     }
+    // Answers that came late during this step (the agent answered an earlier request while
+    // this step waited) go to their own requests.
+    run.collectLateAnswers();
 }
 
 }  // namespace wblab::harness

@@ -9,6 +9,19 @@ namespace wblab::scenario {
 
 namespace {
 
+/// What the agent meets over ldaps when the certificate is not the trusted one.
+std::string tlsCertificateText(TlsCertificate certificate) {
+    switch (certificate) {
+        case TlsCertificate::Trusted:
+            return std::string();
+        case TlsCertificate::OtherCa:
+            return " (its certificate signed by a CA the agent was not given)";
+        case TlsCertificate::OtherHost:
+            return " (its certificate for another host name)";
+    }
+    return std::string();
+}
+
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) {
@@ -104,6 +117,12 @@ struct Describe {
 
     std::string operator()(const Fault& s) const {
         return std::string("fault: ") + toString(s.kind);
+    }
+
+    std::string operator()(const NewSession& s) const {
+        return std::string("the lab starts a new session with the agent (a new hello") +
+               (s.restartRequestIds ? "; the cloud numbers its requests from the start again)"
+                                    : ")");
     }
 
     std::string operator()(const UnsupportedReset& s) const {
@@ -293,8 +312,9 @@ void explainSetup(const Scenario& s, std::ostream& out) {
         << ", writeback " << (s.tenant.writeback ? "on" : "off") << ", " << s.tenant.methodsRequired
         << " method(s) required, unlock without reset "
         << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
-    out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "") << ": "
-        << policyText(s.onprem.policy) << "\n";
+    out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "")
+        << tlsCertificateText(s.onprem.tlsCertificate) << ": " << policyText(s.onprem.policy)
+        << "\n";
     for (const auto& pso : s.onprem.fineGrainedPolicies) {
         out << "  fine-grained policy '" << pso.name << "' for " << join(pso.users) << ": "
             << policyText(pso.policy) << "\n";
@@ -341,6 +361,10 @@ void explainScenario(const Scenario& s, std::ostream& out) {
         for (const auto& d : s.expectDirectory) {
             explainDirectory(d, out);
         }
+    }
+    for (const auto& iso : s.isolates) {
+        out << "Tests alone: " << iso.behaviour << "  [" << iso.criterion << "] (fails under --bug "
+            << iso.fault << ")\n";
     }
     out << "Always checked by the harness: passwords sealed [sec-encrypted-in-transit], none in "
            "the agent's log [sec-never-logged], every request answered in time "

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace wblab::scenario {
@@ -225,6 +226,37 @@ void settleCriteria(const Reader& r, const YAML::Node& root, Scenario& s) {
     }
 }
 
+/// `isolates:` the behaviours the scenario tests alone, each of a criterion it checks.
+void readIsolates(const Reader& r, const YAML::Node& node, Scenario& s) {
+    r.requireList(node, "isolates", "behaviours the scenario tests alone");
+    static const std::regex faultName("[a-z0-9]+(-[a-z0-9]+)*");
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const std::string path = indexPath("isolates", i);
+        r.checkKeys(node[i], path, {"criterion", "behaviour", "fault"});
+        r.require(node[i], path, {"criterion", "behaviour", "fault"});
+        Isolation iso;
+        iso.where = r.pos(node[i]);
+        iso.criterion = r.string(node[i]["criterion"], path + ".criterion");
+        checkCriterionId(r, node[i]["criterion"], path + ".criterion", iso.criterion);
+        if (std::find(s.criteria.begin(), s.criteria.end(), iso.criterion) == s.criteria.end()) {
+            r.fail(node[i]["criterion"],
+                   path + ".criterion",
+                   "the scenario makes no check of '" + iso.criterion + "'");
+        }
+        iso.behaviour = r.string(node[i]["behaviour"], path + ".behaviour");
+        iso.fault = r.string(node[i]["fault"], path + ".fault");
+        if (iso.behaviour.empty()) {
+            r.fail(node[i]["behaviour"], path + ".behaviour", "say which behaviour");
+        }
+        if (!std::regex_match(iso.fault, faultName)) {
+            r.fail(node[i]["fault"],
+                   path + ".fault",
+                   "expected a fault name as the agent lists it (wblab-agent --list-bugs)");
+        }
+        s.isolates.push_back(std::move(iso));
+    }
+}
+
 Scenario readScenario(const Reader& r,
                       const YAML::Node& root,
                       const std::string& file,
@@ -245,7 +277,8 @@ Scenario readScenario(const Reader& r,
                      "tenant",
                      "onprem",
                      "steps",
-                     "expect"});
+                     "expect",
+                     "isolates"});
     });
     Scenario s;
     s.file = file;
@@ -281,6 +314,9 @@ Scenario readScenario(const Reader& r,
     deriveRequirements(s);
     deriveDirectoryNeeds(s);
     settleCriteria(r, root, s);
+    if (root["isolates"]) {
+        readIsolates(r, root["isolates"], s);
+    }
     return s;
 }
 

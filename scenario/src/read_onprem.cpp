@@ -325,6 +325,7 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node, GeneratedUsers& g
                 "onprem",
                 {"base_dn",
                  "tls",
+                 "tls_certificate",
                  "policy",
                  "fine_grained_policies",
                  "connector",
@@ -342,6 +343,17 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node, GeneratedUsers& g
     }
     if (node["tls"]) {
         o.tls = r.boolean(node["tls"], "onprem.tls");
+    }
+    if (node["tls_certificate"]) {
+        o.tlsCertificate = r.oneOf<TlsCertificate>(node["tls_certificate"],
+                                                   "onprem.tls_certificate",
+                                                   tlsCertificateFromString,
+                                                   tlsCertificateNames());
+        if (!o.tls) {
+            r.fail(node["tls_certificate"],
+                   "onprem.tls_certificate",
+                   "the directory presents a certificate only over ldaps: set tls: true");
+        }
     }
     if (node["policy"]) {
         o.policy = readPolicy(r, node["policy"], "onprem.policy");

@@ -298,6 +298,24 @@ Action parseFaultStep(R r, N op, P p, C) {
     return parseFault(r, op, p);
 }
 
+/// `new_session: {}` or `new_session: {request_ids: restart}`.
+Action parseNewSession(R r, N op, P p, C) {
+    r.checkKeys(op, p, {"request_ids"});
+    NewSession n;
+    if (op["request_ids"]) {
+        n.restartRequestIds = r.oneOf<bool>(op["request_ids"],
+                                            p + ".request_ids",
+                                            [](std::string_view v) -> std::optional<bool> {
+                                                return v == "restart" ? std::optional<bool>(true)
+                                                       : v == "continue"
+                                                           ? std::optional<bool>(false)
+                                                           : std::nullopt;
+                                            },
+                                            {"continue", "restart"});
+    }
+    return n;
+}
+
 /// Every kind of step: its key, how to read it, what it may expect.
 const std::vector<StepKind>& stepKinds() {
     static const std::vector<StepKind> kinds = {
@@ -332,6 +350,7 @@ const std::vector<StepKind>& stepKinds() {
         {"confirm_compromised", parseConfirmCompromised, kRiskOnlyExpect},
         {"register", parseRegister, kRiskOnlyExpect},
         {"fault", parseFaultStep, {}},
+        {"new_session", parseNewSession, {}},
         {"release", parseRelease, kAgentOnlyExpect},
     };
     return kinds;
@@ -447,7 +466,9 @@ void readStepExtras(const Reader& r,
         return;
     }
     if (kind.expectKeys.empty()) {
-        r.fail(node["expect"], path + ".expect", "a fault step has nothing to expect");
+        r.fail(node["expect"],
+               path + ".expect",
+               std::string("a ") + kind.name + " step has nothing to expect");
     }
     step.expect = readStepExpect(r, node["expect"], path + ".expect", kind.expectKeys);
     if (step.expect.risk && step.expect.risk->user.empty()) {
@@ -550,6 +571,10 @@ void FaultOrder::check(const Reader& r,
         directoryUp_ = fault->kind == FaultKind::DirectoryDown ? false
                        : fault->kind == FaultKind::DirectoryUp ? true
                                                                : directoryUp_;
+    } else if (std::holds_alternative<NewSession>(step.action) && !agentUp_) {
+        r.fail(node["new_session"],
+               path + ".new_session",
+               "the agent is down: a new session needs a running agent (agent_up first)");
     } else if (const auto* replay = std::get_if<Replay>(&step.action)) {
         if (!sendsRequest(earlier[static_cast<std::size_t>(replay->step - 1)].action)) {
             r.fail(node["replay"],

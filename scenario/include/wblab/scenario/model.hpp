@@ -137,9 +137,22 @@ struct UserSpec : CloudSideSpec {
     const std::string& signInName() const { return cloudUpn.empty() ? upn : cloudUpn; }
 };
 
+/// The certificate the directory presents over ldaps (`onprem.tls_certificate`): one the agent
+/// can verify against the handshake's CA and host, or one it must refuse.
+enum class TlsCertificate {
+    Trusted,    ///< "trusted": signed by the handshake's CA, for the directory's host
+    OtherCa,    ///< "other_ca": signed by a CA the handshake does not name
+    OtherHost,  ///< "other_host": signed by the handshake's CA, for another host name
+};
+
+const char* toString(TlsCertificate certificate);
+std::optional<TlsCertificate> tlsCertificateFromString(std::string_view name);
+std::vector<std::string> tlsCertificateNames();
+
 struct OnPremSpec {
     std::string baseDn = "dc=testlab,dc=example";
     bool tls = false;  ///< the agent connects over ldaps:// with the directory's CA
+    TlsCertificate tlsCertificate = TlsCertificate::Trusted;  ///< with tls only
     PolicySpec policy;
     std::vector<FineGrainedPolicySpec> fineGrainedPolicies;
     ConnectorSpec connector;
@@ -223,6 +236,15 @@ struct Fault {
     FaultKind kind = FaultKind::AgentDown;
 };
 
+/// The lab starts a new session with the running agent: a new hello on the same process, as
+/// between two scenarios of one worker (protocol v1.1 `rehandshake`). The agent must forget the
+/// request ids and the order it saw before.
+struct NewSession {
+    /// The cloud numbers its requests from the start again, as the next scenario's cloud does:
+    /// the new session receives request ids the old one saw.
+    bool restartRequestIds = false;
+};
+
 /// An admin reset through a path that never writes back.
 struct UnsupportedReset {
     sim::UnsupportedPath path = sim::UnsupportedPath::M365AdminCenter;
@@ -290,6 +312,7 @@ using Action = std::variant<SsprReset,
                             Release,
                             Advance,
                             Fault,
+                            NewSession,
                             UnsupportedReset,
                             Sync,
                             OnPremChange,
@@ -379,13 +402,13 @@ struct DirectoryExpect {
 };
 
 /// Agent capabilities (agent protocol `ready.capabilities`) a scenario may need.
-enum class Capability { Reset, Change, AdminReset, UnlockOnly, ForcedChange };
+enum class Capability { Reset, Change, AdminReset, UnlockOnly, ForcedChange, Rehandshake };
 
 const char* toString(Capability capability);
 std::optional<Capability> capabilityFromString(std::string_view name);
 std::vector<std::string> capabilityNames();
 
-/// The capability the step's operation needs from the agent, if any.
+/// The capability the step needs from the agent, if any (a new_session needs rehandshake).
 std::optional<Capability> capabilityOf(const Action& action);
 
 /// Behaviours of AD that a scenario relies on and that not every directory flavour reproduces
@@ -403,6 +426,17 @@ std::vector<std::string> directoryNeedNames();
 const char* toString(FaultKind kind);
 const char* toString(SyncKind kind);
 const char* toString(RelayMode mode);
+
+/// A behaviour of a criterion that the scenario tests alone: only it can make the scenario fail
+/// that criterion's checks, so no other fault masks it (`isolates:`; docs/criteria.md lists
+/// them). `fault` names the reference agent's fault that breaks exactly this behaviour, which
+/// must fail the scenario under the criterion (a test runs each pair).
+struct Isolation {
+    std::string criterion;
+    std::string behaviour;
+    std::string fault;
+    SourcePos where;
+};
 
 struct Scenario {
     std::string id;
@@ -425,6 +459,7 @@ struct Scenario {
     std::vector<Step> steps;
     std::vector<DirectoryExpect> expectDirectory;
     std::vector<RiskExpect> expectRisk;
+    std::vector<Isolation> isolates;
 
     /// Every password the scenario mentions: reports and logs must never contain any of them.
     std::vector<std::string> secrets() const;

@@ -299,6 +299,10 @@ public:
     /// they count up from 00000000-0000-4000-8000-000000000001.
     void setIdSeed(std::uint64_t seed) { idSeed_ = seed; }
 
+    /// The next id is the first one again, as a new cloud with the same seed would make it (the
+    /// lab's new_session step: the agent sees request ids it saw in an earlier session).
+    void restartIds() { nextId_ = 1; }
+
     /// The first import: hashes and states as they are, without audit entries.
     SyncReport initialSync(DirectorySource& source);
     /// One delta object cycle: new users, UPN and enabled-state changes.

@@ -270,6 +270,46 @@ sim::WritebackReply AgentSession::replay(const std::string& requestLine, const s
     return exchange(requestLine, id);
 }
 
+/// The reply when no line came (timeout, interrupt, end of output, an overlong line); nullopt
+/// when one did.
+std::optional<sim::WritebackReply> AgentSession::withoutLine(Process::LineStatus status,
+                                                             const std::string& id,
+                                                             Deadline deadline) {
+    using Delivery = sim::WritebackReply::Delivery;
+    sim::WritebackReply reply;
+    if (status == Process::LineStatus::Timeout) {
+        // Its answer may still come: it will be matched to this request, not the next.
+        overdue_.emplace(id, deadline);
+        reply.delivery = Delivery::TimedOut;
+        reply.detail =
+            Clock::now() >= config_.scenarioDeadline
+                ? std::string("no answer before the scenario's deadline")
+                : "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
+        return reply;
+    }
+    if (status == Process::LineStatus::Interrupted) {
+        dead_ = true;
+        reply.delivery = Delivery::Unreachable;
+        reply.detail = "the run was interrupted";
+        return reply;
+    }
+    if (status == Process::LineStatus::Eof) {
+        dead_ = true;
+        auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
+        reply.delivery = Delivery::Unreachable;
+        reply.detail = "the agent exited without answering" +
+                       (exit ? " (" + exit->describe() + ")" : std::string());
+        return reply;
+    }
+    if (status == Process::LineStatus::TooLong) {
+        dead_ = true;
+        reply.delivery = Delivery::Garbled;
+        reply.detail = "the agent sent a line over 1 MiB";
+        return reply;
+    }
+    return std::nullopt;
+}
+
 sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const std::string& id) {
     using Delivery = sim::WritebackReply::Delivery;
     sim::WritebackReply reply;
@@ -290,35 +330,8 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
     std::string line;
     while (true) {
         auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
-        if (status == Process::LineStatus::Timeout) {
-            // Its answer may still come: it will be matched to this request, not the next.
-            overdue_.emplace(id, deadline);
-            reply.delivery = Delivery::TimedOut;
-            reply.detail =
-                Clock::now() >= config_.scenarioDeadline
-                    ? std::string("no answer before the scenario's deadline")
-                    : "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
-            return reply;
-        }
-        if (status == Process::LineStatus::Interrupted) {
-            dead_ = true;
-            reply.delivery = Delivery::Unreachable;
-            reply.detail = "the run was interrupted";
-            return reply;
-        }
-        if (status == Process::LineStatus::Eof) {
-            dead_ = true;
-            auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
-            reply.delivery = Delivery::Unreachable;
-            reply.detail = "the agent exited without answering" +
-                           (exit ? " (" + exit->describe() + ")" : std::string());
-            return reply;
-        }
-        if (status == Process::LineStatus::TooLong) {
-            dead_ = true;
-            reply.delivery = Delivery::Garbled;
-            reply.detail = "the agent sent a line over 1 MiB";
-            return reply;
+        if (auto ended = withoutLine(status, id, deadline)) {
+            return *ended;
         }
         auto message = protocol::decode(line);
         if (!message) {

@@ -135,6 +135,9 @@ public:
     std::size_t overdue() const { return overdue_.size(); }
 
 private:
+    std::optional<sim::WritebackReply> withoutLine(Process::LineStatus status,
+                                                   const std::string& id,
+                                                   Deadline deadline);
     AgentSession(Process process, AgentConfig config);
     Deadline exchangeDeadline() const;
     sim::WritebackReply exchange(const std::string& requestLine, const std::string& id);

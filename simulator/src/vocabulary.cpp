@@ -33,6 +33,8 @@ constexpr Named<Outcome> kOutcomes[] = {
     {Outcome::CloudOnlyChange, "cloud_only"},
     {Outcome::Refused, "refused"},
     {Outcome::CloudPolicyViolation, "cloud_policy_violation"},
+    {Outcome::SessionExpired, "session_expired"},
+    {Outcome::CodeExpired, "code_expired"},
 };
 
 constexpr Named<SsprScope> kScopes[] = {
@@ -58,6 +60,7 @@ constexpr Named<UnsupportedPath> kPaths[] = {
     {UnsupportedPath::M365AdminCenter, "m365_admin_center"},
     {UnsupportedPath::PowerShell, "powershell"},
     {UnsupportedPath::GraphSelfService, "graph_self_service"},
+    {UnsupportedPath::GraphPatchPasswordProfile, "graph_patch_password_profile"},
 };
 
 constexpr Named<RiskLevel> kLevels[] = {{RiskLevel::None, "none"},

@@ -46,13 +46,26 @@ enum class Outcome {
     /// A change the cloud's own rules refuse before writeback: the new password is the current
     /// one ("The last password can't be used again when the user changes a password").
     CloudPolicyViolation,
+    /// The SSPR session (15 minutes from the start of the reset) ran out before the new password
+    /// was submitted: the user starts again; nothing is sent (passwords-faq).
+    SessionExpired,
+    /// The emailed or texted one-time code was entered after its 5 minutes: the user asks for a
+    /// new one; nothing is sent (passwords-faq).
+    CodeExpired,
 };
 
 /// Microsoft Graph long-running operation status (DOMAIN.md §1.5, [S37]).
 enum class OperationStatus { NotStarted, Running, Succeeded, Failed };
 
 /// Admin paths that do not write back (DOMAIN.md §2.2).
-enum class UnsupportedPath { M365AdminCenter, PowerShell, GraphSelfService };
+enum class UnsupportedPath {
+    M365AdminCenter,
+    PowerShell,
+    GraphSelfService,
+    /// Microsoft Graph `PATCH /users/{id}` with a passwordProfile: not the resetPassword API that
+    /// concept-sspr-writeback lists as written back.
+    GraphPatchPasswordProfile,
+};
 
 /// Graph riskLevel (DOMAIN.md §7.1); `hidden` and `unknownFutureValue` are not modelled.
 enum class RiskLevel { None, Low, Medium, High };

@@ -40,6 +40,9 @@ constexpr Named<Outcome> kOutcomes[] = {
 constexpr Named<SsprScope> kScopes[] = {
     {SsprScope::None, "none"}, {SsprScope::Selected, "selected"}, {SsprScope::All, "all"}};
 
+constexpr Named<GateOrder> kGateOrders[] = {{GateOrder::WritebackFirst, "writeback_first"},
+                                            {GateOrder::PolicyFirst, "policy_first"}};
+
 constexpr Named<Method> kMethods[] = {
     {Method::AppNotification, "app_notification"},
     {Method::AppCode, "app_code"},
@@ -153,6 +156,10 @@ const char* toString(SsprScope scope) {
     return nameOf(kScopes, scope);
 }
 
+const char* toString(GateOrder order) {
+    return nameOf(kGateOrders, order);
+}
+
 const char* toString(Method method) {
     return nameOf(kMethods, method);
 }
@@ -195,6 +202,10 @@ std::optional<Outcome> outcomeFromString(std::string_view name) {
 
 std::optional<SsprScope> ssprScopeFromString(std::string_view name) {
     return valueOf(kScopes, name);
+}
+
+std::optional<GateOrder> gateOrderFromString(std::string_view name) {
+    return valueOf(kGateOrders, name);
 }
 
 std::optional<Method> methodFromString(std::string_view name) {
@@ -256,6 +267,10 @@ std::vector<std::string> outcomeNames() {
 
 std::vector<std::string> ssprScopeNames() {
     return namesOf(kScopes);
+}
+
+std::vector<std::string> gateOrderNames() {
+    return namesOf(kGateOrders);
 }
 
 std::vector<std::string> methodNames() {

@@ -39,15 +39,6 @@ private:
     std::int64_t now_;
 };
 
-/// Which checks a self-service flow meets first. The sources disagree (docs/cloud-model.md,
-/// "Gate order"): concept-sspr-writeback checks how the password is managed and whether the
-/// writeback service is up before anything else; concept-sspr-howitworks checks that the user is
-/// enabled for SSPR and has the methods before it looks at where the password is managed.
-enum class GateOrder {
-    WritebackFirst,  ///< SSPR off, then writeback on and its service up, then the policy gates
-    PolicyFirst,     ///< SSPR off and the policy gates, then writeback on and its service up
-};
-
 /// SSPR's throttling of resets of one account (docs/cloud-model.md, "Throttling").
 struct ThrottleSettings {
     int attempts = 5;  ///< reset attempts of one account within the window before the block

@@ -18,6 +18,15 @@ namespace wblab::sim {
 
 enum class SsprScope { None, Selected, All };
 
+/// Which checks a self-service flow meets first. The sources disagree (docs/cloud-model.md,
+/// "Gate order"): concept-sspr-writeback checks how the password is managed and whether the
+/// writeback service is up before anything else; concept-sspr-howitworks checks that the user is
+/// enabled for SSPR and has the methods before it looks at where the password is managed.
+enum class GateOrder {
+    WritebackFirst,  ///< SSPR off, then writeback on and its service up, then the policy gates
+    PolicyFirst,     ///< SSPR off and the policy gates, then writeback on and its service up
+};
+
 /// Authentication methods a user can register for SSPR (DOMAIN.md §6.1).
 enum class Method { AppNotification, AppCode, Email, MobilePhone, OfficePhone, SecurityQuestions };
 
@@ -122,6 +131,7 @@ enum class SignInOutcome {
 /// The name used in scenarios and reports: "success", "SSPR_0029", "policy_violation", ...
 const char* toString(Outcome outcome);
 const char* toString(SsprScope scope);
+const char* toString(GateOrder order);  ///< "writeback_first", "policy_first"
 const char* toString(Method method);
 const char* toString(OperationStatus status);
 const char* toString(UnsupportedPath path);
@@ -134,6 +144,7 @@ const char* toString(SignInOutcome outcome);
 
 std::optional<Outcome> outcomeFromString(std::string_view name);
 std::optional<SsprScope> ssprScopeFromString(std::string_view name);
+std::optional<GateOrder> gateOrderFromString(std::string_view name);
 std::optional<Method> methodFromString(std::string_view name);
 std::optional<OperationStatus> operationStatusFromString(std::string_view name);
 std::optional<UnsupportedPath> unsupportedPathFromString(std::string_view name);
@@ -152,6 +163,7 @@ const std::vector<Outcome>& allOutcomes();
 /// The names each FromString function accepts, for "expected one of: ..." messages.
 std::vector<std::string> outcomeNames();
 std::vector<std::string> ssprScopeNames();
+std::vector<std::string> gateOrderNames();
 std::vector<std::string> methodNames();
 std::vector<std::string> operationStatusNames();
 std::vector<std::string> unsupportedPathNames();

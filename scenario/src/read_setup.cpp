@@ -230,8 +230,8 @@ std::vector<std::string> readBannedTerms(const Reader& r,
         if (characters < kMinBannedTermCharacters || characters > kMaxBannedTermCharacters) {
             r.fail(node[i],
                    indexPath(path, i),
-                   "a custom banned term is 4 to 16 characters (Password Protection ignores "
-                   "shorter ones and refuses longer ones)");
+                   "a custom banned term is 4 to 16 characters (the custom banned password "
+                   "list's limits)");
         }
     }
     return terms;

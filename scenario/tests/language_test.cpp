@@ -96,7 +96,7 @@ TEST_CASE("The tenant settings where the sources conflict load", "[scenario][lan
     CHECK(defaults->tenant.allowedToUseSspr);
 }
 
-TEST_CASE("Cloud-only users reset and are reset; named admins; the portal's timing",
+TEST_CASE("Cloud-only users reset and are reset, named admins, the portal's timing",
           "[scenario][language]") {
     auto s = load(withSteps(
         "  - sspr_reset: {user: helpdesk@testlab.onmicrosoft.com, new_password: \"Cloud-Pw-1\",\n"

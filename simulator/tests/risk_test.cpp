@@ -231,7 +231,7 @@ TEST_CASE("Risk names are the Graph enum values and unknown ones are refused", "
     CHECK_FALSE(riskLevelFromString("severe"));
 }
 
-TEST_CASE("Low detections age out after six months; medium and high stay", "[sim][risk]") {
+TEST_CASE("Low detections age out after six months, medium and high stay", "[sim][risk]") {
     // concept-risk-detection-types: "Low level risk detections and users persist in the product
     // for six months ... Medium and high risk levels persist until remediated or dismissed."
     RiskLab lab;

@@ -71,8 +71,17 @@ std::string detectionText(const Detection& d) {
 /// One sentence per kind of step.
 struct Describe {
     std::string operator()(const SsprReset& s) const {
+        std::string timing;
+        if (s.timing) {
+            timing = s.timing->codeEnteredAfterSeconds >= 0
+                         ? ", enters the one-time code after " +
+                               seconds(s.timing->codeEnteredAfterSeconds)
+                         : std::string();
+            timing += ", submits " + seconds(s.timing->submittedAfterSeconds) +
+                      " after starting (the lab clock moves as much)";
+        }
         return s.user + " resets the password at the SSPR portal" +
-               (s.unlock ? " (and unlocks)" : "");
+               (s.unlock ? " (and unlocks)" : "") + timing;
     }
 
     std::string operator()(const SsprChange& s) const {
@@ -84,7 +93,8 @@ struct Describe {
     }
 
     std::string operator()(const AdminReset& s) const {
-        return "an admin resets " + s.user + "'s password" +
+        return (s.by.empty() ? std::string("an admin") : s.by) + " resets " + s.user +
+               "'s password in the admin center" +
                (s.mustChange ? ", must change at next sign-in" : "");
     }
 
@@ -166,6 +176,10 @@ struct Describe {
     std::string operator()(const Register& s) const {
         return s.user + " registers " + joinNames(s.methods);
     }
+
+    std::string operator()(const TenantChange& s) const {
+        return "an admin changes the tenant: " + join(s.changed);
+    }
 };
 
 std::string relayText(const Step& step) {
@@ -234,8 +248,31 @@ void explainExpect(const StepExpect& e, std::ostream& out) {
         for (int id : e.events->value) {
             ids.push_back(std::to_string(id));
         }
-        expectLine(out, e.events, "the agent logs " + join(ids));
+        expectLine(out,
+                   e.events,
+                   ids.empty() ? "the agent logs nothing (or gets no request)"
+                               : "the agent logs " + join(ids));
     }
+    auto idsOf = [](const std::vector<int>& values) {
+        std::vector<std::string> ids;
+        for (int id : values) {
+            ids.push_back(std::to_string(id));
+        }
+        return join(ids);
+    };
+    expectLine(
+        out,
+        e.eventsInclude,
+        e.eventsInclude ? "the agent's events include " + idsOf(e.eventsInclude->value) : "");
+    expectLine(out,
+               e.eventsExclude,
+               e.eventsExclude
+                   ? "the agent's events include none of " + idsOf(e.eventsExclude->value)
+                   : "");
+    expectLine(out,
+               e.dismissed,
+               e.dismissed && e.dismissed->value ? "the cloud dismisses the risk"
+                                                 : "the cloud refuses to dismiss the risk");
     expectLine(
         out, e.reason, e.reason ? "the agent's reason " + std::to_string(e.reason->value) : "");
     expectLine(out,
@@ -311,7 +348,9 @@ void explainSetup(const Scenario& s, std::ostream& out) {
         << (s.tenant.ssprGroup.empty() ? "" : " (group " + s.tenant.ssprGroup + ")")
         << ", writeback " << (s.tenant.writeback ? "on" : "off") << ", " << s.tenant.methodsRequired
         << " method(s) required, unlock without reset "
-        << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
+        << (s.tenant.unlockWithoutReset ? "on" : "off") << ", gate order "
+        << sim::toString(s.tenant.gateOrder)
+        << (s.tenant.allowedToUseSspr ? "" : ", admins may not use SSPR") << "\n";
     out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "")
         << tlsCertificateText(s.onprem.tlsCertificate) << ": " << policyText(s.onprem.policy)
         << "\n";

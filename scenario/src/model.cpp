@@ -39,6 +39,7 @@ WBLAB_STEP_KIND(LeakedCredentials, "leaked_credentials")
 WBLAB_STEP_KIND(DismissRisk, "dismiss_risk")
 WBLAB_STEP_KIND(ConfirmCompromised, "confirm_compromised")
 WBLAB_STEP_KIND(Register, "register")
+WBLAB_STEP_KIND(TenantChange, "tenant_change")
 
 #undef WBLAB_STEP_KIND
 
@@ -294,6 +295,24 @@ const UserSpec* Scenario::userSigningInAs(const std::string& signInName) const {
         }
     }
     return nullptr;
+}
+
+const CloudUserSpec* Scenario::cloudOnlyUser(const std::string& upn) const {
+    for (const auto& u : tenant.cloudUsers) {
+        if (u.upn == upn) {
+            return &u;
+        }
+    }
+    return nullptr;
+}
+
+const TenantSpec& Scenario::tenantBefore(std::size_t index) const {
+    for (std::size_t i = std::min(index, steps.size()); i > 0; --i) {
+        if (const auto* change = std::get_if<TenantChange>(&steps[i - 1].action)) {
+            return change->tenant;
+        }
+    }
+    return tenant;
 }
 
 const UserSpec* Scenario::userWithSam(const std::string& sam) const {

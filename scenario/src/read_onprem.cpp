@@ -173,26 +173,16 @@ void readUserFlags(const Reader& r, const YAML::Node& u, const std::string& path
 }
 
 UserSpec readUser(const Reader& r, const YAML::Node& u, const std::string& path) {
-    r.checkKeys(u,
-                path,
-                {"sam",
-                 "upn",
-                 "cloud_upn",
-                 "display_name",
-                 "anchor",
-                 "password",
-                 "locked",
-                 "must_change",
-                 "disabled",
-                 "password_never_expires",
-                 "protected",
-                 "cannot_change_password",
-                 "password_age",
-                 "groups",
-                 "methods",
-                 "admin_roles",
-                 "licensed",
-                 "federated"});
+    r.checkKeys(u, path, {"sam",          "upn",
+                          "cloud_upn",    "display_name",
+                          "anchor",       "password",
+                          "locked",       "must_change",
+                          "disabled",     "password_never_expires",
+                          "protected",    "cannot_change_password",
+                          "password_age", "groups",
+                          "methods",      "admin_roles",
+                          "licensed",     "federated",
+                          "given_name",   "surname"});
     r.require(u, path, {"sam", "upn", "password"});
     UserSpec spec;
     spec.where = r.pos(u);

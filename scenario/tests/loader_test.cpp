@@ -252,7 +252,7 @@ TEST_CASE("collectScenarioFiles expands directories and refuses missing paths",
           "[scenario][loader]") {
     auto files = collectScenarioFiles({WBLAB_TEST_INPUTS});
     REQUIRE(files);
-    CHECK(files->size() == 6);
+    CHECK(files->size() == 8);
     CHECK_THAT(files->front(), Catch::EndsWith("/bad_outcome.yaml"));
     auto missing = collectScenarioFiles({"/nonexistent/dir"});
     REQUIRE_FALSE(missing);

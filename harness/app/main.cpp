@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
                                            addCriteriaCommand(app),
                                            addZooCommand(app),
                                            addLabCommand(app),
-                                           addReportCommand(app)};
+                                           addReportCommand(app),
+                                           addImportCommand(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

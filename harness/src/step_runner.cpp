@@ -488,6 +488,7 @@ void StepRunner::operator()(const scenario::Release& a) {
 
 void StepRunner::operator()(const scenario::Advance& a) {
     run_.clock().advance(a.seconds);
+    run_.relay().clockAdvanced(a.seconds);
     if (auto advanced = run_.directory().advanceClock(a.seconds); !advanced) {
         run_.labProblem(label_ +
                         ": the directory's clock did not move: " + advanced.error().message);

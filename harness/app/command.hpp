@@ -39,6 +39,7 @@ Command addZooCommand(CLI::App& app);
 Command addLabCommand(CLI::App& app);
 Command addReportCommand(CLI::App& app);
 Command addImportCommand(CLI::App& app);
+Command addDiagnoseCommand(CLI::App& app);
 
 /// Prints each error as "wblab: error: file:line:column: message".
 void printErrors(const std::vector<Error>& errors);

@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
                                            addZooCommand(app),
                                            addLabCommand(app),
                                            addReportCommand(app),
-                                           addImportCommand(app)};
+                                           addImportCommand(app),
+                                           addDiagnoseCommand(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -94,25 +94,31 @@ public:
             }
             start = end + 1;
         }
+        text_.emplace_back(value, out);
         return out;
     }
 
-    /// Free text with every known original replaced, longest first.
-    std::string text(std::string value) {
+    /// Free text with every known original replaced in one pass, the longest match first at
+    /// each position (a replacement is never searched again).
+    std::string text(const std::string& value) {
         auto pairs = text_;
         std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) {
             return a.first.size() > b.first.size();
         });
-        for (const auto& [from, to] : pairs) {
-            if (from.size() < 3) {
-                continue;
-            }
-            for (auto at = lower(value).find(lower(from)); at != std::string::npos;
-                 at = lower(value).find(lower(from), at + to.size())) {
-                value.replace(at, from.size(), to);
+        const std::string low = lower(value);
+        std::string out;
+        for (std::size_t i = 0; i < value.size();) {
+            const auto hit = std::find_if(pairs.begin(), pairs.end(), [&](const auto& p) {
+                return p.first.size() >= 3 && low.compare(i, p.first.size(), lower(p.first)) == 0;
+            });
+            if (hit == pairs.end()) {
+                out += value[i++];
+            } else {
+                out += hit->second;
+                i += hit->first.size();
             }
         }
-        return value;
+        return out;
     }
 
 private:
@@ -135,15 +141,15 @@ private:
     }
 
     std::string dcPart(const std::string& v) {
-        return mapped(dcs_, v, [&] { return "dc" + std::to_string(dcs_.size() + 1); });
+        auto it = dcs_.find(lower(v));
+        if (it == dcs_.end()) {
+            it = dcs_.emplace(lower(v), "dc" + std::to_string(dcs_.size() + 1)).first;
+        }
+        return it->second;
     }
 
     std::size_t unit(const std::string& v) {
-        auto [it, added] = units_.emplace(lower(v), units_.size() + 1);
-        if (added) {
-            text_.emplace_back(v, "unit" + std::to_string(it->second));
-        }
-        return it->second;
+        return units_.emplace(lower(v), units_.size() + 1).first->second;
     }
 
     std::map<std::string, std::string> upns_, domains_, names_, accounts_, guids_, binary_, dcs_;

@@ -86,6 +86,7 @@ Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
     late_.clear();
     lastRequestLine_.clear();
     holdSeconds_ = 0;
+    expiryShift_ = 0;
     sentPlaintext_ = false;
     diagnostics_.clear();
     auto ready = handshake(hello);
@@ -226,8 +227,9 @@ bool AgentSession::encode(const sim::WritebackRequest& request, sim::WritebackRe
     wire.mustChange = request.mustChange;
     // The agent reads the real clock; a held message arrives as old as the hold.
     wire.issuedAt = protocol::formatUtc(request.issuedAt - holdSeconds_);
-    wire.expiresAt = protocol::formatUtc(request.expiresAt - holdSeconds_);
+    wire.expiresAt = protocol::formatUtc(request.expiresAt - holdSeconds_ - expiryShift_);
     holdSeconds_ = 0;
+    expiryShift_ = 0;
     auto sealOrPlain = [&](const std::string& secret,
                            const char* name) -> Expected<protocol::Sealed> {
         if (ready_.publicKeyPem.empty()) {

@@ -76,7 +76,13 @@ public:
 
     /// The relay delivers the next request `seconds` after the cloud issued it (a slow relay):
     /// the agent receives it that much older.
-    void holdNextRequest(std::int64_t seconds) { holdSeconds_ = seconds; }
+    /// The next request was held `seconds` by the relay; the lab clock is `clockAhead` seconds
+    /// ahead of the real clock the agent reads, so its expiry goes out moved back by that much
+    /// (its issue time stays the lab's, which keeps requests in order).
+    void holdNextRequest(std::int64_t seconds, std::int64_t clockAhead = 0) {
+        holdSeconds_ = seconds;
+        expiryShift_ = clockAhead;
+    }
 
     /// True once a password went to the agent unsealed (it declared "plaintext").
     bool sentPlaintext() const { return sentPlaintext_; }
@@ -155,6 +161,7 @@ private:
     bool outOfStep_ = false;
     bool sentPlaintext_ = false;
     std::int64_t holdSeconds_ = 0;
+    std::int64_t expiryShift_ = 0;
     std::string lastRequestLine_;
     std::set<std::string> answered_;
     std::map<std::string, Deadline> overdue_;  ///< id -> the deadline it missed

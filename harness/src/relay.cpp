@@ -31,7 +31,7 @@ void FaultyRelay::prepare(const scenario::RelaySpec& relay, int stepNumber) {
     duplicate_.reset();
     lastLine_.clear();
     if (agent_) {
-        agent_->holdNextRequest(relay.delaySeconds);
+        agent_->holdNextRequest(relay.delaySeconds, clockAhead_);
     }
 }
 

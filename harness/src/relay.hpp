@@ -33,6 +33,10 @@ public:
     /// How the relay treats the next request: `stepNumber` is its 1-based step number.
     void prepare(const scenario::RelaySpec& relay, int stepNumber);
 
+    /// The lab clock moved ahead of the real one, which the agent reads: requests go out with
+    /// their expiry moved back by the lead, so that it means the same to the agent.
+    void clockAdvanced(std::int64_t seconds) { clockAhead_ += seconds; }
+
     sim::WritebackReply deliver(const sim::WritebackRequest& request) override;
 
     /// The cloud sees the service down while no agent runs (agent_down, agent_crash): SSPR_0030
@@ -92,6 +96,7 @@ private:
     bool directoryDown_ = false;
     scenario::RelayMode mode_ = scenario::RelayMode::Deliver;
     int stepNumber_ = 0;
+    std::int64_t clockAhead_ = 0;
     bool injected_ = false;
     std::optional<sim::WritebackReply> duplicate_;
     std::string lastLine_;

@@ -524,6 +524,7 @@ void StepRunner::operator()(const scenario::Release& a) {
 
 bool StepRunner::advanceLab(std::int64_t seconds, const std::string& why) {
     run_.clock().advance(seconds);
+    run_.relay().clockAdvanced(seconds);
     if (auto advanced = run_.directory().advanceClock(seconds); !advanced) {
         run_.labProblem(label_ +
                         ": the directory's clock did not move: " + advanced.error().message);

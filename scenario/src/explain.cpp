@@ -332,11 +332,18 @@ void explainSetup(const Scenario& s, std::ostream& out) {
     for (auto c : s.requires_) {
         requires_.emplace_back(toString(c));
     }
-    out << s.id << ": " << s.title << "\n"
-        << "  file      " << s.file << "\n"
+    out << s.id << ": " << s.title << "\n";
+    if (!s.symptom.empty()) {
+        out << "  symptom   " << s.symptom << "\n";
+    }
+    out << "  file      " << s.file << "\n"
         << "  criteria  " << join(s.criteria) << "\n"
         << "  tags      " << join(s.tags) << "\n"
         << "  requires  " << join(requires_) << "\n";
+    if (!s.established.empty()) {
+        out << "  evidence  established " << join(s.established)
+            << " (wblab diagnose keeps them as they are)\n";
+    }
     if (!s.directoryNeeds.empty()) {
         std::vector<std::string> needs;
         for (auto n : s.directoryNeeds) {

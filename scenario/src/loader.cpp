@@ -35,6 +35,9 @@ void readHeader(const Reader& r, const YAML::Node& root, Scenario& s) {
     if (root["title"]) {
         s.title = r.string(root["title"], "title");
     }
+    if (root["symptom"]) {
+        s.symptom = r.string(root["symptom"], "symptom");
+    }
     if (root["tags"]) {
         s.tags = r.strings(root["tags"], "tags");
     }
@@ -59,6 +62,25 @@ void readHeader(const Reader& r, const YAML::Node& root, Scenario& s) {
         for (std::size_t i = 0; i < s.criteria.size(); ++i) {
             checkCriterionId(r, root["criteria"][i], indexPath("criteria", i), s.criteria[i]);
         }
+    }
+}
+
+/// `established:` names parts of the scenario that evidence fixed (wblab import writes it).
+void readEstablished(const Reader& r, const YAML::Node& node, Scenario& s) {
+    s.established = r.strings(node, "established");
+    for (std::size_t i = 0; i < s.established.size(); ++i) {
+        const auto& part = s.established[i];
+        const std::string path = indexPath("established", i);
+        if (part == "tenant" || part == "policy" || part == "connector") {
+            continue;
+        }
+        if (part.rfind("user:", 0) == 0) {
+            checkSam(r, node[i], path, part.substr(5), s.onprem);
+            continue;
+        }
+        r.fail(node[i],
+               path,
+               "unknown part '" + part + "' (expected tenant, policy, connector or user:SAM)");
     }
 }
 
@@ -269,6 +291,8 @@ Scenario readScenario(const Reader& r,
                      "matrix",
                      "id",
                      "title",
+                     "symptom",
+                     "established",
                      "criteria",
                      "tags",
                      "requires",
@@ -295,6 +319,9 @@ Scenario readScenario(const Reader& r,
             s.onprem = readOnPrem(r, root["onprem"], generated);
         })) {
         errors.throwIfAny();
+    }
+    if (root["established"]) {
+        errors.attempt([&] { readEstablished(r, root["established"], s); });
     }
     std::vector<DirectoryExpect> stormDirectory;
     if (!root["steps"] || !root["steps"].IsSequence()) {

@@ -483,6 +483,12 @@ struct Scenario {
     std::string id;
     std::string title;
     std::string file;
+    /// What a support engineer sees (`symptom:`), shown by explain and the reports.
+    std::string symptom;
+    /// The parts of the scenario that evidence established (`established:`, written by `wblab
+    /// import`): "tenant", "policy", "connector", or "user:SAM". `wblab diagnose` tries no cause
+    /// that would contradict them.
+    std::vector<std::string> established;
     /// The catalog criteria the scenario covers: those it declares and those its expectations
     /// are evidence for.
     std::vector<std::string> criteria;

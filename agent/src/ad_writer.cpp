@@ -279,7 +279,8 @@ private:
     LDAP* ld_ = nullptr;
 };
 
-/// A session like the finder's: LDAPv3, 5 s timeouts, for ldaps trust in the directory's CA only.
+/// A session like the finder's: LDAPv3, 5 s timeouts, for ldaps trust in the directory's CA only
+/// and a certificate for its host.
 LDAP* openAdSession(const DirectoryConfig& config) {
     LDAP* ld = nullptr;
     if (ldap_initialize(&ld, config.url.c_str()) != LDAP_SUCCESS) {
@@ -288,13 +289,7 @@ LDAP* openAdSession(const DirectoryConfig& config) {
     int version = LDAP_VERSION3;
     ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
     ldap_set_option(ld, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-    if (!config.tlsCaFile.empty()) {
-        int demand = LDAP_OPT_X_TLS_DEMAND;
-        int newContext = 0;
-        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, config.tlsCaFile.c_str());
-        ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-        ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newContext);
-    }
+    setTlsOptions(ld, config);
     timeval timeout{5, 0};
     ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
     ldap_set_option(ld, LDAP_OPT_TIMEOUT, &timeout);
@@ -312,8 +307,9 @@ Expected<void> AdWriter::open() {
     int rc = ldap_sasl_bind_s(
         ld_, config_.connectorDn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
     if (rc != LDAP_SUCCESS) {
+        const std::string why = describeFailure(ld_, rc);
         close();
-        return makeError(ErrorCode::Unavailable, std::string("bind: ") + ldap_err2string(rc));
+        return makeError(ErrorCode::Unavailable, "bind: " + why);
     }
     return {};
 }

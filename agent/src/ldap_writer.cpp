@@ -35,7 +35,8 @@ std::string escapeFilterValue(const std::string& value) {
 }
 
 /// A session to the directory with LDAPv3, 5 s timeouts and, for ldaps, trust in exactly the
-/// directory's CA with a valid certificate demanded; nullptr if libldap refuses the URL.
+/// directory's CA with a valid certificate for its host demanded; nullptr if libldap refuses the
+/// URL.
 LDAP* openSession(const DirectoryConfig& config) {
     LDAP* ld = nullptr;
     if (ldap_initialize(&ld, config.url.c_str()) != LDAP_SUCCESS) {
@@ -43,13 +44,7 @@ LDAP* openSession(const DirectoryConfig& config) {
     }
     int version = LDAP_VERSION3;
     ldap_set_option(ld, LDAP_OPT_PROTOCOL_VERSION, &version);
-    if (!config.tlsCaFile.empty()) {
-        int demand = LDAP_OPT_X_TLS_DEMAND;
-        int newContext = 0;
-        ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, config.tlsCaFile.c_str());
-        ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &demand);
-        ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newContext);
-    }
+    setTlsOptions(ld, config);
     timeval timeout{5, 0};
     ldap_set_option(ld, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
     ldap_set_option(ld, LDAP_OPT_TIMEOUT, &timeout);
@@ -92,6 +87,22 @@ WriteFailure classifyChange(int rc, const std::string& diagnostic) {
 
 }  // namespace
 
+void setTlsOptions(LDAP* ld, const DirectoryConfig& config) {
+    if (config.tlsCaFile.empty()) {
+        return;
+    }
+    int require = config.skipTlsVerification ? LDAP_OPT_X_TLS_NEVER : LDAP_OPT_X_TLS_DEMAND;
+    int newContext = 0;
+    ldap_set_option(ld, LDAP_OPT_X_TLS_CACERTFILE, config.tlsCaFile.c_str());
+    ldap_set_option(ld, LDAP_OPT_X_TLS_REQUIRE_CERT, &require);
+    ldap_set_option(ld, LDAP_OPT_X_TLS_NEWCTX, &newContext);
+}
+
+std::string describeFailure(LDAP* ld, int rc) {
+    const std::string diagnostic = lastDiagnostic(ld);
+    return std::string(ldap_err2string(rc)) + (diagnostic.empty() ? "" : " (" + diagnostic + ")");
+}
+
 LdapWriter::LdapWriter(DirectoryConfig config) : config_(std::move(config)) {}
 
 LdapWriter::~LdapWriter() {
@@ -125,11 +136,12 @@ Expected<void> LdapWriter::connect() {
     int rc = ldap_sasl_bind_s(
         ld_, config_.connectorDn.c_str(), LDAP_SASL_SIMPLE, &cred, nullptr, nullptr, nullptr);
     if (rc != LDAP_SUCCESS) {
+        const std::string why = describeFailure(ld_, rc);
         // Keep no half-open handle: a later search on it would run unauthenticated once the
         // directory is back, find nobody and blame the user (33002).
         ldap_unbind_ext_s(ld_, nullptr, nullptr);
         ld_ = nullptr;
-        return makeError(ErrorCode::Unavailable, std::string("bind: ") + ldap_err2string(rc));
+        return makeError(ErrorCode::Unavailable, "bind: " + why);
     }
     return {};
 }

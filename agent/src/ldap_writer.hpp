@@ -15,7 +15,10 @@ namespace wblab::agent {
 
 struct DirectoryConfig {
     std::string url;
+    /// For ldaps: the only CA trusted; the certificate must also name the URL's host.
     std::string tlsCaFile;
+    /// Bug zoo (skips-tls-verification): accept any certificate, for any host.
+    bool skipTlsVerification = false;
     std::string baseDn;
     std::string anchorAttribute;
     std::string connectorDn;
@@ -57,6 +60,15 @@ struct UserRef {
 };
 
 class LdapWriter;
+
+/// Applies the TLS settings of `config` to a new session: for ldaps, trust in exactly the
+/// handshake's CA, a valid certificate that names the URL's host demanded (libldap checks the
+/// host name, or the address, against the certificate's subject alternative names and CN).
+void setTlsOptions(LDAP* ld, const DirectoryConfig& config);
+
+/// The text of a failed connection or operation: libldap's error and, when it has one, the
+/// diagnostic (a TLS failure says why the certificate was refused there).
+std::string describeFailure(LDAP* ld, int rc);
 
 /// A search for a user sent to the directory and not read yet, so that the agent can decrypt the
 /// password while the directory searches. Abandoned if dropped unread.

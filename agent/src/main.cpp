@@ -90,6 +90,14 @@ constexpr Bug kBugs[] = {
     {"change-as-reset",
      "makes a user's change with the connector's reset right after checking the current password "
      "(more privilege than the user has: ignores cannot-change, fails for protected accounts)"},
+    {"skips-tls-verification",
+     "connects over ldaps without verifying the directory's certificate (any CA, any host name)"},
+    {"keeps-request-ids",
+     "remembers the request ids of the previous session after a new hello (refuses a new "
+     "request as a replay)"},
+    {"keeps-request-order",
+     "remembers the newest issued_at per account of the previous session after a new hello "
+     "(refuses a new request as stale)"},
 };
 
 /// The version to speak: the newest that the hello offers and this agent may speak (all it
@@ -143,8 +151,12 @@ struct Agent {
                               "rehandshake",
                               "directory:openldap-ad",
                               "directory:samba-ad"};
-        seenIds.clear();
-        newestIssued.clear();
+        if (!hasBug("keeps-request-ids")) {
+            seenIds.clear();
+        }
+        if (!hasBug("keeps-request-order")) {
+            newestIssued.clear();
+        }
         directory.reset();
         if (hasBug("accepts-plaintext")) {
             ready.capabilities.push_back("plaintext");
@@ -166,10 +178,13 @@ struct Agent {
         config.anchorAttribute = hello.anchorAttribute;
         config.connectorDn = hello.connectorDn;
         config.connectorPassword = hello.connectorPassword;
+        config.skipTlsVerification = hasBug("skips-tls-verification");
         directory = agent::makeDirectoryWriter(hello.flavour, std::move(config));
+        // Onboarding is with the cloud: a directory that does not answer, or whose certificate
+        // does not verify, fails each request (33001, after another try), not the handshake.
         if (auto connected = directory->connect(); !connected) {
-            log("cannot bind as the connector: " + connected.error().message);
-            return false;
+            log("cannot connect to the directory as the connector (each request tries again): " +
+                connected.error().message);
         }
         log("onboarded against " + hello.directoryUrl + " as " + hello.connectorDn + ", protocol " +
             std::to_string(version));

@@ -74,7 +74,9 @@ public:
         process_.emplace(std::move(*started));
         Hello hello;
         hello.protocols = std::move(offered);
-        hello.directoryUrl = fx.url();
+        // Over ldaps when the fixture listens there, with its CA, as the harness does.
+        hello.directoryUrl = fx.tlsUrl().empty() ? fx.url() : fx.tlsUrl();
+        hello.tlsCaFile = fx.caFile();
         hello.baseDn = fx.baseDn();
         hello.anchorAttribute = fx.anchorAttribute();
         hello.flavour = "openldap-ad";
@@ -156,8 +158,9 @@ struct Lab {
     std::unique_ptr<fixture::SlapdFixture> fx;
     std::optional<RunDirectory> dir;
 
-    explicit Lab(const fixture::DirectorySeed& seed) {
-        auto started = fixture::SlapdFixture::start(seed, fixture::FixtureOptions{});
+    explicit Lab(const fixture::DirectorySeed& seed,
+                 const fixture::FixtureOptions& options = fixture::FixtureOptions{}) {
+        auto started = fixture::SlapdFixture::start(seed, options);
         if (!started) {
             FAIL("fixture did not start: " << started.error().describe());
         }
@@ -241,6 +244,57 @@ TEST_CASE("A 250-character password round-trips through protocol 2 with each age
         CHECK_FALSE(lab.binds("long1", first));
     }
     lab.checkLogHasNone({first, second});
+}
+
+TEST_CASE("Each agent verifies the directory's certificate: another CA or host fails each request",
+          "[agent][slapd][tls]") {
+    using fixture::TlsCertificate;
+    const auto agent = GENERATE(kReference, kBash);
+    const auto certificate =
+        GENERATE(TlsCertificate::Trusted, TlsCertificate::OtherCa, TlsCertificate::OtherHost);
+    INFO(agent.name << ", " << fixture::toString(certificate));
+    fixture::DirectorySeed seed;
+    seed.users = {user("tls1", "Seed-Passw0rd-1")};
+    fixture::FixtureOptions options;
+    options.tls = true;
+    options.tlsCertificate = certificate;
+    Lab lab(seed, options);
+    // The handshake succeeds whatever the directory presents: onboarding is with the cloud.
+    AgentUnderTest a(agent.argv, *lab.fx, lab.dir->path() + "/agent.stderr");
+    auto reset = a.request(Operation::Reset, "tls1");
+    reset.newPassword = a.seal(reset, "Over-Ldaps-Passw0rd-1", "new_password");
+    auto answer = a.send(reset);
+    INFO(answer.detail);
+    if (certificate == TlsCertificate::Trusted) {
+        CHECK(answer.result == Result::Success);
+        CHECK(lab.binds("tls1", "Over-Ldaps-Passw0rd-1"));
+        return;
+    }
+    CHECK(answer.result == Result::Failure);
+    CHECK(answer.reason == 33001);
+    CHECK(answer.events == std::vector<int>{31001, 31003, 33001});
+    CHECK(lab.binds("tls1", "Seed-Passw0rd-1"));
+    CHECK_FALSE(lab.binds("tls1", "Over-Ldaps-Passw0rd-1"));
+}
+
+TEST_CASE(
+    "The fault skips-tls-verification writes to a directory whose certificate does not verify",
+    "[agent][slapd][tls]") {
+    const auto certificate =
+        GENERATE(fixture::TlsCertificate::OtherCa, fixture::TlsCertificate::OtherHost);
+    fixture::DirectorySeed seed;
+    seed.users = {user("tls2", "Seed-Passw0rd-2")};
+    fixture::FixtureOptions options;
+    options.tls = true;
+    options.tlsCertificate = certificate;
+    Lab lab(seed, options);
+    AgentUnderTest a(with(kReference.argv, {"--bug", "skips-tls-verification"}),
+                     *lab.fx,
+                     lab.dir->path() + "/agent.stderr");
+    auto reset = a.request(Operation::Reset, "tls2");
+    reset.newPassword = a.seal(reset, "Unverified-Passw0rd-2", "new_password");
+    CHECK(a.send(reset).result == Result::Success);
+    CHECK(lab.binds("tls2", "Unverified-Passw0rd-2"));
 }
 
 TEST_CASE("A version 1 agent still works, a longer password does not fit it",

@@ -1,6 +1,7 @@
 // `wblab explain`: a scenario in plain words, or a criterion.
 #include "command.hpp"
 
+#include <wblab/harness/lab_choices.hpp>
 #include <wblab/scenario/catalog.hpp>
 #include <wblab/scenario/loader.hpp>
 
@@ -39,6 +40,7 @@ int explainCommand(const ExplainFlags& f) {
     for (const auto& s : *all) {
         if (s.id == f.what || s.file == f.what) {
             scenario::explainScenario(s, std::cout);
+            harness::explainLabChoices(s, std::cout);
             return kExitPass;
         }
     }

@@ -38,6 +38,8 @@ Command addCriteriaCommand(CLI::App& app);
 Command addZooCommand(CLI::App& app);
 Command addLabCommand(CLI::App& app);
 Command addReportCommand(CLI::App& app);
+Command addImportCommand(CLI::App& app);
+Command addDiagnoseCommand(CLI::App& app);
 
 /// The program as the user started it (argv[0]): rerun commands start with it.
 const std::string& invokedAs();

@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
                                            addCriteriaCommand(app),
                                            addZooCommand(app),
                                            addLabCommand(app),
-                                           addReportCommand(app)};
+                                           addReportCommand(app),
+                                           addImportCommand(app),
+                                           addDiagnoseCommand(app)};
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

@@ -70,16 +70,25 @@ Expected<void> AgentSession::rehandshake(const AgentConfig& config, LogPart& pre
     const auto argv = config_.argv;
     config_ = config;
     config_.argv = argv;
-    const auto& hello = config_.hello;
-    answered_.clear();
-    lastRequestLine_.clear();
-    holdSeconds_ = 0;
-    sentPlaintext_ = false;
-    diagnostics_.clear();
     // Everything written before the new hello belongs to the previous scenario (what the agent
     // wrote after its last answer); what it writes on taking the hello belongs to the new one,
     // whose log is still searched for the previous scenarios' passwords.
     previousLog = log_->nextPart(config.stderrPath, config.logScanner);
+    return rehandshake(config_.hello);
+}
+
+Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
+    if (!reusable()) {
+        return makeError(ErrorCode::Unavailable, "the agent cannot take another hello");
+    }
+    config_.hello = hello;
+    answered_.clear();
+    late_.clear();
+    lastRequestLine_.clear();
+    holdSeconds_ = 0;
+    expiryShift_ = 0;
+    sentPlaintext_ = false;
+    diagnostics_.clear();
     auto ready = handshake(hello);
     if (!ready) {
         dead_ = true;
@@ -89,7 +98,35 @@ Expected<void> AgentSession::rehandshake(const AgentConfig& config, LogPart& pre
 
 bool AgentSession::reusable() const {
     const auto& caps = ready_.capabilities;
-    return !dead_ && !outOfStep_ && std::find(caps.begin(), caps.end(), kRehandshake) != caps.end();
+    return !dead_ && !outOfStep_ && overdue_.empty() &&
+           std::find(caps.begin(), caps.end(), kRehandshake) != caps.end();
+}
+
+namespace {
+
+sim::WritebackReply replyOf(const protocol::Answer& answer) {
+    sim::WritebackReply reply;
+    reply.delivery = sim::WritebackReply::Delivery::Answered;
+    reply.success = answer.result == protocol::Result::Success;
+    reply.events = answer.events;
+    reply.reason = answer.reason;
+    reply.detail = answer.detail;
+    return reply;
+}
+
+}  // namespace
+
+bool AgentSession::takeIfLate(const protocol::Answer& answer) {
+    auto it = overdue_.find(answer.id);
+    if (it == overdue_.end()) {
+        return false;
+    }
+    const auto late =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - it->second);
+    late_.push_back(LateAnswer{answer.id, late, replyOf(answer)});
+    answered_.insert(answer.id);
+    overdue_.erase(it);
+    return true;
 }
 
 Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
@@ -125,6 +162,10 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
                              "bad handshake answer: " + shownMessage(message.error().message));
         }
         if (std::holds_alternative<protocol::Heartbeat>(*message)) {
+            continue;
+        }
+        if (const auto* late = std::get_if<protocol::Answer>(&*message);
+            late && takeIfLate(*late)) {
             continue;
         }
         if (!std::holds_alternative<protocol::Ready>(*message)) {
@@ -186,8 +227,9 @@ bool AgentSession::encode(const sim::WritebackRequest& request, sim::WritebackRe
     wire.mustChange = request.mustChange;
     // The agent reads the real clock; a held message arrives as old as the hold.
     wire.issuedAt = protocol::formatUtc(request.issuedAt - holdSeconds_);
-    wire.expiresAt = protocol::formatUtc(request.expiresAt - holdSeconds_);
+    wire.expiresAt = protocol::formatUtc(request.expiresAt - holdSeconds_ - expiryShift_);
     holdSeconds_ = 0;
+    expiryShift_ = 0;
     auto sealOrPlain = [&](const std::string& secret,
                            const char* name) -> Expected<protocol::Sealed> {
         if (ready_.publicKeyPem.empty()) {
@@ -230,6 +272,46 @@ sim::WritebackReply AgentSession::replay(const std::string& requestLine, const s
     return exchange(requestLine, id);
 }
 
+/// The reply when no line came (timeout, interrupt, end of output, an overlong line); nullopt
+/// when one did.
+std::optional<sim::WritebackReply> AgentSession::withoutLine(Process::LineStatus status,
+                                                             const std::string& id,
+                                                             Deadline deadline) {
+    using Delivery = sim::WritebackReply::Delivery;
+    sim::WritebackReply reply;
+    if (status == Process::LineStatus::Timeout) {
+        // Its answer may still come: it will be matched to this request, not the next.
+        overdue_.emplace(id, deadline);
+        reply.delivery = Delivery::TimedOut;
+        reply.detail =
+            Clock::now() >= config_.scenarioDeadline
+                ? std::string("no answer before the scenario's deadline")
+                : "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
+        return reply;
+    }
+    if (status == Process::LineStatus::Interrupted) {
+        dead_ = true;
+        reply.delivery = Delivery::Unreachable;
+        reply.detail = "the run was interrupted";
+        return reply;
+    }
+    if (status == Process::LineStatus::Eof) {
+        dead_ = true;
+        auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
+        reply.delivery = Delivery::Unreachable;
+        reply.detail = "the agent exited without answering" +
+                       (exit ? " (" + exit->describe() + ")" : std::string());
+        return reply;
+    }
+    if (status == Process::LineStatus::TooLong) {
+        dead_ = true;
+        reply.delivery = Delivery::Garbled;
+        reply.detail = "the agent sent a line over 1 MiB";
+        return reply;
+    }
+    return std::nullopt;
+}
+
 sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const std::string& id) {
     using Delivery = sim::WritebackReply::Delivery;
     sim::WritebackReply reply;
@@ -250,34 +332,8 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
     std::string line;
     while (true) {
         auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
-        if (status == Process::LineStatus::Timeout) {
-            outOfStep_ = true;
-            reply.delivery = Delivery::TimedOut;
-            reply.detail =
-                Clock::now() >= config_.scenarioDeadline
-                    ? std::string("no answer before the scenario's deadline")
-                    : "no answer within " + std::to_string(config_.requestTimeout.count()) + " ms";
-            return reply;
-        }
-        if (status == Process::LineStatus::Interrupted) {
-            dead_ = true;
-            reply.delivery = Delivery::Unreachable;
-            reply.detail = "the run was interrupted";
-            return reply;
-        }
-        if (status == Process::LineStatus::Eof) {
-            dead_ = true;
-            auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
-            reply.delivery = Delivery::Unreachable;
-            reply.detail = "the agent exited without answering" +
-                           (exit ? " (" + exit->describe() + ")" : std::string());
-            return reply;
-        }
-        if (status == Process::LineStatus::TooLong) {
-            dead_ = true;
-            reply.delivery = Delivery::Garbled;
-            reply.detail = "the agent sent a line over 1 MiB";
-            return reply;
+        if (auto ended = withoutLine(status, id, deadline)) {
+            return *ended;
         }
         auto message = protocol::decode(line);
         if (!message) {
@@ -298,6 +354,11 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
             diagnostics_.push_back(reply.detail);
             return reply;
         }
+        // An overdue request's answer comes first, even when this is a replay of that request
+        // (the agent answers in order).
+        if (takeIfLate(*answer)) {
+            continue;
+        }
         if (answer->id != id) {
             reply.delivery = Delivery::Garbled;
             outOfStep_ = true;
@@ -309,12 +370,7 @@ sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const
             return reply;
         }
         answered_.insert(answer->id);
-        reply.delivery = Delivery::Answered;
-        reply.success = answer->result == protocol::Result::Success;
-        reply.events = answer->events;
-        reply.reason = answer->reason;
-        reply.detail = answer->detail;
-        return reply;
+        return replyOf(*answer);
     }
 }
 

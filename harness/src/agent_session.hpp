@@ -12,6 +12,7 @@
 #include <wblab/support/secrets.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,6 +38,13 @@ struct AgentConfig {
 
 /// The capability of an agent that can serve several scenarios in turn (protocol v1.1).
 inline constexpr const char* kRehandshake = "rehandshake";
+
+/// An answer that arrived after its request's deadline, matched to that request by its id.
+struct LateAnswer {
+    std::string id;
+    std::chrono::milliseconds late{0};  ///< how long after the deadline it arrived
+    sim::WritebackReply reply;          ///< what the agent answered (delivery Answered)
+};
 
 class AgentSession : public sim::WritebackChannel {
 public:
@@ -68,14 +76,21 @@ public:
 
     /// The relay delivers the next request `seconds` after the cloud issued it (a slow relay):
     /// the agent receives it that much older.
-    void holdNextRequest(std::int64_t seconds) { holdSeconds_ = seconds; }
+    /// The next request was held `seconds` by the relay; the lab clock is `clockAhead` seconds
+    /// ahead of the real clock the agent reads, so its expiry goes out moved back by that much
+    /// (its issue time stays the lab's, which keeps requests in order).
+    void holdNextRequest(std::int64_t seconds, std::int64_t clockAhead = 0) {
+        holdSeconds_ = seconds;
+        expiryShift_ = clockAhead;
+    }
 
     /// True once a password went to the agent unsealed (it declared "plaintext").
     bool sentPlaintext() const { return sentPlaintext_; }
 
     /// True when the agent may take the next scenario's hello instead of a shutdown: it declared
-    /// the capability "rehandshake" (protocol v1.1), is running, and answered every request of
-    /// this scenario in step (no timeout, garbage or stray answer that could leak into the next).
+    /// the capability "rehandshake" (protocol v1.1), is running, and owes no answer and sent
+    /// nothing out of step (no overdue request, garbage or stray answer that could leak into the
+    /// next session).
     bool reusable() const;
 
     /// Starts a new session on the same process for another scenario (`config`'s hello, log and
@@ -84,6 +99,10 @@ public:
     /// checks the ready answer as start() does. What it logs on taking the hello belongs to the
     /// new scenario. Forgets everything of the previous session.
     Expected<void> rehandshake(const AgentConfig& config, LogPart& previousLog);
+
+    /// A new session inside the same scenario (step new_session): sends `hello` and checks the
+    /// ready answer; the log and deadlines stay. Forgets every request of the previous session.
+    Expected<void> rehandshake(const protocol::Hello& hello);
 
     /// Reads what the agent sends after the last answer it owed, until `deadline`: unasked
     /// answers (a duplicate of the last one, say), described for a check; heartbeats aside.
@@ -113,11 +132,24 @@ public:
     /// Protocol problems seen so far (garbage lines, unknown ids), for the report.
     const std::vector<std::string>& diagnostics() const { return diagnostics_; }
 
+    /// The answers that came after their deadline since the last call. A request whose deadline
+    /// passed stays overdue: its answer, whenever it comes (while the session waits for a later
+    /// answer or a ready), is matched to it by id and never taken for a later request's.
+    std::vector<LateAnswer> takeLateAnswers() { return std::exchange(late_, {}); }
+
+    /// Requests whose deadline passed and whose answer has not come yet.
+    std::size_t overdue() const { return overdue_.size(); }
+
 private:
+    std::optional<sim::WritebackReply> withoutLine(Process::LineStatus status,
+                                                   const std::string& id,
+                                                   Deadline deadline);
     AgentSession(Process process, AgentConfig config);
     Deadline exchangeDeadline() const;
     sim::WritebackReply exchange(const std::string& requestLine, const std::string& id);
     Expected<void> handshake(const protocol::Hello& hello);
+    /// True when `answer` is the late answer to an overdue request (recorded, not returned).
+    bool takeIfLate(const protocol::Answer& answer);
 
     Process process_;
     AgentConfig config_;
@@ -129,8 +161,11 @@ private:
     bool outOfStep_ = false;
     bool sentPlaintext_ = false;
     std::int64_t holdSeconds_ = 0;
+    std::int64_t expiryShift_ = 0;
     std::string lastRequestLine_;
     std::set<std::string> answered_;
+    std::map<std::string, Deadline> overdue_;  ///< id -> the deadline it missed
+    std::vector<LateAnswer> late_;
 };
 
 }  // namespace wblab::harness

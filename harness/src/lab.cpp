@@ -53,9 +53,7 @@ Expected<void> labUp(const scenario::Scenario& s,
                      bool keep,
                      std::ostream& out,
                      const std::function<void()>& wait) {
-    fixture::FixtureOptions fxOptions;
-    fxOptions.keepRunDirectory = keep;
-    fxOptions.tls = s.onprem.tls;
+    const fixture::FixtureOptions fxOptions = fixtureOptionsOf(s.onprem, keep);
     WBLAB_TRY_ASSIGN(
         auto fx, fixture::startDirectory(flavourOf(directory), directorySeedOf(s), fxOptions), "");
     auto& fixture = *fx;

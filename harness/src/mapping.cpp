@@ -51,6 +51,8 @@ sim::CloudUser cloudSideOf(const scenario::CloudSideSpec& spec) {
     user.methods = spec.methods;
     user.adminRoles = spec.adminRoles;
     user.licensed = spec.licensed;
+    user.givenName = spec.givenName;
+    user.surname = spec.surname;
     return user;
 }
 
@@ -74,6 +76,14 @@ fixture::DirectorySeed directorySeedOf(const scenario::Scenario& s) {
 sim::TenantSettings tenantSettingsOf(const scenario::TenantSpec& t) {
     sim::TenantSettings settings;
     settings.sspr = t.sspr;
+    settings.gateOrder = t.gateOrder;
+    settings.throttle.attempts = t.throttle.attempts;
+    settings.throttle.windowSeconds = t.throttle.windowSeconds;
+    settings.throttle.blockedForSeconds = t.throttle.blockedForSeconds;
+    settings.throttle.countersResetOnSuccess = t.throttle.countersResetOnSuccess;
+    settings.allowedToUseSspr = t.allowedToUseSspr;
+    settings.hashSyncCommitsCloudFailure = t.hashSyncCommitsCloudFailure;
+    settings.tenantName = t.tenantName;
     settings.writebackEnabled = t.writeback;
     settings.unlockWithoutReset = t.unlockWithoutReset;
     settings.ssprGroup = t.ssprGroup;
@@ -131,6 +141,26 @@ fixture::AdBehaviour adBehaviourOf(scenario::DirectoryNeed need) {
             return fixture::AdBehaviour::ResetKeepsMustChange;
     }
     return fixture::AdBehaviour::ResetPolicyHints;
+}
+
+fixture::TlsCertificate tlsCertificateOf(scenario::TlsCertificate certificate) {
+    switch (certificate) {
+        case scenario::TlsCertificate::Trusted:
+            return fixture::TlsCertificate::Trusted;
+        case scenario::TlsCertificate::OtherCa:
+            return fixture::TlsCertificate::OtherCa;
+        case scenario::TlsCertificate::OtherHost:
+            return fixture::TlsCertificate::OtherHost;
+    }
+    return fixture::TlsCertificate::Trusted;
+}
+
+fixture::FixtureOptions fixtureOptionsOf(const scenario::OnPremSpec& onprem, bool keep) {
+    fixture::FixtureOptions options;
+    options.keepRunDirectory = keep;
+    options.tls = onprem.tls;
+    options.tlsCertificate = tlsCertificateOf(onprem.tlsCertificate);
+    return options;
 }
 
 }  // namespace wblab::harness

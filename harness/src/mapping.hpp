@@ -24,6 +24,12 @@ fixture::Flavour flavourOf(DirectoryFlavour flavour);
 /// The fixture's name for an AD behaviour a scenario needs.
 fixture::AdBehaviour adBehaviourOf(scenario::DirectoryNeed need);
 
+/// The fixture's name for the certificate the directory presents over ldaps.
+fixture::TlsCertificate tlsCertificateOf(scenario::TlsCertificate certificate);
+
+/// How to start the scenario's directory: ldaps and its certificate, kept or not.
+fixture::FixtureOptions fixtureOptionsOf(const scenario::OnPremSpec& onprem, bool keep);
+
 /// Every account the cloud knows at the start: the synced users (with their anchors) and the
 /// cloud-only ones.
 std::vector<sim::CloudUser> cloudUsersOf(const scenario::Scenario& s);

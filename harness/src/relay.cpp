@@ -31,7 +31,7 @@ void FaultyRelay::prepare(const scenario::RelaySpec& relay, int stepNumber) {
     duplicate_.reset();
     lastLine_.clear();
     if (agent_) {
-        agent_->holdNextRequest(relay.delaySeconds);
+        agent_->holdNextRequest(relay.delaySeconds, clockAhead_);
     }
 }
 
@@ -139,6 +139,23 @@ Expected<std::string> FaultyRelay::apply(scenario::FaultKind fault) {
             return std::string("the directory runs again on the same data");
     }
     return std::string();
+}
+
+Expected<std::string> FaultyRelay::newSession() {
+    if (!agent_) {
+        return makeError(ErrorCode::Unavailable, "no agent is running (" + downBecause_ + ")");
+    }
+    if (agent_->overdue() > 0) {
+        // Its late answers would land in the new session, perhaps on a recycled id.
+        return makeError(
+            ErrorCode::Unavailable,
+            "the agent still owes " + std::to_string(agent_->overdue()) + " answer(s) from before");
+    }
+    // The new session starts its own record; what went in clear before still counts.
+    plaintextBefore_ = plaintextBefore_ || agent_->sentPlaintext();
+    WBLAB_TRY(agent_->rehandshake(config_.hello), "the agent did not take the new hello");
+    return "a new hello to the same agent process: ready (protocol " +
+           std::to_string(agent_->protocolVersion()) + ")";
 }
 
 Expected<std::unique_ptr<AgentSession>> FaultyRelay::finish() {

@@ -33,6 +33,10 @@ public:
     /// How the relay treats the next request: `stepNumber` is its 1-based step number.
     void prepare(const scenario::RelaySpec& relay, int stepNumber);
 
+    /// The lab clock moved ahead of the real one, which the agent reads: requests go out with
+    /// their expiry moved back by the lead, so that it means the same to the agent.
+    void clockAdvanced(std::int64_t seconds) { clockAhead_ += seconds; }
+
     sim::WritebackReply deliver(const sim::WritebackRequest& request) override;
 
     /// The cloud sees the service down while no agent runs (agent_down, agent_crash): SSPR_0030
@@ -52,6 +56,11 @@ public:
     /// Applies a fault step. The text is for the timeline; an error means the lab could not do
     /// it (the directory did not come back) or a restarted agent failed its handshake.
     Expected<std::string> apply(scenario::FaultKind fault);
+
+    /// Starts a new session with the running agent: a new hello on the same process (protocol
+    /// v1.1 rehandshake), as between two scenarios. The text is for the timeline; an error means
+    /// the agent owes answers or did not answer the hello.
+    Expected<std::string> newSession();
 
     /// Delivers the request the relay held at step `stepNumber`, now.
     sim::WritebackReply release(int stepNumber);
@@ -87,6 +96,7 @@ private:
     bool directoryDown_ = false;
     scenario::RelayMode mode_ = scenario::RelayMode::Deliver;
     int stepNumber_ = 0;
+    std::int64_t clockAhead_ = 0;
     bool injected_ = false;
     std::optional<sim::WritebackReply> duplicate_;
     std::string lastLine_;

@@ -108,6 +108,34 @@ void ScenarioRun::check(const std::string& criterion,
         criterion, std::move(what), std::move(expected), std::move(observed), passed, made});
 }
 
+void ScenarioRun::awaitLateAnswer(const std::string& id, const std::string& step) {
+    if (!id.empty() && !result_.checks.empty()) {
+        awaited_[id] = AwaitedAnswer{step, result_.checks.size() - 1};
+    }
+}
+
+void ScenarioRun::collectLateAnswers() {
+    AgentSession* agent = relay_ ? relay_->agent() : nullptr;
+    if (agent == nullptr) {
+        return;
+    }
+    for (auto& late : agent->takeLateAnswers()) {
+        const auto& r = late.reply;
+        const std::string answer = std::string(r.success ? "success" : "failure") + " events " +
+                                   listOf(r.events) +
+                                   (r.reason != 0 ? " reason " + std::to_string(r.reason) : "");
+        const std::string howLate = std::to_string(late.late.count()) + " ms after its deadline";
+        auto it = awaited_.find(late.id);
+        timeline("agent: late answer to the request of " +
+                 (it != awaited_.end() ? it->second.step : std::string("an earlier step")) +
+                 " (correlation " + late.id + "), " + howLate + ": " + answer);
+        if (it != awaited_.end()) {
+            result_.checks[it->second.check].observed = "answered " + howLate + " (" + answer + ")";
+            awaited_.erase(it);
+        }
+    }
+}
+
 void ScenarioRun::labProblem(const std::string& what) {
     labProblems_.push_back(what);
     timeline("lab: " + what);
@@ -189,9 +217,8 @@ bool ScenarioRun::startDirectory() {
                           " (docs/fixture.md)";
         return false;
     }
-    fixture::FixtureOptions fxOptions;
-    fxOptions.keepRunDirectory = options_.keepRunDirectories;
-    fxOptions.tls = s_.onprem.tls;
+    const fixture::FixtureOptions fxOptions =
+        fixtureOptionsOf(s_.onprem, options_.keepRunDirectories);
     auto fx = fixtures_.take(
         flavourOf(options_.directory), directorySeedOf(s_), fxOptions, options_.reuseFixtures);
     if (!fx) {
@@ -204,7 +231,11 @@ bool ScenarioRun::startDirectory() {
     agentLog_ = fixture_->runDirectory() + "/agent.stderr";
     // Not whether the directory was reused: reports do not depend on which worker ran what.
     timeline(std::string("directory: ") + fixture_->flavourName() + " ready with " +
-             std::to_string(s_.onprem.users.size()) + " users");
+             std::to_string(s_.onprem.users.size()) + " users" +
+             (s_.onprem.tlsCertificate != scenario::TlsCertificate::Trusted
+                  ? std::string(", its ldaps certificate ") +
+                        scenario::toString(s_.onprem.tlsCertificate)
+                  : std::string()));
     return true;
 }
 
@@ -359,6 +390,7 @@ void ScenarioRun::drainAgent() {
 }
 
 void ScenarioRun::endChecks() {
+    collectLateAnswers();
     const bool sentPlaintext = relay_->sentPlaintext();
     drainAgent();
     auto finished = relay_->finish();

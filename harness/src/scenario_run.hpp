@@ -18,6 +18,7 @@
 #include <wblab/sim/cloud.hpp>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -117,6 +118,14 @@ public:
     /// The agent missed a request's deadline: a failed scenario is a timeout.
     void agentTimedOut() { agentTimedOut_ = true; }
 
+    /// The agent missed the deadline of request `id` (at `step`, "step 3"), and the in-time check
+    /// just recorded says so: if the answer comes later, that check says how late.
+    void awaitLateAnswer(const std::string& id, const std::string& step);
+
+    /// Takes the answers that came after their deadline (the agent session matched them to their
+    /// requests by id): each goes into the timeline, and into its request's in-time check.
+    void collectLateAnswers();
+
     /// Stops the steps after the current one.
     void stopSteps() { stopped_ = true; }
 
@@ -159,6 +168,13 @@ private:
     std::unique_ptr<FixtureDirectorySource> directory_;
     std::unique_ptr<RacingChannel> channel_;
     std::vector<SentRequest> sent_;
+
+    struct AwaitedAnswer {
+        std::string step;
+        std::size_t check = 0;  ///< index in result_.checks of the request's in-time check
+    };
+
+    std::map<std::string, AwaitedAnswer> awaited_;  ///< request id -> where it was missed
     std::vector<std::string> labProblems_;
     std::optional<report::Verdict> decided_;  ///< a verdict setup already reached
     bool agentTimedOut_ = false;

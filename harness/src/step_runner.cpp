@@ -1,9 +1,12 @@
 // Playing one step of a scenario: a visitor with one member per kind of step (no default), and
 // the checks each step earns (step expectations, the agent's timeliness, the second copy of a
 // duplicated request, the cloud agreeing with the directory).
+#include "mapping.hpp"
 #include "scenario_run.hpp"
 
 #include <wblab/scenario/catalog.hpp>
+
+#include <algorithm>
 
 namespace wblab::harness {
 
@@ -41,14 +44,7 @@ public:
           label_("step " + std::to_string(index + 1)),
           prefix_(label_ + ": ") {}
 
-    void operator()(const scenario::SsprReset& a) {
-        operation("sspr_reset" + std::string(a.unlock ? " (with unlock)" : ""),
-                  a.user,
-                  a.newPassword,
-                  [&](sim::WritebackChannel& ch) {
-                      return cloud().selfServiceReset(a.user, a.newPassword, a.unlock, ch);
-                  });
-    }
+    void operator()(const scenario::SsprReset& a);
 
     void operator()(const scenario::SsprChange& a) {
         operation("sspr_change", a.user, a.newPassword, [&](sim::WritebackChannel& ch) {
@@ -63,11 +59,15 @@ public:
     }
 
     void operator()(const scenario::AdminReset& a) {
-        operation("admin_reset" + std::string(a.mustChange ? " (must change)" : ""),
+        operation("admin_reset" + std::string(a.mustChange ? " (must change)" : "") +
+                      (a.by.empty() ? "" : " by " + a.by),
                   a.user,
                   a.newPassword,
                   [&](sim::WritebackChannel& ch) {
-                      return cloud().adminReset(a.user, a.newPassword, a.mustChange, ch);
+                      return a.by.empty()
+                                 ? cloud().adminReset(a.user, a.newPassword, a.mustChange, ch)
+                                 : cloud().adminResetBy(
+                                       a.by, a.user, a.newPassword, a.mustChange, ch);
                   });
     }
 
@@ -94,6 +94,7 @@ public:
     void operator()(const scenario::Release& a);
     void operator()(const scenario::Advance& a);
     void operator()(const scenario::Fault& a);
+    void operator()(const scenario::NewSession& a);
     void operator()(const scenario::UnsupportedReset& a);
     void operator()(const scenario::Sync& a);
     void operator()(const scenario::OnPremChange& a);
@@ -104,6 +105,7 @@ public:
     void operator()(const scenario::DismissRisk& a);
     void operator()(const scenario::ConfirmCompromised& a);
     void operator()(const scenario::Register& a);
+    void operator()(const scenario::TenantChange& a);
 
 private:
     sim::Cloud& cloud() { return run_.cloud(); }
@@ -127,6 +129,9 @@ private:
                           const std::string& newPassword);
     void checkRisk();
     void agentOnlyStep(const std::string& what, sim::OperationResult op);
+    /// Moves the lab clock (cloud and directory) and runs the sync cycles that fall due; false
+    /// (and the steps stop) when the directory's clock would not move.
+    bool advanceLab(std::int64_t seconds, const std::string& why);
 
     ScenarioRun& run_;
     std::size_t index_;
@@ -293,14 +298,15 @@ void StepRunner::checkInTime(const sim::OperationResult& op) {
         return;
     }
     const bool inTime = op.reply.delivery == Delivery::Answered;
-    if (op.reply.delivery == Delivery::TimedOut) {
-        run_.agentTimedOut();
-    }
     run_.check(kAnswersInTime,
                prefix_ + "the agent answers within its deadline",
                "an answer within " + std::to_string(run_.options().stepTimeout.count()) + " ms",
                inTime ? "answered" : op.reply.detail,
                inTime);
+    if (op.reply.delivery == Delivery::TimedOut) {
+        run_.agentTimedOut();
+        run_.awaitLateAnswer(op.correlationId, label_);
+    }
 }
 
 void StepRunner::checkExpectations(const sim::OperationResult& op) {
@@ -348,17 +354,45 @@ void StepRunner::checkExpectations(const sim::OperationResult& op) {
                ok);
 }
 
-/// The agent's own words: the events it logged and its reason.
+/// The agent's own words: the events it logged and its reason. A step that sent no request
+/// has an agent that logged nothing: `events: []` holds for it, any expected id does not.
 void StepRunner::checkAgentAnswer(const sim::OperationResult& op) {
     const auto& e = step_.expect;
     // A request that reached the agent and got no answer leaves nothing to compare.
     const bool made = answered(op) || !op.writebackAttempted;
+    static const std::vector<int> kNone;
+    const std::vector<int>* logged =
+        answered(op) ? &op.reply.events : (op.writebackAttempted ? nullptr : &kNone);
+    const std::string observed = answered(op) ? listOf(op.reply.events)
+                                 : logged     ? "[] (no request reached the agent)"
+                                              : noAnswer(op);
+    auto has = [&](int id) {
+        return std::find(logged->begin(), logged->end(), id) != logged->end();
+    };
     if (e.events) {
         run_.check(e.events->criterion,
                    prefix_ + "agent events",
                    listOf(e.events->value),
-                   answered(op) ? listOf(op.reply.events) : noAnswer(op),
-                   answered(op) && op.reply.events == e.events->value,
+                   observed,
+                   logged != nullptr && *logged == e.events->value,
+                   made);
+    }
+    if (e.eventsInclude) {
+        const auto& want = e.eventsInclude->value;
+        run_.check(e.eventsInclude->criterion,
+                   prefix_ + "agent events include",
+                   "each of " + listOf(want),
+                   observed,
+                   logged != nullptr && std::all_of(want.begin(), want.end(), has),
+                   made);
+    }
+    if (e.eventsExclude) {
+        const auto& unwanted = e.eventsExclude->value;
+        run_.check(e.eventsExclude->criterion,
+                   prefix_ + "agent events exclude",
+                   "none of " + listOf(unwanted),
+                   observed,
+                   logged != nullptr && std::none_of(unwanted.begin(), unwanted.end(), has),
                    made);
     }
     if (e.reason) {
@@ -472,6 +506,7 @@ void StepRunner::agentOnlyStep(const std::string& what, sim::OperationResult op)
 void StepRunner::operator()(const scenario::Replay& a) {
     const auto original = run_.sent()[static_cast<std::size_t>(a.step - 1)];
     sim::OperationResult op;
+    op.correlationId = original.id;
     op.writebackAttempted = !original.line.empty();
     if (op.writebackAttempted) {
         op.reply = run_.relay().replay(original.line, original.id);
@@ -481,27 +516,59 @@ void StepRunner::operator()(const scenario::Replay& a) {
 
 void StepRunner::operator()(const scenario::Release& a) {
     sim::OperationResult op;
+    op.correlationId = run_.sent()[static_cast<std::size_t>(a.step - 1)].id;
     op.writebackAttempted = true;
     op.reply = run_.relay().release(a.step);
     agentOnlyStep("delivers the request held at step " + std::to_string(a.step), op);
 }
 
-void StepRunner::operator()(const scenario::Advance& a) {
-    run_.clock().advance(a.seconds);
-    if (auto advanced = run_.directory().advanceClock(a.seconds); !advanced) {
+bool StepRunner::advanceLab(std::int64_t seconds, const std::string& why) {
+    run_.clock().advance(seconds);
+    run_.relay().clockAdvanced(seconds);
+    if (auto advanced = run_.directory().advanceClock(seconds); !advanced) {
         run_.labProblem(label_ +
                         ": the directory's clock did not move: " + advanced.error().message);
         run_.stopSteps();
-        return;
+        return false;
     }
-    run_.timeline("lab: " + label_ + " clock advanced by " + std::to_string(a.seconds) + " s");
+    run_.timeline("lab: " + label_ + " " + why + "clock advanced by " + std::to_string(seconds) +
+                  " s");
     auto cycles = cloud().runDueCycles(run_.directorySource());
     if (cycles.hashCycles + cycles.objectCycles > 0) {
         run_.timeline("sync: " + std::to_string(cycles.hashCycles) + " hash cycle(s), " +
                       std::to_string(cycles.objectCycles) + " object cycle(s), " +
                       std::to_string(cycles.passwordsSynced) + " password(s) synced");
     }
-    checkRisk();
+    return true;
+}
+
+void StepRunner::operator()(const scenario::SsprReset& a) {
+    std::optional<sim::SsprSession> session;
+    if (a.timing) {
+        // The session starts now; the user takes their time, and the lab's clock with them.
+        session = sim::SsprSession{run_.clock().now(), a.timing->codeEnteredAfterSeconds};
+        const std::string code = a.timing->codeEnteredAfterSeconds >= 0
+                                     ? "enters the one-time code after " +
+                                           std::to_string(a.timing->codeEnteredAfterSeconds) +
+                                           " s, "
+                                     : std::string();
+        if (!advanceLab(a.timing->submittedAfterSeconds,
+                        "in the SSPR portal " + a.user + " " + code + "submits: ")) {
+            return;
+        }
+    }
+    operation("sspr_reset" + std::string(a.unlock ? " (with unlock)" : ""),
+              a.user,
+              a.newPassword,
+              [&](sim::WritebackChannel& ch) {
+                  return cloud().selfServiceReset(a.user, a.newPassword, a.unlock, ch, session);
+              });
+}
+
+void StepRunner::operator()(const scenario::Advance& a) {
+    if (advanceLab(a.seconds, "")) {
+        checkRisk();
+    }
 }
 
 void StepRunner::operator()(const scenario::Fault& a) {
@@ -521,6 +588,28 @@ void StepRunner::operator()(const scenario::Fault& a) {
         return;
     }
     run_.labProblem(label_ + " " + toString(a.kind) + " failed: " + done.error().message);
+}
+
+/// A new hello to the running agent, as between two scenarios: whatever it remembers of the
+/// session before must not decide the requests after (wb-clean-session, through the steps'
+/// own expectations).
+void StepRunner::operator()(const scenario::NewSession& a) {
+    auto done = run_.relay().newSession();
+    if (!done) {
+        run_.stopSteps();
+        run_.check(kAnswersInTime,
+                   prefix_ + "the agent takes a new session",
+                   "every earlier request answered, then a ready message",
+                   done.error().message,
+                   false);
+        return;
+    }
+    if (a.restartRequestIds) {
+        cloud().restartIds();
+    }
+    run_.timeline(
+        "lab: " + label_ + " new session: " + *done +
+        (a.restartRequestIds ? "; the cloud numbers its requests from the start again" : ""));
 }
 
 void StepRunner::operator()(const scenario::UnsupportedReset& a) {
@@ -604,8 +693,18 @@ void StepRunner::operator()(const scenario::LeakedCredentials& a) {
 }
 
 void StepRunner::operator()(const scenario::DismissRisk& a) {
-    cloud().dismissUserRisk(a.user);
-    run_.timeline("risk: " + label_ + " an admin dismisses " + a.user + "'s risk");
+    // "Administrators can't dismiss risk for users who were deleted from the directory."
+    const bool dismissed = cloud().dismissUserRisk(a.user);
+    run_.timeline("risk: " + label_ + " an admin dismisses " + a.user + "'s risk" +
+                  (dismissed ? std::string() : ": refused (the user is not in the directory)"));
+    if (const auto& e = step_.expect.dismissed) {
+        auto said = [](bool done) { return done ? "dismissed" : "refused"; };
+        run_.check(e->criterion,
+                   prefix_ + "risk dismissal",
+                   said(e->value),
+                   said(dismissed),
+                   e->value == dismissed);
+    }
     checkRisk();
 }
 
@@ -613,6 +712,15 @@ void StepRunner::operator()(const scenario::ConfirmCompromised& a) {
     cloud().confirmUserCompromised(a.user);
     run_.timeline("risk: " + label_ + " an admin confirms " + a.user + " compromised");
     checkRisk();
+}
+
+void StepRunner::operator()(const scenario::TenantChange& a) {
+    cloud().updateSettings(tenantSettingsOf(a.tenant));
+    std::string changed;
+    for (const auto& c : a.changed) {
+        changed += (changed.empty() ? "" : ", ") + c;
+    }
+    run_.timeline("cloud: " + label_ + " an admin changes the tenant: " + changed);
 }
 
 void StepRunner::operator()(const scenario::Register& a) {
@@ -631,6 +739,9 @@ void runStep(ScenarioRun& run, std::size_t index, const scenario::Step& step) {
     if (run.sent().size() == sentBefore) {
         run.sent().emplace_back();
     }
+    // Answers that came late during this step (the agent answered an earlier request while
+    // this step waited) go to their own requests.
+    run.collectLateAnswers();
 }
 
 }  // namespace wblab::harness

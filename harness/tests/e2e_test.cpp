@@ -194,3 +194,71 @@ TEST_CASE("An agent that declares rehandshake serves a worker's scenarios in one
     }
     ::unsetenv("WBLAB_TMPDIR");
 }
+
+TEST_CASE("A new hello starts a clean session: detected inside a scenario, whatever the scheduling",
+          "[e2e][slapd][rehandshake][session]") {
+    const auto ids = load(kConformance + "/0062_new_session_forgets_request_ids.yaml");
+    const auto order = load(kConformance + "/0063_new_session_forgets_request_order.yaml");
+    SECTION("the correct agent passes both, on one worker and with an agent per scenario") {
+        for (bool reuse : {true, false}) {
+            auto options = optionsFor(referenceAgent());
+            options.reuseAgents = reuse;
+            auto run = runScenarios({ids, order}, options, nullptr);
+            for (const auto& c : run.cases) {
+                INFO(c.id << " (reuse " << reuse << "): " << c.message);
+                CHECK(c.verdict == Verdict::Pass);
+            }
+        }
+    }
+    SECTION("each kind of kept state fails its own scenario, and only that one") {
+        for (bool reuse : {true, false}) {
+            INFO("reuse " << reuse);
+            auto keepsIds = optionsFor(referenceAgent("keeps-request-ids"));
+            keepsIds.reuseAgents = reuse;
+            auto run = runScenarios({ids, order}, keepsIds, nullptr);
+            CHECK(failedCriteria({run.cases[0]}) == std::set<std::string>{"wb-clean-session"});
+            CHECK(run.cases[1].verdict == Verdict::Pass);
+            auto keepsOrder = optionsFor(referenceAgent("keeps-request-order"));
+            keepsOrder.reuseAgents = reuse;
+            run = runScenarios({ids, order}, keepsOrder, nullptr);
+            CHECK(run.cases[0].verdict == Verdict::Pass);
+            CHECK(failedCriteria({run.cases[1]}) == std::set<std::string>{"wb-clean-session"});
+        }
+    }
+    SECTION("between scenarios the same fault shows only when scenarios share the agent") {
+        // The worker assignment pinned: one worker, the same scenario twice, so the second
+        // session gets the first one's request ids. Whether it shows depends on the scheduling;
+        // that is why the scenarios above make their new session themselves.
+        auto options = optionsFor(referenceAgent("keeps-request-ids"));
+        auto shared = runScenarios({load(kReset), load(kReset)}, options, nullptr);
+        CHECK(shared.cases[0].verdict == Verdict::Pass);
+        CHECK(shared.cases[1].verdict == Verdict::Fail);
+        options.reuseAgents = false;
+        auto apart = runScenarios({load(kReset), load(kReset)}, options, nullptr);
+        CHECK(apart.cases[1].verdict == Verdict::Pass);
+    }
+}
+
+TEST_CASE("Each behaviour a scenario tests alone fails it under the fault that breaks just that",
+          "[e2e][slapd][isolates]") {
+    std::vector<scenario::Scenario> isolating;
+    for (auto& s : bundledScenarios()) {
+        if (!s.isolates.empty()) {
+            isolating.push_back(std::move(s));
+        }
+    }
+    // Replay, out-of-order, expiry, the two kinds of session state, the two certificates.
+    REQUIRE(isolating.size() >= 10);
+    auto control = runScenarios(isolating, optionsFor(referenceAgent()), nullptr);
+    for (const auto& c : control.cases) {
+        INFO(c.id << ": " << c.message);
+        CHECK(c.verdict == Verdict::Pass);
+    }
+    for (const auto& s : isolating) {
+        for (const auto& iso : s.isolates) {
+            INFO(s.id << " isolates '" << iso.behaviour << "' against --bug " << iso.fault);
+            auto result = runScenario(s, optionsFor(referenceAgent(iso.fault)));
+            CHECK(failedCriteria({result}).count(iso.criterion) == 1);
+        }
+    }
+}

@@ -29,7 +29,32 @@ void coverageLine(const Criterion& c, const std::vector<Scenario>& scenarios, st
     out << "\n";
 }
 
+/// "Tested alone": the behaviours scenarios isolate, each with its scenario and the fault.
+void isolationLines(const Criterion& c,
+                    const std::vector<Scenario>& scenarios,
+                    std::ostream& out,
+                    bool markdown) {
+    const char* quote = markdown ? "`" : "";
+    for (const auto& [scenario, iso] : isolationsOf(c.id, scenarios)) {
+        out << (markdown ? "- " : "  ") << iso.behaviour << ": " << quote << scenario << quote
+            << " (fails under " << quote << "--bug " << iso.fault << quote << ")\n";
+    }
+}
+
 }  // namespace
+
+std::vector<std::pair<std::string, Isolation>> isolationsOf(
+    const std::string& criterionId, const std::vector<Scenario>& scenarios) {
+    std::vector<std::pair<std::string, Isolation>> out;
+    for (const auto& s : scenarios) {
+        for (const auto& iso : s.isolates) {
+            if (iso.criterion == criterionId) {
+                out.emplace_back(s.id, iso);
+            }
+        }
+    }
+    return out;
+}
 
 std::vector<std::string> scenariosCovering(const std::string& criterionId,
                                            const std::vector<Scenario>& scenarios) {
@@ -55,7 +80,12 @@ std::string criteriaMarkdown(const Catalog& catalog, const std::vector<Scenario>
            "and the bundled scenarios whose checks are evidence for it. Every check names one "
            "criterion, and a criterion's verdict comes from its own checks only "
            "([scenario-language.md](scenario-language.md#checks-and-criteria)). "
-           "`wblab explain CRITERION` prints one entry.\n\n"
+           "Where two faults could mask each other (a request refused for two reasons at once "
+           "passes an agent that checks only one), a scenario tests each behaviour alone; such "
+           "scenarios are listed under **Tested alone**, with the reference agent's fault that "
+           "breaks exactly that behaviour and fails them (`isolates:` in the scenario, "
+           "[scenario-language.md](scenario-language.md#one-behaviour-at-a-time-isolates); a "
+           "test runs each pair). `wblab explain CRITERION` prints one entry.\n\n"
         << catalog.criteria.size() << " criteria, " << scenarios.size()
         << " bundled scenarios.\n\n";
     out << "| exit criterion | criteria | required | covered |\n|---|---|---|---|\n";
@@ -83,6 +113,10 @@ std::string criteriaMarkdown(const Catalog& catalog, const std::vector<Scenario>
                 << "; DOMAIN.md " << c.source << ")\n\n"
                 << c.description << "\n\n";
             coverageLine(c, scenarios, out);
+            if (!isolationsOf(c.id, scenarios).empty()) {
+                out << "\nTested alone:\n\n";
+                isolationLines(c, scenarios, out, true);
+            }
         }
     }
     return out.str();
@@ -129,6 +163,10 @@ void explainCriterion(const Criterion& criterion,
         if (std::find(covering.begin(), covering.end(), s.id) != covering.end()) {
             out << "  " << s.id << "  " << s.title << "\n";
         }
+    }
+    if (!isolationsOf(criterion.id, scenarios).empty()) {
+        out << "Tested alone:\n";
+        isolationLines(criterion, scenarios, out, false);
     }
 }
 

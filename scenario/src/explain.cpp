@@ -9,6 +9,19 @@ namespace wblab::scenario {
 
 namespace {
 
+/// What the agent meets over ldaps when the certificate is not the trusted one.
+std::string tlsCertificateText(TlsCertificate certificate) {
+    switch (certificate) {
+        case TlsCertificate::Trusted:
+            return std::string();
+        case TlsCertificate::OtherCa:
+            return " (its certificate signed by a CA the agent was not given)";
+        case TlsCertificate::OtherHost:
+            return " (its certificate for another host name)";
+    }
+    return std::string();
+}
+
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) {
@@ -58,8 +71,17 @@ std::string detectionText(const Detection& d) {
 /// One sentence per kind of step.
 struct Describe {
     std::string operator()(const SsprReset& s) const {
+        std::string timing;
+        if (s.timing) {
+            timing = s.timing->codeEnteredAfterSeconds >= 0
+                         ? ", enters the one-time code after " +
+                               seconds(s.timing->codeEnteredAfterSeconds)
+                         : std::string();
+            timing += ", submits " + seconds(s.timing->submittedAfterSeconds) +
+                      " after starting (the lab clock moves as much)";
+        }
         return s.user + " resets the password at the SSPR portal" +
-               (s.unlock ? " (and unlocks)" : "");
+               (s.unlock ? " (and unlocks)" : "") + timing;
     }
 
     std::string operator()(const SsprChange& s) const {
@@ -71,7 +93,8 @@ struct Describe {
     }
 
     std::string operator()(const AdminReset& s) const {
-        return "an admin resets " + s.user + "'s password" +
+        return (s.by.empty() ? std::string("an admin") : s.by) + " resets " + s.user +
+               "'s password in the admin center" +
                (s.mustChange ? ", must change at next sign-in" : "");
     }
 
@@ -104,6 +127,12 @@ struct Describe {
 
     std::string operator()(const Fault& s) const {
         return std::string("fault: ") + toString(s.kind);
+    }
+
+    std::string operator()(const NewSession& s) const {
+        return std::string("the lab starts a new session with the agent (a new hello") +
+               (s.restartRequestIds ? "; the cloud numbers its requests from the start again)"
+                                    : ")");
     }
 
     std::string operator()(const UnsupportedReset& s) const {
@@ -146,6 +175,10 @@ struct Describe {
 
     std::string operator()(const Register& s) const {
         return s.user + " registers " + joinNames(s.methods);
+    }
+
+    std::string operator()(const TenantChange& s) const {
+        return "an admin changes the tenant: " + join(s.changed);
     }
 };
 
@@ -215,8 +248,31 @@ void explainExpect(const StepExpect& e, std::ostream& out) {
         for (int id : e.events->value) {
             ids.push_back(std::to_string(id));
         }
-        expectLine(out, e.events, "the agent logs " + join(ids));
+        expectLine(out,
+                   e.events,
+                   ids.empty() ? "the agent logs nothing (or gets no request)"
+                               : "the agent logs " + join(ids));
     }
+    auto idsOf = [](const std::vector<int>& values) {
+        std::vector<std::string> ids;
+        for (int id : values) {
+            ids.push_back(std::to_string(id));
+        }
+        return join(ids);
+    };
+    expectLine(
+        out,
+        e.eventsInclude,
+        e.eventsInclude ? "the agent's events include " + idsOf(e.eventsInclude->value) : "");
+    expectLine(out,
+               e.eventsExclude,
+               e.eventsExclude
+                   ? "the agent's events include none of " + idsOf(e.eventsExclude->value)
+                   : "");
+    expectLine(out,
+               e.dismissed,
+               e.dismissed && e.dismissed->value ? "the cloud dismisses the risk"
+                                                 : "the cloud refuses to dismiss the risk");
     expectLine(
         out, e.reason, e.reason ? "the agent's reason " + std::to_string(e.reason->value) : "");
     expectLine(out,
@@ -276,11 +332,18 @@ void explainSetup(const Scenario& s, std::ostream& out) {
     for (auto c : s.requires_) {
         requires_.emplace_back(toString(c));
     }
-    out << s.id << ": " << s.title << "\n"
-        << "  file      " << s.file << "\n"
+    out << s.id << ": " << s.title << "\n";
+    if (!s.symptom.empty()) {
+        out << "  symptom   " << s.symptom << "\n";
+    }
+    out << "  file      " << s.file << "\n"
         << "  criteria  " << join(s.criteria) << "\n"
         << "  tags      " << join(s.tags) << "\n"
         << "  requires  " << join(requires_) << "\n";
+    if (!s.established.empty()) {
+        out << "  evidence  established " << join(s.established)
+            << " (wblab diagnose keeps them as they are)\n";
+    }
     if (!s.directoryNeeds.empty()) {
         std::vector<std::string> needs;
         for (auto n : s.directoryNeeds) {
@@ -292,9 +355,12 @@ void explainSetup(const Scenario& s, std::ostream& out) {
         << (s.tenant.ssprGroup.empty() ? "" : " (group " + s.tenant.ssprGroup + ")")
         << ", writeback " << (s.tenant.writeback ? "on" : "off") << ", " << s.tenant.methodsRequired
         << " method(s) required, unlock without reset "
-        << (s.tenant.unlockWithoutReset ? "on" : "off") << "\n";
-    out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "") << ": "
-        << policyText(s.onprem.policy) << "\n";
+        << (s.tenant.unlockWithoutReset ? "on" : "off") << ", gate order "
+        << sim::toString(s.tenant.gateOrder)
+        << (s.tenant.allowedToUseSspr ? "" : ", admins may not use SSPR") << "\n";
+    out << "Directory " << s.onprem.baseDn << (s.onprem.tls ? " over ldaps" : "")
+        << tlsCertificateText(s.onprem.tlsCertificate) << ": " << policyText(s.onprem.policy)
+        << "\n";
     for (const auto& pso : s.onprem.fineGrainedPolicies) {
         out << "  fine-grained policy '" << pso.name << "' for " << join(pso.users) << ": "
             << policyText(pso.policy) << "\n";
@@ -341,6 +407,10 @@ void explainScenario(const Scenario& s, std::ostream& out) {
         for (const auto& d : s.expectDirectory) {
             explainDirectory(d, out);
         }
+    }
+    for (const auto& iso : s.isolates) {
+        out << "Tests alone: " << iso.behaviour << "  [" << iso.criterion << "] (fails under --bug "
+            << iso.fault << ")\n";
     }
     out << "Always checked by the harness: passwords sealed [sec-encrypted-in-transit], none in "
            "the agent's log [sec-never-logged], every request answered in time "

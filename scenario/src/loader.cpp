@@ -11,6 +11,7 @@
 #include <cctype>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 
 namespace wblab::scenario {
@@ -33,6 +34,9 @@ void readHeader(const Reader& r, const YAML::Node& root, Scenario& s) {
     }
     if (root["title"]) {
         s.title = r.string(root["title"], "title");
+    }
+    if (root["symptom"]) {
+        s.symptom = r.string(root["symptom"], "symptom");
     }
     if (root["tags"]) {
         s.tags = r.strings(root["tags"], "tags");
@@ -58,6 +62,25 @@ void readHeader(const Reader& r, const YAML::Node& root, Scenario& s) {
         for (std::size_t i = 0; i < s.criteria.size(); ++i) {
             checkCriterionId(r, root["criteria"][i], indexPath("criteria", i), s.criteria[i]);
         }
+    }
+}
+
+/// `established:` names parts of the scenario that evidence fixed (wblab import writes it).
+void readEstablished(const Reader& r, const YAML::Node& node, Scenario& s) {
+    s.established = r.strings(node, "established");
+    for (std::size_t i = 0; i < s.established.size(); ++i) {
+        const auto& part = s.established[i];
+        const std::string path = indexPath("established", i);
+        if (part == "tenant" || part == "policy" || part == "connector") {
+            continue;
+        }
+        if (part.rfind("user:", 0) == 0) {
+            checkSam(r, node[i], path, part.substr(5), s.onprem);
+            continue;
+        }
+        r.fail(node[i],
+               path,
+               "unknown part '" + part + "' (expected tenant, policy, connector or user:SAM)");
     }
 }
 
@@ -225,6 +248,37 @@ void settleCriteria(const Reader& r, const YAML::Node& root, Scenario& s) {
     }
 }
 
+/// `isolates:` the behaviours the scenario tests alone, each of a criterion it checks.
+void readIsolates(const Reader& r, const YAML::Node& node, Scenario& s) {
+    r.requireList(node, "isolates", "behaviours the scenario tests alone");
+    static const std::regex faultName("[a-z0-9]+(-[a-z0-9]+)*");
+    for (std::size_t i = 0; i < node.size(); ++i) {
+        const std::string path = indexPath("isolates", i);
+        r.checkKeys(node[i], path, {"criterion", "behaviour", "fault"});
+        r.require(node[i], path, {"criterion", "behaviour", "fault"});
+        Isolation iso;
+        iso.where = r.pos(node[i]);
+        iso.criterion = r.string(node[i]["criterion"], path + ".criterion");
+        checkCriterionId(r, node[i]["criterion"], path + ".criterion", iso.criterion);
+        if (std::find(s.criteria.begin(), s.criteria.end(), iso.criterion) == s.criteria.end()) {
+            r.fail(node[i]["criterion"],
+                   path + ".criterion",
+                   "the scenario makes no check of '" + iso.criterion + "'");
+        }
+        iso.behaviour = r.string(node[i]["behaviour"], path + ".behaviour");
+        iso.fault = r.string(node[i]["fault"], path + ".fault");
+        if (iso.behaviour.empty()) {
+            r.fail(node[i]["behaviour"], path + ".behaviour", "say which behaviour");
+        }
+        if (!std::regex_match(iso.fault, faultName)) {
+            r.fail(node[i]["fault"],
+                   path + ".fault",
+                   "expected a fault name as the agent lists it (wblab-agent --list-bugs)");
+        }
+        s.isolates.push_back(std::move(iso));
+    }
+}
+
 Scenario readScenario(const Reader& r,
                       const YAML::Node& root,
                       const std::string& file,
@@ -237,6 +291,8 @@ Scenario readScenario(const Reader& r,
                      "matrix",
                      "id",
                      "title",
+                     "symptom",
+                     "established",
                      "criteria",
                      "tags",
                      "requires",
@@ -245,7 +301,8 @@ Scenario readScenario(const Reader& r,
                      "tenant",
                      "onprem",
                      "steps",
-                     "expect"});
+                     "expect",
+                     "isolates"});
     });
     Scenario s;
     s.file = file;
@@ -262,6 +319,9 @@ Scenario readScenario(const Reader& r,
             s.onprem = readOnPrem(r, root["onprem"], generated);
         })) {
         errors.throwIfAny();
+    }
+    if (root["established"]) {
+        errors.attempt([&] { readEstablished(r, root["established"], s); });
     }
     std::vector<DirectoryExpect> stormDirectory;
     if (!root["steps"] || !root["steps"].IsSequence()) {
@@ -281,6 +341,9 @@ Scenario readScenario(const Reader& r,
     deriveRequirements(s);
     deriveDirectoryNeeds(s);
     settleCriteria(r, root, s);
+    if (root["isolates"]) {
+        readIsolates(r, root["isolates"], s);
+    }
     return s;
 }
 

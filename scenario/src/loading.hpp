@@ -43,6 +43,13 @@ std::vector<std::string> readPasswords(const Reader& r,
 
 TenantSpec readTenant(const Reader& r, const YAML::Node& node);
 
+/// A `tenant_change` step: the settings `node` gives (the keys of `tenant:` but cloud_users)
+/// over the tenant as it stood before the step (`base`).
+TenantSpec readTenantChange(const Reader& r,
+                            const YAML::Node& node,
+                            const std::string& path,
+                            TenantSpec base);
+
 /// The cloud-side fields of a user (groups, methods, roles, licence).
 void readCloudSide(const Reader& r,
                    const YAML::Node& u,

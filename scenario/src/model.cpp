@@ -28,6 +28,7 @@ WBLAB_STEP_KIND(Replay, "replay")
 WBLAB_STEP_KIND(Release, "release")
 WBLAB_STEP_KIND(Advance, "advance")
 WBLAB_STEP_KIND(Fault, "fault")
+WBLAB_STEP_KIND(NewSession, "new_session")
 WBLAB_STEP_KIND(UnsupportedReset, "unsupported_reset")
 WBLAB_STEP_KIND(Sync, "sync")
 WBLAB_STEP_KIND(OnPremChange, "onprem_change")
@@ -38,6 +39,7 @@ WBLAB_STEP_KIND(LeakedCredentials, "leaked_credentials")
 WBLAB_STEP_KIND(DismissRisk, "dismiss_risk")
 WBLAB_STEP_KIND(ConfirmCompromised, "confirm_compromised")
 WBLAB_STEP_KIND(Register, "register")
+WBLAB_STEP_KIND(TenantChange, "tenant_change")
 
 #undef WBLAB_STEP_KIND
 
@@ -52,6 +54,7 @@ constexpr CapabilityName kCapabilities[] = {
     {Capability::AdminReset, "admin_reset"},
     {Capability::UnlockOnly, "unlock_only"},
     {Capability::ForcedChange, "forced_change"},
+    {Capability::Rehandshake, "rehandshake"},
 };
 
 struct DirectoryNeedName {
@@ -64,7 +67,44 @@ constexpr DirectoryNeedName kDirectoryNeeds[] = {
     {DirectoryNeed::ResetKeepsMustChange, "reset_keeps_must_change"},
 };
 
+struct TlsCertificateName {
+    TlsCertificate certificate;
+    const char* name;
+};
+
+constexpr TlsCertificateName kTlsCertificates[] = {
+    {TlsCertificate::Trusted, "trusted"},
+    {TlsCertificate::OtherCa, "other_ca"},
+    {TlsCertificate::OtherHost, "other_host"},
+};
+
 }  // namespace
+
+const char* toString(TlsCertificate certificate) {
+    for (const auto& c : kTlsCertificates) {
+        if (c.certificate == certificate) {
+            return c.name;
+        }
+    }
+    return "unknown";
+}
+
+std::optional<TlsCertificate> tlsCertificateFromString(std::string_view name) {
+    for (const auto& c : kTlsCertificates) {
+        if (name == c.name) {
+            return c.certificate;
+        }
+    }
+    return std::nullopt;
+}
+
+std::vector<std::string> tlsCertificateNames() {
+    std::vector<std::string> names;
+    for (const auto& c : kTlsCertificates) {
+        names.emplace_back(c.name);
+    }
+    return names;
+}
 
 const char* toString(DirectoryNeed need) {
     for (const auto& n : kDirectoryNeeds) {
@@ -120,6 +160,9 @@ std::optional<Capability> capabilityOf(const Action& action) {
     }
     if (std::holds_alternative<Unlock>(action)) {
         return Capability::UnlockOnly;
+    }
+    if (std::holds_alternative<NewSession>(action)) {
+        return Capability::Rehandshake;
     }
     // A sign-in's secure password change goes out as a change.
     if (const auto* signIn = std::get_if<SignIn>(&action); signIn && !signIn->newPassword.empty()) {
@@ -252,6 +295,24 @@ const UserSpec* Scenario::userSigningInAs(const std::string& signInName) const {
         }
     }
     return nullptr;
+}
+
+const CloudUserSpec* Scenario::cloudOnlyUser(const std::string& upn) const {
+    for (const auto& u : tenant.cloudUsers) {
+        if (u.upn == upn) {
+            return &u;
+        }
+    }
+    return nullptr;
+}
+
+const TenantSpec& Scenario::tenantBefore(std::size_t index) const {
+    for (std::size_t i = std::min(index, steps.size()); i > 0; --i) {
+        if (const auto* change = std::get_if<TenantChange>(&steps[i - 1].action)) {
+            return change->tenant;
+        }
+    }
+    return tenant;
 }
 
 const UserSpec* Scenario::userWithSam(const std::string& sam) const {

@@ -149,6 +149,44 @@ void readCloudExpectations(const Reader& r,
     if (const auto& n = node["audit"]) {
         e.audit = expect(readAudit(r, n, at("audit")), a.of(r, n, at("audit"), "audit"));
     }
+    if (const auto& n = node["dismissed"]) {
+        e.dismissed =
+            expect(r.boolean(n, at("dismissed")), a.of(r, n, at("dismissed"), "dismissed"));
+    }
+}
+
+/// `events` (the whole list, in order), or `events_include` / `events_exclude` (some ids that
+/// must, or must not, be among them). All are evidence for wb-event-ids unless said otherwise.
+void readEventExpectations(const Reader& r,
+                           const YAML::Node& node,
+                           const std::string& path,
+                           Attribution& a,
+                           StepExpect& e) {
+    if (node["events"] && (node["events_include"] || node["events_exclude"])) {
+        const auto& partial =
+            node["events_include"] ? node["events_include"] : node["events_exclude"];
+        r.fail(partial,
+               joinPath(path, node["events_include"] ? "events_include" : "events_exclude"),
+               "events already fixes the whole list: give events, or events_include and "
+               "events_exclude");
+    }
+    if (const auto& n = node["events"]) {
+        e.events = expect(r.integers(n, path + ".events", 0, 99999),
+                          a.of(r, n, path + ".events", "events", criteria::kEventIds));
+    }
+    const std::pair<const char*, std::optional<Expectation<std::vector<int>>> StepExpect::*>
+        partials[] = {{"events_include", &StepExpect::eventsInclude},
+                      {"events_exclude", &StepExpect::eventsExclude}};
+    for (const auto& [key, field] : partials) {
+        if (const auto& n = node[key]) {
+            const std::string at = joinPath(path, key);
+            auto ids = r.integers(n, at, 0, 99999);
+            if (ids.empty()) {
+                r.fail(n, at, "give at least one event id");
+            }
+            e.*field = expect(std::move(ids), a.of(r, n, at, key, criteria::kEventIds));
+        }
+    }
 }
 
 }  // namespace
@@ -168,10 +206,7 @@ StepExpect readStepExpect(const Reader& r,
     Attribution a = Attribution::read(r, node, path, attributable);
     StepExpect e;
     readCloudExpectations(r, node, path, a, e);
-    if (const auto& n = node["events"]) {
-        e.events = expect(r.integers(n, path + ".events", 0, 99999),
-                          a.of(r, n, path + ".events", "events", criteria::kEventIds));
-    }
+    readEventExpectations(r, node, path, a, e);
     if (const auto& n = node["reason"]) {
         e.reason = expect(r.smallInteger(n, path + ".reason", 0, 99999),
                           a.of(r, n, path + ".reason", "reason", criteria::kReasonCodes));
@@ -289,8 +324,11 @@ void addStep(const StepExpect& e, std::set<std::string>& out) {
     add(e.operation);
     add(e.leakedMatches);
     add(e.events);
+    add(e.eventsInclude);
+    add(e.eventsExclude);
     add(e.reason);
     add(e.audit);
+    add(e.dismissed);
     if (e.risk) {
         addRisk(*e.risk, out);
     }

@@ -173,26 +173,16 @@ void readUserFlags(const Reader& r, const YAML::Node& u, const std::string& path
 }
 
 UserSpec readUser(const Reader& r, const YAML::Node& u, const std::string& path) {
-    r.checkKeys(u,
-                path,
-                {"sam",
-                 "upn",
-                 "cloud_upn",
-                 "display_name",
-                 "anchor",
-                 "password",
-                 "locked",
-                 "must_change",
-                 "disabled",
-                 "password_never_expires",
-                 "protected",
-                 "cannot_change_password",
-                 "password_age",
-                 "groups",
-                 "methods",
-                 "admin_roles",
-                 "licensed",
-                 "federated"});
+    r.checkKeys(u, path, {"sam",          "upn",
+                          "cloud_upn",    "display_name",
+                          "anchor",       "password",
+                          "locked",       "must_change",
+                          "disabled",     "password_never_expires",
+                          "protected",    "cannot_change_password",
+                          "password_age", "groups",
+                          "methods",      "admin_roles",
+                          "licensed",     "federated",
+                          "given_name",   "surname"});
     r.require(u, path, {"sam", "upn", "password"});
     UserSpec spec;
     spec.where = r.pos(u);
@@ -325,6 +315,7 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node, GeneratedUsers& g
                 "onprem",
                 {"base_dn",
                  "tls",
+                 "tls_certificate",
                  "policy",
                  "fine_grained_policies",
                  "connector",
@@ -342,6 +333,17 @@ OnPremSpec readOnPrem(const Reader& r, const YAML::Node& node, GeneratedUsers& g
     }
     if (node["tls"]) {
         o.tls = r.boolean(node["tls"], "onprem.tls");
+    }
+    if (node["tls_certificate"]) {
+        o.tlsCertificate = r.oneOf<TlsCertificate>(node["tls_certificate"],
+                                                   "onprem.tls_certificate",
+                                                   tlsCertificateFromString,
+                                                   tlsCertificateNames());
+        if (!o.tls) {
+            r.fail(node["tls_certificate"],
+                   "onprem.tls_certificate",
+                   "the directory presents a certificate only over ldaps: set tls: true");
+        }
     }
     if (node["policy"]) {
         o.policy = readPolicy(r, node["policy"], "onprem.policy");

@@ -80,13 +80,14 @@ RiskPolicySpec readRiskPolicy(const Reader& r,
     return policy;
 }
 
-IdentityProtectionSpec readIdentityProtection(const Reader& r, const YAML::Node& node) {
-    const std::string path = "tenant.identity_protection";
+IdentityProtectionSpec readIdentityProtection(const Reader& r,
+                                              const YAML::Node& node,
+                                              const std::string& path,
+                                              IdentityProtectionSpec ip) {
     r.checkKeys(
         node,
         path,
         {"user_risk_policy", "sign_in_risk_policy", "on_premises_change_resets_risk", "p2"});
-    IdentityProtectionSpec ip;
     if (node["user_risk_policy"]) {
         ip.userRiskPolicy = readRiskPolicy(r,
                                            node["user_risk_policy"],
@@ -125,7 +126,10 @@ std::vector<CloudUserSpec> readCloudUsers(const Reader& r, const YAML::Node& nod
     for (std::size_t i = 0; i < node.size(); ++i) {
         const auto& u = node[i];
         const std::string path = indexPath("tenant.cloud_users", i);
-        r.checkKeys(u, path, {"upn", "groups", "methods", "admin_roles", "licensed"});
+        r.checkKeys(
+            u,
+            path,
+            {"upn", "groups", "methods", "admin_roles", "licensed", "given_name", "surname"});
         r.require(u, path, {"upn"});
         CloudUserSpec spec;
         spec.where = r.pos(u);
@@ -138,7 +142,10 @@ std::vector<CloudUserSpec> readCloudUsers(const Reader& r, const YAML::Node& nod
 
 /// The Authenticator app cannot be the only method, nor carry a two-method policy alone
 /// (DOMAIN.md §6.1).
-void checkMethodMix(const Reader& r, const YAML::Node& node, const TenantSpec& t) {
+void checkMethodMix(const Reader& r,
+                    const YAML::Node& node,
+                    const std::string& path,
+                    const TenantSpec& t) {
     auto isApp = [](sim::Method m) {
         return m == sim::Method::AppNotification || m == sim::Method::AppCode;
     };
@@ -146,47 +153,107 @@ void checkMethodMix(const Reader& r, const YAML::Node& node, const TenantSpec& t
         std::count_if(t.methods.begin(), t.methods.end(), [&](sim::Method m) { return !isApp(m); });
     const bool anyApp = std::any_of(t.methods.begin(), t.methods.end(), isApp);
     if (t.methods.empty() || (anyApp && others == 0)) {
-        r.fail(node,
-               "tenant.methods",
-               "the Authenticator app cannot be the only method (DOMAIN.md §6.1)");
+        r.fail(node, path, "the Authenticator app cannot be the only method (DOMAIN.md §6.1)");
     }
     if (anyApp && others < t.methodsRequired) {
         r.fail(node,
-               "tenant.methods",
+               path,
                "with the Authenticator app and " + std::to_string(t.methodsRequired) +
                    " methods required, allow at least " + std::to_string(t.methodsRequired) +
                    " other methods (DOMAIN.md §6.1)");
     }
 }
 
-void readSsprScope(const Reader& r, const YAML::Node& node, TenantSpec& t) {
+void readSsprScope(const Reader& r,
+                   const YAML::Node& node,
+                   const std::string& path,
+                   TenantSpec& t) {
     if (node["sspr_group"]) {
         if (!node["sspr_group"].IsScalar()) {
             r.fail(node["sspr_group"],
-                   "tenant.sspr_group",
+                   path + ".sspr_group",
                    "SSPR can be scoped to exactly one group (nested groups count)");
         }
         t.ssprGroup = node["sspr_group"].Scalar();
     }
     if (node["sspr"]) {
         t.sspr = r.oneOf<sim::SsprScope>(
-            node["sspr"], "tenant.sspr", sim::ssprScopeFromString, sim::ssprScopeNames());
+            node["sspr"], path + ".sspr", sim::ssprScopeFromString, sim::ssprScopeNames());
     }
     if (t.sspr == sim::SsprScope::Selected && t.ssprGroup.empty()) {
-        r.fail(node, "tenant", "sspr: selected needs sspr_group (the one group it applies to)");
+        r.fail(node, path, "sspr: selected needs sspr_group (the one group it applies to)");
     }
     if (node["groups"]) {
-        r.requireMap(node["groups"], "tenant.groups");
+        r.requireMap(node["groups"], path + ".groups");
         for (const auto& kv : node["groups"]) {
-            const std::string name = r.string(kv.first, "tenant.groups");
-            t.groups[name] = r.strings(kv.second, "tenant.groups." + name);
+            const std::string name = r.string(kv.first, path + ".groups");
+            t.groups[name] = r.strings(kv.second, path + ".groups." + name);
         }
     }
 }
 
+/// `throttle: {attempts, window, blocked_for, counters_reset_on_success}` over `base`.
+ThrottleSpec readThrottle(const Reader& r,
+                          const YAML::Node& node,
+                          const std::string& path,
+                          ThrottleSpec t) {
+    r.checkKeys(node, path, {"attempts", "window", "blocked_for", "counters_reset_on_success"});
+    if (node["attempts"]) {
+        t.attempts = r.smallInteger(node["attempts"], path + ".attempts", 1, 100);
+    }
+    for (const auto& [key, field] : {std::pair{"window", &ThrottleSpec::windowSeconds},
+                                     std::pair{"blocked_for", &ThrottleSpec::blockedForSeconds}}) {
+        if (node[key]) {
+            t.*field = r.duration(node[key], path + "." + key);
+            if (t.*field == 0) {
+                r.fail(node[key], path + "." + key, "give a duration of more than 0");
+            }
+        }
+    }
+    if (node["counters_reset_on_success"]) {
+        t.countersResetOnSuccess =
+            r.boolean(node["counters_reset_on_success"], path + ".counters_reset_on_success");
+    }
+    return t;
+}
+
+// Password Protection's custom list: "The minimum string length is four characters, and the
+// maximum is 16 characters." "The custom banned password list can contain up to 1000 terms."
+// (tutorial-configure-custom-password-protection)
+constexpr std::size_t kMaxBannedTerms = 1000;
+constexpr std::size_t kMinBannedTermCharacters = 4;
+constexpr std::size_t kMaxBannedTermCharacters = 16;
+
+std::vector<std::string> readBannedTerms(const Reader& r,
+                                         const YAML::Node& node,
+                                         const std::string& path) {
+    auto terms = r.strings(node, path);
+    if (terms.size() > kMaxBannedTerms) {
+        r.fail(node,
+               path,
+               "the custom banned password list holds at most 1000 terms (it has " +
+                   std::to_string(terms.size()) + ")");
+    }
+    for (std::size_t i = 0; i < terms.size(); ++i) {
+        const auto characters = utf8Characters(terms[i]).value_or(0);
+        if (characters < kMinBannedTermCharacters || characters > kMaxBannedTermCharacters) {
+            r.fail(node[i],
+                   indexPath(path, i),
+                   "a custom banned term is 4 to 16 characters (the custom banned password "
+                   "list's limits)");
+        }
+    }
+    return terms;
+}
+
 /// The tenant's yes/no settings, key by key.
-void readTenantSwitches(const Reader& r, const YAML::Node& node, TenantSpec& t) {
+void readTenantSwitches(const Reader& r,
+                        const YAML::Node& node,
+                        const std::string& path,
+                        TenantSpec& t) {
     const std::pair<const char*, bool TenantSpec::*> switches[] = {
+        {"allowed_to_use_sspr", &TenantSpec::allowedToUseSspr},
+        {"hash_sync_commits_cloud_failure", &TenantSpec::hashSyncCommitsCloudFailure},
         {"registration_required", &TenantSpec::registrationRequired},
         {"federated_admin_reset_writeback", &TenantSpec::federatedAdminResetWritesBack},
         {"sspr_policy_defined", &TenantSpec::ssprPolicyDefined},
@@ -197,10 +264,78 @@ void readTenantSwitches(const Reader& r, const YAML::Node& node, TenantSpec& t) 
     };
     for (const auto& [key, field] : switches) {
         if (node[key]) {
-            t.*field = r.boolean(node[key], std::string("tenant.") + key);
+            t.*field = r.boolean(node[key], path + "." + key);
         }
     }
 }
+
+/// The settings that are neither switches nor the SSPR scope.
+void readTenantValues(const Reader& r,
+                      const YAML::Node& node,
+                      const std::string& path,
+                      TenantSpec& t) {
+    if (node["gate_order"]) {
+        t.gateOrder = r.oneOf<sim::GateOrder>(node["gate_order"],
+                                              path + ".gate_order",
+                                              sim::gateOrderFromString,
+                                              sim::gateOrderNames());
+    }
+    if (node["throttle"]) {
+        t.throttle = readThrottle(r, node["throttle"], path + ".throttle", t.throttle);
+    }
+    if (node["tenant_name"]) {
+        t.tenantName = r.string(node["tenant_name"], path + ".tenant_name");
+    }
+    if (node["identity_protection"]) {
+        t.identityProtection = readIdentityProtection(
+            r, node["identity_protection"], path + ".identity_protection", t.identityProtection);
+    }
+    if (node["methods_required"]) {
+        t.methodsRequired =
+            r.smallInteger(node["methods_required"], path + ".methods_required", 1, 2);
+    }
+    if (node["methods"]) {
+        t.methods = readMethods(r, node["methods"], path + ".methods");
+    }
+    if (node["methods"] || node["methods_required"]) {
+        const auto& at = node["methods"] ? node["methods"] : node["methods_required"];
+        checkMethodMix(r, at, path + ".methods", t);
+    }
+    if (node["banned_passwords"]) {
+        t.bannedPasswords =
+            readBannedTerms(r, node["banned_passwords"], path + ".banned_passwords");
+    }
+}
+
+/// Every setting `node` gives, over what `t` holds.
+void readTenantSettings(const Reader& r,
+                        const YAML::Node& node,
+                        const std::string& path,
+                        TenantSpec& t) {
+    readTenantSwitches(r, node, path, t);
+    readSsprScope(r, node, path, t);
+    readTenantValues(r, node, path, t);
+}
+
+const std::vector<std::string> kTenantSettings = {"sspr",
+                                                  "sspr_group",
+                                                  "groups",
+                                                  "methods_required",
+                                                  "methods",
+                                                  "banned_passwords",
+                                                  "writeback",
+                                                  "unlock_without_reset",
+                                                  "sspr_policy_defined",
+                                                  "password_hash_sync",
+                                                  "enforce_cloud_password_policy",
+                                                  "identity_protection",
+                                                  "registration_required",
+                                                  "federated_admin_reset_writeback",
+                                                  "gate_order",
+                                                  "throttle",
+                                                  "allowed_to_use_sspr",
+                                                  "hash_sync_commits_cloud_failure",
+                                                  "tenant_name"};
 
 }  // namespace
 
@@ -219,6 +354,12 @@ void readCloudSide(const Reader& r,
     }
     if (u["licensed"]) {
         spec.licensed = r.boolean(u["licensed"], path + ".licensed");
+    }
+    if (u["given_name"]) {
+        spec.givenName = r.string(u["given_name"], path + ".given_name");
+    }
+    if (u["surname"]) {
+        spec.surname = r.string(u["surname"], path + ".surname");
     }
 }
 
@@ -264,44 +405,34 @@ std::string readPasswordPattern(const Reader& r,
 }
 
 TenantSpec readTenant(const Reader& r, const YAML::Node& node) {
-    r.checkKeys(node,
-                "tenant",
-                {"sspr",
-                 "sspr_group",
-                 "groups",
-                 "methods_required",
-                 "methods",
-                 "banned_passwords",
-                 "writeback",
-                 "unlock_without_reset",
-                 "sspr_policy_defined",
-                 "password_hash_sync",
-                 "enforce_cloud_password_policy",
-                 "identity_protection",
-                 "cloud_users",
-                 "registration_required",
-                 "federated_admin_reset_writeback"});
+    auto keys = kTenantSettings;
+    keys.emplace_back("cloud_users");
+    r.checkKeys(node, "tenant", keys);
     TenantSpec t;
-    readTenantSwitches(r, node, t);
-    readSsprScope(r, node, t);
-    if (node["identity_protection"]) {
-        t.identityProtection = readIdentityProtection(r, node["identity_protection"]);
-    }
+    readTenantSettings(r, node, "tenant", t);
     if (node["cloud_users"]) {
         t.cloudUsers = readCloudUsers(r, node["cloud_users"]);
     }
-    if (node["methods_required"]) {
-        t.methodsRequired =
-            r.smallInteger(node["methods_required"], "tenant.methods_required", 1, 2);
-    }
-    if (node["methods"]) {
-        t.methods = readMethods(r, node["methods"], "tenant.methods");
-        checkMethodMix(r, node["methods"], t);
-    }
-    if (node["banned_passwords"]) {
-        t.bannedPasswords = r.strings(node["banned_passwords"], "tenant.banned_passwords");
-    }
     return t;
+}
+
+TenantSpec readTenantChange(const Reader& r,
+                            const YAML::Node& node,
+                            const std::string& path,
+                            TenantSpec base) {
+    r.requireMap(node, path);
+    if (node["cloud_users"]) {
+        r.fail(node["cloud_users"],
+               path + ".cloud_users",
+               "a tenant change changes settings, not accounts: give every cloud-only user in "
+               "tenant.cloud_users");
+    }
+    r.checkKeys(node, path, kTenantSettings);
+    if (node.size() == 0) {
+        r.fail(node, path, "say which settings change, e.g. {writeback: false}");
+    }
+    readTenantSettings(r, node, path, base);
+    return base;
 }
 
 }  // namespace wblab::scenario::detail

@@ -28,13 +28,19 @@ std::string cloudUser(const Reader& r,
     return upn;
 }
 
-/// The user of a self-service or admin operation: someone with an on-premises account.
+/// The user of an operation that needs an on-premises account: a change (the lab knows no
+/// cloud-only password to check the current one against) or an unlock (a cloud-only user has no
+/// on-premises lockout).
 std::string syncedUser(const Reader& r,
                        const YAML::Node& op,
                        const std::string& opPath,
-                       const StepContext& ctx) {
+                       const StepContext& ctx,
+                       const char* why) {
     r.require(op, opPath, {"user"});
     const std::string upn = r.string(op["user"], opPath + ".user");
+    if (ctx.scenario.cloudOnlyUser(upn) != nullptr) {
+        r.fail(op["user"], opPath + ".user", "'" + upn + "' is a cloud-only user: " + why);
+    }
     if (ctx.scenario.userSigningInAs(upn) == nullptr) {
         r.fail(op["user"],
                opPath + ".user",
@@ -42,6 +48,10 @@ std::string syncedUser(const Reader& r,
     }
     return upn;
 }
+
+constexpr const char* kChangeNeedsSynced =
+    "the lab keeps no cloud-only password to check the current one against (give an on-premises "
+    "user)";
 
 std::string password(const Reader& r,
                      const YAML::Node& op,
@@ -74,14 +84,44 @@ Detection readDetection(const Reader& r,
     return d;
 }
 
+/// `timing: {code_entered_after, submitted_after}`: how long the user takes in the portal.
+SsprTiming readTiming(const Reader& r, const YAML::Node& node, const std::string& path) {
+    r.checkKeys(node, path, {"code_entered_after", "submitted_after"});
+    r.requireMap(node, path);
+    if (!node["code_entered_after"] && !node["submitted_after"]) {
+        r.fail(node, path, "give code_entered_after, submitted_after or both");
+    }
+    SsprTiming t;
+    if (node["code_entered_after"]) {
+        t.codeEnteredAfterSeconds =
+            r.duration(node["code_entered_after"], path + ".code_entered_after");
+        t.submittedAfterSeconds = t.codeEnteredAfterSeconds;
+    }
+    if (node["submitted_after"]) {
+        t.submittedAfterSeconds = r.duration(node["submitted_after"], path + ".submitted_after");
+        if (t.submittedAfterSeconds < t.codeEnteredAfterSeconds) {
+            r.fail(node["submitted_after"],
+                   path + ".submitted_after",
+                   "the new password is submitted after the code is entered: give at least "
+                   "code_entered_after");
+        }
+    }
+    return t;
+}
+
 Action parseSsprReset(const Reader& r,
                       const YAML::Node& op,
                       const std::string& path,
                       const StepContext& ctx) {
-    r.checkKeys(op, path, {"user", "new_password", "unlock"});
-    SsprReset s{syncedUser(r, op, path, ctx), password(r, op, path, "new_password"), true};
+    r.checkKeys(op, path, {"user", "new_password", "unlock", "timing"});
+    SsprReset s;
+    s.user = cloudUser(r, op, path, "user", ctx);
+    s.newPassword = password(r, op, path, "new_password");
     if (op["unlock"]) {
         s.unlock = r.boolean(op["unlock"], path + ".unlock");
+    }
+    if (op["timing"]) {
+        s.timing = readTiming(r, op["timing"], path + ".timing");
     }
     return s;
 }
@@ -92,7 +132,7 @@ Action parseChange(const Reader& r,
                    const StepContext& ctx,
                    bool forced) {
     r.checkKeys(op, path, {"user", "old_password", "new_password"});
-    auto user = syncedUser(r, op, path, ctx);
+    auto user = syncedUser(r, op, path, ctx, kChangeNeedsSynced);
     auto oldPw = password(r, op, path, "old_password");
     auto newPw = password(r, op, path, "new_password");
     if (forced) {
@@ -105,10 +145,15 @@ Action parseAdminReset(const Reader& r,
                        const YAML::Node& op,
                        const std::string& path,
                        const StepContext& ctx) {
-    r.checkKeys(op, path, {"user", "new_password", "must_change"});
-    AdminReset a{syncedUser(r, op, path, ctx), password(r, op, path, "new_password"), false};
+    r.checkKeys(op, path, {"user", "new_password", "must_change", "by"});
+    AdminReset a;
+    a.user = cloudUser(r, op, path, "user", ctx);
+    a.newPassword = password(r, op, path, "new_password");
     if (op["must_change"]) {
         a.mustChange = r.boolean(op["must_change"], path + ".must_change");
+    }
+    if (op["by"]) {
+        a.by = cloudUser(r, op, path, "by", ctx);
     }
     return a;
 }
@@ -208,9 +253,16 @@ Action parseFault(const Reader& r, const YAML::Node& op, const std::string& path
                "directory_up)");
 }
 
-const std::vector<std::string> kOperationExpect = {
-    "outcome", "request_sent", "events", "reason", "audit", "risk"};
-const std::vector<std::string> kAgentOnlyExpect = {"events", "reason"};
+const std::vector<std::string> kOperationExpect = {"outcome",
+                                                   "request_sent",
+                                                   "events",
+                                                   "events_include",
+                                                   "events_exclude",
+                                                   "reason",
+                                                   "audit",
+                                                   "risk"};
+const std::vector<std::string> kAgentOnlyExpect = {
+    "events", "events_include", "events_exclude", "reason"};
 const std::vector<std::string> kRiskOnlyExpect = {"risk"};
 
 using R = const Reader&;
@@ -228,7 +280,8 @@ Action parseForcedChange(R r, N op, P p, C c) {
 
 Action parseUnlock(R r, N op, P p, C c) {
     r.checkKeys(op, p, {"user"});
-    return Unlock{syncedUser(r, op, p, c)};
+    return Unlock{
+        syncedUser(r, op, p, c, "unlock clears an on-premises lockout, which they have not")};
 }
 
 Action parseAdvance(R r, N op, P p, C) {
@@ -298,6 +351,34 @@ Action parseFaultStep(R r, N op, P p, C) {
     return parseFault(r, op, p);
 }
 
+/// `new_session: {}` or `new_session: {request_ids: restart}`.
+Action parseNewSession(R r, N op, P p, C) {
+    r.checkKeys(op, p, {"request_ids"});
+    NewSession n;
+    if (op["request_ids"]) {
+        n.restartRequestIds = r.oneOf<bool>(op["request_ids"],
+                                            p + ".request_ids",
+                                            [](std::string_view v) -> std::optional<bool> {
+                                                return v == "restart" ? std::optional<bool>(true)
+                                                       : v == "continue"
+                                                           ? std::optional<bool>(false)
+                                                           : std::nullopt;
+                                            },
+                                            {"continue", "restart"});
+    }
+    return n;
+}
+
+Action parseTenantChange(R r, N op, P p, C c) {
+    TenantChange change;
+    change.tenant = readTenantChange(r, op, p, c.scenario.tenantBefore(c.index));
+    for (const auto& kv : op) {
+        const std::string key = kv.first.Scalar();
+        change.changed.push_back(kv.second.IsScalar() ? key + ": " + kv.second.Scalar() : key);
+    }
+    return change;
+}
+
 /// Every kind of step: its key, how to read it, what it may expect.
 const std::vector<StepKind>& stepKinds() {
     static const std::vector<StepKind> kinds = {
@@ -313,12 +394,22 @@ const std::vector<StepKind>& stepKinds() {
          {"outcome",
           "request_sent",
           "events",
+          "events_include",
+          "events_exclude",
           "reason",
           "audit",
           "risk",
           "http_status",
           "operation"}},
-        {"unsupported_reset", parseUnsupportedReset, {"outcome", "request_sent", "audit", "risk"}},
+        {"unsupported_reset",
+         parseUnsupportedReset,
+         {"outcome",
+          "request_sent",
+          "events",
+          "events_include",
+          "events_exclude",
+          "audit",
+          "risk"}},
         {"sync", parseSync, kRiskOnlyExpect},
         {"onprem_change", parseOnPremChange, kRiskOnlyExpect},
         {"onprem_disable", parseOnPremDisable, kRiskOnlyExpect},
@@ -327,12 +418,22 @@ const std::vector<StepKind>& stepKinds() {
         {"leaked_credentials", parseLeakedCredentials, {"leaked_matches", "risk"}},
         {"sign_in",
          parseSignIn,
-         {"sign_in", "outcome", "request_sent", "events", "reason", "audit", "risk"}},
-        {"dismiss_risk", parseDismissRisk, kRiskOnlyExpect},
+         {"sign_in",
+          "outcome",
+          "request_sent",
+          "events",
+          "events_include",
+          "events_exclude",
+          "reason",
+          "audit",
+          "risk"}},
+        {"dismiss_risk", parseDismissRisk, {"dismissed", "risk"}},
         {"confirm_compromised", parseConfirmCompromised, kRiskOnlyExpect},
         {"register", parseRegister, kRiskOnlyExpect},
         {"fault", parseFaultStep, {}},
+        {"new_session", parseNewSession, {}},
         {"release", parseRelease, kAgentOnlyExpect},
+        {"tenant_change", parseTenantChange, {}},
     };
     return kinds;
 }
@@ -447,7 +548,9 @@ void readStepExtras(const Reader& r,
         return;
     }
     if (kind.expectKeys.empty()) {
-        r.fail(node["expect"], path + ".expect", "a fault step has nothing to expect");
+        r.fail(node["expect"],
+               path + ".expect",
+               std::string("a ") + kind.name + " step has nothing to expect");
     }
     step.expect = readStepExpect(r, node["expect"], path + ".expect", kind.expectKeys);
     if (step.expect.risk && step.expect.risk->user.empty()) {
@@ -550,6 +653,10 @@ void FaultOrder::check(const Reader& r,
         directoryUp_ = fault->kind == FaultKind::DirectoryDown ? false
                        : fault->kind == FaultKind::DirectoryUp ? true
                                                                : directoryUp_;
+    } else if (std::holds_alternative<NewSession>(step.action) && !agentUp_) {
+        r.fail(node["new_session"],
+               path + ".new_session",
+               "the agent is down: a new session needs a running agent (agent_up first)");
     } else if (const auto* replay = std::get_if<Replay>(&step.action)) {
         if (!sendsRequest(earlier[static_cast<std::size_t>(replay->step - 1)].action)) {
             r.fail(node["replay"],

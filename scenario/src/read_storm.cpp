@@ -93,9 +93,9 @@ std::vector<Step> readStorm(const Reader& r,
         const std::string upn = generated.samPrefix + std::to_string(n) + "@" + generated.upnDomain;
         const std::string newPassword = numbered(op.passwordPattern, n);
         if (op.adminReset) {
-            step.action = AdminReset{upn, newPassword, op.mustChange};
+            step.action = AdminReset{upn, newPassword, op.mustChange, {}};
         } else {
-            step.action = SsprReset{upn, newPassword, op.unlock};
+            step.action = SsprReset{upn, newPassword, op.unlock, std::nullopt};
         }
         if (expect.outcome) {
             const bool written = expect.outcome->value == sim::Outcome::Success;

@@ -1,6 +1,7 @@
 // The scenario loader: what loads into the model, and what it refuses with file:line:column.
 #include "test_files.hpp"
 
+#include <wblab/scenario/catalog.hpp>
 #include <wblab/scenario/loader.hpp>
 
 #include <catch2/catch.hpp>
@@ -96,8 +97,48 @@ TEST_CASE("Bad scenarios are rejected with file, line, column and key path", "[s
              "tags: [smoke]\ndirectory_requires: [policy_hints]",
              "unknown value 'policy_hints' (expected one of: reset_policy_hints, "
              "reset_keeps_must_change)",
-             5});
+             5},
+        Case{"onprem:\n",
+             "onprem:\n  tls_certificate: other_ca\n",
+             "onprem.tls_certificate: the directory presents a certificate only over ldaps: set "
+             "tls: true",
+             7},
+        Case{"tags: [smoke]",
+             "tags: [smoke]\nisolates:\n  - {criterion: sec-expired-rejected, behaviour: expiry, "
+             "fault: ignores-expiry}",
+             "isolates[0].criterion: the scenario makes no check of 'sec-expired-rejected'",
+             6},
+        Case{"tags: [smoke]",
+             "tags: [smoke]\nisolates:\n  - {criterion: wb-reset-applies, behaviour: a reset, "
+             "fault: Ignores Expiry}",
+             "isolates[0].fault: expected a fault name as the agent lists it",
+             6},
+        Case{"tags: [smoke]",
+             "tags: [smoke]\nisolates:\n  - {criterion: wb-reset-applies, fault: x}",
+             "isolates[0]: missing required key 'behaviour'",
+             6},
+        Case{"onprem:\n",
+             "onprem:\n  tls: true\n  tls_certificate: forged\n",
+             "onprem.tls_certificate: unknown value 'forged' (expected one of: trusted, "
+             "other_ca, other_host)",
+             8});
     checkRejected(kValid, c);
+}
+
+TEST_CASE("The certificate the directory presents over ldaps is the scenario's to choose",
+          "[scenario][loader][tls]") {
+    Files f;
+    auto trusted = f.load(kValid);
+    REQUIRE(trusted);
+    CHECK_FALSE(trusted->onprem.tls);
+    CHECK(trusted->onprem.tlsCertificate == TlsCertificate::Trusted);
+    std::string text = kValid;
+    text.replace(
+        text.find("onprem:\n"), 8, "onprem:\n  tls: true\n  tls_certificate: other_host\n");
+    auto other = f.load(text);
+    REQUIRE(other);
+    CHECK(other->onprem.tls);
+    CHECK(other->onprem.tlsCertificate == TlsCertificate::OtherHost);
 }
 
 namespace {
@@ -211,7 +252,7 @@ TEST_CASE("collectScenarioFiles expands directories and refuses missing paths",
           "[scenario][loader]") {
     auto files = collectScenarioFiles({WBLAB_TEST_INPUTS});
     REQUIRE(files);
-    CHECK(files->size() == 6);
+    CHECK(files->size() == 8);
     CHECK_THAT(files->front(), Catch::EndsWith("/bad_outcome.yaml"));
     auto missing = collectScenarioFiles({"/nonexistent/dir"});
     REQUIRE_FALSE(missing);
@@ -353,4 +394,25 @@ steps:
         CHECK(bad.error().code == ErrorCode::InvalidInput);
         CHECK(bad.error().where);
     }
+}
+
+TEST_CASE("A scenario may say which behaviour of a criterion it tests alone",
+          "[scenario][loader][isolates]") {
+    Files f;
+    std::string text = kValid;
+    text.replace(text.find("tags: [smoke]"),
+                 13,
+                 "tags: [smoke]\nisolates:\n  - criterion: wb-reset-applies\n    behaviour: a "
+                 "reset is written\n    fault: success-without-write");
+    auto s = f.load(text);
+    REQUIRE(s);
+    REQUIRE(s->isolates.size() == 1);
+    CHECK(s->isolates[0].criterion == "wb-reset-applies");
+    CHECK(s->isolates[0].behaviour == "a reset is written");
+    CHECK(s->isolates[0].fault == "success-without-write");
+    CHECK(s->isolates[0].where.line == 6);
+    const auto listed = isolationsOf("wb-reset-applies", {*s});
+    REQUIRE(listed.size() == 1);
+    CHECK(listed[0].first == "case");
+    CHECK(isolationsOf("wb-event-ids", {*s}).empty());
 }

@@ -111,6 +111,16 @@ TEST_CASE("Bad steps are refused with a position and the key path", "[scenario][
              6},
         Case{kReset + "    unlock: {user: u1@testlab.example}\n",
              "a step has one operation; 'sspr_reset' and 'unlock' are both here",
+             6},
+        Case{"  - new_session: {request_ids: forget}\n",
+             "steps[0].new_session.request_ids: unknown value 'forget' (expected one of: "
+             "continue, restart)",
+             5},
+        Case{"  - new_session: {}\n    expect: {outcome: success}\n",
+             "steps[0].expect: a new_session step has nothing to expect",
+             6},
+        Case{"  - fault: agent_down\n  - new_session: {}\n",
+             "steps[1].new_session: the agent is down: a new session needs a running agent",
              6});
     auto s = loadSteps(c.steps);
     INFO(c.steps);
@@ -120,4 +130,20 @@ TEST_CASE("Bad steps are refused with a position and the key path", "[scenario][
     REQUIRE(s.error().where);
     CHECK_THAT(s.error().where->file, Catch::EndsWith("/case.yaml"));
     CHECK(s.error().where->line == c.line);
+}
+
+TEST_CASE("A new session is a step that needs an agent that takes another hello",
+          "[scenario][steps][session]") {
+    auto s = loadSteps(kReset + "  - new_session: {}\n" + kReset +
+                       "  - new_session: {request_ids: restart}\n" + kReset);
+    REQUIRE(s);
+    REQUIRE(s->steps.size() == 5);
+    CHECK(kindName(s->steps[1].action) == std::string("new_session"));
+    CHECK_FALSE(std::get<NewSession>(s->steps[1].action).restartRequestIds);
+    CHECK(std::get<NewSession>(s->steps[3].action).restartRequestIds);
+    CHECK_FALSE(sendsRequest(s->steps[1].action));
+    // Derived: an agent without the capability gets the verdict unsupported, not fail.
+    CHECK(std::find(s->requires_.begin(), s->requires_.end(), Capability::Rehandshake) !=
+          s->requires_.end());
+    CHECK(toString(Capability::Rehandshake) == std::string("rehandshake"));
 }

@@ -60,7 +60,7 @@ GraphResponse Cloud::graphResetPassword(const std::string& callerUpn,
         response.error = "Authorization_RequestDenied";
         return response;
     }
-    if (lower(callerUpn) == lower(upn)) {
+    if (lower(callerUpn) == lower(upn) && !mutated(LabMutation::IgnoresAdminResetRoles)) {
         // A caller can't use it on their own account ([S17]).
         response.httpStatus = 403;
         response.error = "Authorization_RequestDenied: a caller cannot reset their own password";
@@ -113,7 +113,8 @@ OperationStatus Cloud::pollOperation(const std::string& operationId, WritebackCh
                              false,
                              true,
                              op.caller,
-                             RiskDetail::AdminGeneratedTemporaryPassword},
+                             RiskDetail::AdminGeneratedTemporaryPassword,
+                             std::nullopt},
                         std::move(request),
                         channel);
         op.newPassword.clear();
@@ -158,13 +159,17 @@ OperationResult Cloud::unsupportedReset(UnsupportedPath path,
         result.outcome = Outcome::Refused;
         return result;
     }
-    // The lab's choice where the documentation only says "not written back": the cloud password
+    // The lab's choice where the documentation only says "not written back" (or, for Graph
+    // PATCH passwordProfile, lists only resetPassword as written back): the cloud password
     // changes and the directory keeps the old one until the next on-premises change is synced.
     ++user->passwordVersion;
     result.outcome = Outcome::CloudOnlyChange;
     record(kCloudResetActivity,
            true,
-           path == UnsupportedPath::PowerShell ? "PowerShell" : "Microsoft 365 admin center",
+           path == UnsupportedPath::PowerShell ? "PowerShell"
+           : path == UnsupportedPath::GraphPatchPasswordProfile
+               ? "Microsoft Graph PATCH passwordProfile"
+               : "Microsoft 365 admin center",
            "admin@testlab.onmicrosoft.com",
            user->upn,
            result.correlationId,

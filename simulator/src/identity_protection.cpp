@@ -351,7 +351,12 @@ void Cloud::secureChange(const CloudUser& user,
     request.upn = user.upn;
     request.oldPassword = password;
     request.newPassword = newPassword;
-    Flow flow{kChangeActivity, false, true, "", RiskDetail::UserPerformedSecuredPasswordChange};
+    Flow flow{kChangeActivity,
+              false,
+              true,
+              "",
+              RiskDetail::UserPerformedSecuredPasswordChange,
+              std::nullopt};
     auto op = run(flow, std::move(request), channel);
     result.writebackAttempted = op.writebackAttempted;
     result.reply = op.reply;

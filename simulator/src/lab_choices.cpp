@@ -30,6 +30,9 @@ const std::string kGraphReset =
 const std::string kAuditReference =
     kLearn + "identity/monitoring-health/reference-audit-activities";
 const std::string kResetPortal = kLearn + "fundamentals/users-reset-password-azure-portal";
+const std::string kFaq = kLearn + "identity/authentication/passwords-faq";
+const std::string kGraphChangePassword =
+    "https://learn.microsoft.com/en-us/graph/api/user-changepassword?view=graph-rest-1.0";
 
 void relayAndOutcomes(std::vector<LabChoice>& out, const TenantSettings& s) {
     out.push_back({Kind::LabChoice,
@@ -122,12 +125,33 @@ void gatesAndThrottling(std::vector<LabChoice>& out, const TenantSettings& s) {
                        "the page names no code and says the change takes up to 60 minutes",
                        kPolicy});
     }
+}
+
+void verification(std::vector<LabChoice>& out, const TenantSettings& s) {
     out.push_back({Kind::LabChoice,
                    "sspr-verification",
-                   "the verification itself (codes, session and code lifetimes) is not "
-                   "modelled: registered methods are enough",
+                   "the verification itself (wrong codes, answers, phone and email throttles) is "
+                   "not modelled: registered methods are enough",
                    "the lab tests writeback, not the verification UI",
                    kHowItWorks});
+    out.push_back({Kind::LabChoice,
+                   "sspr-lifetimes",
+                   "a one-time code entered more than " +
+                       std::to_string(s.oneTimeCodeLifetimeSeconds) +
+                       " s after it was sent is code_expired, a submission more than " +
+                       std::to_string(s.ssprSessionLifetimeSeconds) +
+                       " s after the reset started is session_expired; nothing is sent, the "
+                       "reset is not counted by the throttle, the audit is a failed 'Self-service "
+                       "password reset flow activity progress'",
+                   "the FAQ gives the 15 and 5 minutes; no page names what the user sees when "
+                   "they lapse",
+                   kFaq});
+    out.push_back({Kind::LabChoice,
+                   "settings-at-once",
+                   "a tenant change (tenant_change step) applies to the next operation",
+                   "the policy page says a change of the admin policy 'can take up to 60 minutes "
+                   "to take effect'; the other settings have no documented delay",
+                   kPolicy});
 }
 
 void passwords(std::vector<LabChoice>& out, const TenantSettings& s) {
@@ -189,6 +213,14 @@ void passwords(std::vector<LabChoice>& out, const TenantSettings& s) {
 }
 
 void graphAndSync(std::vector<LabChoice>& out, const TenantSettings& s) {
+    out.push_back({Kind::LabChoice,
+                   "graph-patch-password-profile",
+                   "Graph PATCH /users/{id} with a passwordProfile changes the cloud password only "
+                   "(cloud_only, audit 'Reset user password'), nothing is written back",
+                   "Graph names PATCH passwordProfile as the way to set another user's password; "
+                   "concept-sspr-writeback lists only resetPassword as written back and no page "
+                   "says what PATCH does to a synced user",
+                   kGraphChangePassword});
     out.push_back({Kind::LabChoice,
                    "graph-operation-timing",
                    "the first poll moves the operation to running, the second runs the "
@@ -283,6 +315,7 @@ std::vector<LabChoice> labChoices(const TenantSettings& settings) {
     std::vector<LabChoice> out;
     relayAndOutcomes(out, settings);
     gatesAndThrottling(out, settings);
+    verification(out, settings);
     passwords(out, settings);
     graphAndSync(out, settings);
     risk(out, settings);

@@ -66,6 +66,18 @@ const std::vector<LabMutationInfo>& labMutations() {
          "leaks-match-old-passwords",
          "ip-leaked-credentials",
          "leaked credentials match passwords the user has already changed"},
+        {LabMutation::IgnoresAdminResetRoles,
+         "ignores-admin-reset-roles",
+         "wb-admin-reset-roles",
+         "lets any administrator reset anyone, their own account included"},
+        {LabMutation::NoSessionLifetime,
+         "no-session-lifetime",
+         "sspr-session-lifetime",
+         "takes a reset however long its session or one-time code has lasted"},
+        {LabMutation::AllowsCurrentPassword,
+         "allows-current-password",
+         "pp-current-password-reuse",
+         "sends a change to the current password on-premises instead of refusing it"},
     };
     return kAll;
 }

@@ -39,6 +39,10 @@ std::string auditReason(Outcome refusal) {
             return "FuzzyPolicyViolationInvalidPassword";
         case Outcome::CloudPolicyViolation:
             return "The new password must differ from the current password.";
+        case Outcome::SessionExpired:
+            return "The password reset session expired before the new password was submitted";
+        case Outcome::CodeExpired:
+            return "The one-time passcode expired before it was entered";
         default:
             return toString(refusal);
     }
@@ -152,6 +156,22 @@ bool Cloud::registerMethods(const std::string& upn, const std::vector<Method>& m
     return true;
 }
 
+std::optional<Outcome> Cloud::lapsed(const SsprSession& session) const {
+    if (mutated(LabMutation::NoSessionLifetime)) {
+        return std::nullopt;
+    }
+    // "The one-time passcodes are valid for 5 minutes during the password reset session."
+    if (session.codeEnteredAfterSeconds > settings_.oneTimeCodeLifetimeSeconds) {
+        return Outcome::CodeExpired;
+    }
+    // "From the start of the password reset operation, the user has 15 minutes to reset their
+    // password." (passwords-faq)
+    if (clock_.now() - session.startedAt > settings_.ssprSessionLifetimeSeconds) {
+        return Outcome::SessionExpired;
+    }
+    return std::nullopt;
+}
+
 bool Cloud::throttled(const CloudUser& user,
                       const std::string& correlationId,
                       const std::string& actor) {
@@ -205,11 +225,20 @@ std::optional<Outcome> Cloud::checkBeforeWriteback(const Flow& flow,
         refusal = policy();
         refusal = refusal ? refusal : managedGate(user, channel);
     }
+    if (!refusal && flow.session) {
+        // The verification gates passed; the code or the session may have run out meanwhile.
+        // A step of the flow failed, not the reset: audited as flow progress, not counted.
+        if (auto lapse = lapsed(*flow.session)) {
+            record(kFlowActivity, false, auditReason(*lapse), actor, request.upn, correlationId);
+            return lapse;
+        }
+    }
     if (!refusal && flow.selfService && flow.changesPassword &&
         throttled(user, correlationId, actor)) {
         return Outcome::Throttled;
     }
-    if (!refusal && !request.oldPassword.empty() && request.oldPassword == request.newPassword) {
+    if (!refusal && !request.oldPassword.empty() && request.oldPassword == request.newPassword &&
+        !mutated(LabMutation::AllowsCurrentPassword)) {
         // "The last password can't be used again when the user changes a password ... The
         // password change history applies to password writeback." (concept-sspr-policy)
         refusal = Outcome::CloudPolicyViolation;
@@ -336,15 +365,18 @@ Outcome Cloud::settle(const Flow& flow,
 OperationResult Cloud::selfServiceReset(const std::string& upn,
                                         const std::string& newPassword,
                                         bool unlock,
-                                        WritebackChannel& channel) {
+                                        WritebackChannel& channel,
+                                        std::optional<SsprSession> session) {
     WritebackRequest request;
     request.operation = "reset";
     request.upn = upn;
     request.newPassword = newPassword;
     request.unlock = unlock;
-    return run(Flow{kResetActivity, true, true, "", RiskDetail::UserPerformedSecuredPasswordReset},
-               std::move(request),
-               channel);
+    return run(
+        Flow{
+            kResetActivity, true, true, "", RiskDetail::UserPerformedSecuredPasswordReset, session},
+        std::move(request),
+        channel);
 }
 
 OperationResult Cloud::selfServiceChange(const std::string& upn,
@@ -372,7 +404,9 @@ OperationResult Cloud::change(const char* operation,
     request.oldPassword = oldPassword;
     request.newPassword = newPassword;
     // A change is available to every user with a password; the SSPR scope does not gate it.
-    return run(Flow{kChangeActivity, false, true, ""}, std::move(request), channel);
+    return run(Flow{kChangeActivity, false, true, "", RiskDetail::None, std::nullopt},
+               std::move(request),
+               channel);
 }
 
 OperationResult Cloud::refuse(const char* activity,
@@ -404,7 +438,7 @@ OperationResult Cloud::adminResetBy(const std::string& callerUpn,
         unknown.correlationId = nextCorrelationId();
         return unknown;
     }
-    if (lower(callerUpn) == lower(upn)) {
+    if (lower(callerUpn) == lower(upn) && !mutated(LabMutation::IgnoresAdminResetRoles)) {
         return refuse(kAdminResetActivity,
                       "An administrator cannot reset their own password with the reset tool",
                       callerUpn,
@@ -420,7 +454,8 @@ bool Cloud::canResetPassword(const std::string& callerUpn, const std::string& up
     const CloudUser* caller = findUser(callerUpn);
     const CloudUser* target = findUser(upn);
     return caller != nullptr && target != nullptr &&
-           detail::mayResetPassword(caller->adminRoles, target->adminRoles);
+           (mutated(LabMutation::IgnoresAdminResetRoles) ||
+            detail::mayResetPassword(caller->adminRoles, target->adminRoles));
 }
 
 OperationResult Cloud::adminResetAs(const std::string& actor,
@@ -443,10 +478,14 @@ OperationResult Cloud::adminResetAs(const std::string& actor,
     request.upn = upn;
     request.newPassword = newPassword;
     request.mustChange = mustChange;
-    return run(
-        Flow{kAdminResetActivity, false, true, actor, RiskDetail::AdminGeneratedTemporaryPassword},
-        std::move(request),
-        channel);
+    return run(Flow{kAdminResetActivity,
+                    false,
+                    true,
+                    actor,
+                    RiskDetail::AdminGeneratedTemporaryPassword,
+                    std::nullopt},
+               std::move(request),
+               channel);
 }
 
 OperationResult Cloud::unlockOnly(const std::string& upn, WritebackChannel& channel) {
@@ -461,7 +500,9 @@ OperationResult Cloud::unlockOnly(const std::string& upn, WritebackChannel& chan
     request.operation = "unlock_only";
     request.upn = upn;
     request.unlock = true;
-    return run(Flow{kUnlockActivity, true, false, ""}, std::move(request), channel);
+    return run(Flow{kUnlockActivity, true, false, "", RiskDetail::None, std::nullopt},
+               std::move(request),
+               channel);
 }
 
 }  // namespace wblab::sim

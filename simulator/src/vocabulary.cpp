@@ -33,10 +33,15 @@ constexpr Named<Outcome> kOutcomes[] = {
     {Outcome::CloudOnlyChange, "cloud_only"},
     {Outcome::Refused, "refused"},
     {Outcome::CloudPolicyViolation, "cloud_policy_violation"},
+    {Outcome::SessionExpired, "session_expired"},
+    {Outcome::CodeExpired, "code_expired"},
 };
 
 constexpr Named<SsprScope> kScopes[] = {
     {SsprScope::None, "none"}, {SsprScope::Selected, "selected"}, {SsprScope::All, "all"}};
+
+constexpr Named<GateOrder> kGateOrders[] = {{GateOrder::WritebackFirst, "writeback_first"},
+                                            {GateOrder::PolicyFirst, "policy_first"}};
 
 constexpr Named<Method> kMethods[] = {
     {Method::AppNotification, "app_notification"},
@@ -58,6 +63,7 @@ constexpr Named<UnsupportedPath> kPaths[] = {
     {UnsupportedPath::M365AdminCenter, "m365_admin_center"},
     {UnsupportedPath::PowerShell, "powershell"},
     {UnsupportedPath::GraphSelfService, "graph_self_service"},
+    {UnsupportedPath::GraphPatchPasswordProfile, "graph_patch_password_profile"},
 };
 
 constexpr Named<RiskLevel> kLevels[] = {{RiskLevel::None, "none"},
@@ -150,6 +156,10 @@ const char* toString(SsprScope scope) {
     return nameOf(kScopes, scope);
 }
 
+const char* toString(GateOrder order) {
+    return nameOf(kGateOrders, order);
+}
+
 const char* toString(Method method) {
     return nameOf(kMethods, method);
 }
@@ -192,6 +202,10 @@ std::optional<Outcome> outcomeFromString(std::string_view name) {
 
 std::optional<SsprScope> ssprScopeFromString(std::string_view name) {
     return valueOf(kScopes, name);
+}
+
+std::optional<GateOrder> gateOrderFromString(std::string_view name) {
+    return valueOf(kGateOrders, name);
 }
 
 std::optional<Method> methodFromString(std::string_view name) {
@@ -253,6 +267,10 @@ std::vector<std::string> outcomeNames() {
 
 std::vector<std::string> ssprScopeNames() {
     return namesOf(kScopes);
+}
+
+std::vector<std::string> gateOrderNames() {
+    return namesOf(kGateOrders);
 }
 
 std::vector<std::string> methodNames() {

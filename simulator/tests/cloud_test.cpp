@@ -469,3 +469,80 @@ TEST_CASE("allowedToUseSSPR false takes SSPR away from admins only", "[sim][gate
               .outcome == Outcome::Success);
     CHECK(channel.requests.size() == 1);
 }
+
+TEST_CASE("A one-time code past 5 minutes or a session past 15 minutes sends nothing",
+          "[sim][sspr][lifetimes]") {
+    Lab lab;
+    FakeChannel channel(answered(true, {31001, 31002}));
+    const std::int64_t start = lab.clock.now();
+    SECTION("a code entered after 5 minutes is code_expired, whatever the session") {
+        lab.clock.advance(6 * 60);
+        auto r = lab.cloud.selfServiceReset(
+            "user1@testlab.example", "N3w-Passw0rd!", true, channel, SsprSession{start, 301});
+        CHECK(r.outcome == Outcome::CodeExpired);
+        CHECK(std::string(toString(r.outcome)) == "code_expired");
+        CHECK(channel.requests.empty());
+        CHECK(lastAudit(lab.cloud).activity ==
+              "Self-service password reset flow activity progress");
+        CHECK(lastAudit(lab.cloud).result == "failure");
+    }
+    SECTION("a submission after 15 minutes is session_expired") {
+        lab.clock.advance(15 * 60 + 1);
+        auto r = lab.cloud.selfServiceReset(
+            "user1@testlab.example", "N3w-Passw0rd!", true, channel, SsprSession{start, 60});
+        CHECK(r.outcome == Outcome::SessionExpired);
+        CHECK(std::string(toString(r.outcome)) == "session_expired");
+        CHECK(channel.requests.empty());
+        CHECK(lab.cloud.findUser("user1@testlab.example")->passwordVersion == 0);
+    }
+    SECTION("exactly 5 and 15 minutes are still in time") {
+        lab.clock.advance(15 * 60);
+        auto r = lab.cloud.selfServiceReset(
+            "user1@testlab.example", "N3w-Passw0rd!", true, channel, SsprSession{start, 300});
+        CHECK(r.outcome == Outcome::Success);
+        CHECK(channel.requests.size() == 1);
+    }
+    SECTION("a lapsed session is not a reset attempt for the throttle") {
+        lab.clock.advance(20 * 60);
+        for (int i = 0; i < 6; ++i) {
+            CHECK(lab.cloud
+                      .selfServiceReset("user1@testlab.example",
+                                        "N3w-Passw0rd!",
+                                        true,
+                                        channel,
+                                        SsprSession{start, -1})
+                      .outcome == Outcome::SessionExpired);
+        }
+        CHECK(lab.cloud.selfServiceReset("user1@testlab.example", "N3w-Passw0rd!", true, channel)
+                  .outcome == Outcome::Success);
+    }
+}
+
+TEST_CASE("A tenant change applies to the next operation and keeps what the tenant knows",
+          "[sim][settings]") {
+    TenantSettings off;
+    off.writebackEnabled = false;
+    Lab lab(off);
+    FakeChannel channel(answered(true, {31001, 31002}));
+    auto reset = [&] {
+        return lab.cloud.selfServiceReset("user1@testlab.example", "N3w-Passw0rd!", true, channel)
+            .outcome;
+    };
+    CHECK(reset() == Outcome::WritebackNotEnabled);  // a gate: not a counted attempt
+    TenantSettings on = lab.cloud.settings();
+    on.writebackEnabled = true;
+    lab.cloud.updateSettings(on);
+    CHECK(lab.cloud.settings().writebackEnabled);
+    for (int i = 0; i < 4; ++i) {
+        CHECK(reset() == Outcome::Success);
+    }
+    CHECK(channel.requests.size() == 4);
+    // Another change leaves the throttle's count alone: the fifth reset passes, the sixth is
+    // blocked.
+    TenantSettings unlock = lab.cloud.settings();
+    unlock.unlockWithoutReset = true;
+    lab.cloud.updateSettings(unlock);
+    CHECK(reset() == Outcome::Success);
+    CHECK(reset() == Outcome::Throttled);
+    CHECK(lab.cloud.auditLog().front().reason == "SSPR_0010");
+}

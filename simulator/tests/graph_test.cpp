@@ -91,6 +91,16 @@ TEST_CASE("Unsupported paths change only the cloud password or are refused", "[s
         UnsupportedPath::GraphSelfService, "user1@testlab.example", "Cloud-0nly!");
     CHECK(self.outcome == Outcome::Refused);
     CHECK(lab.cloud.findUser("user1@testlab.example")->passwordVersion == 2);
+    // Graph PATCH /users/{id} with a passwordProfile is not resetPassword: cloud only.
+    auto patch = lab.cloud.unsupportedReset(
+        UnsupportedPath::GraphPatchPasswordProfile, "user1@testlab.example", "Cloud-0nly!");
+    CHECK(patch.outcome == Outcome::CloudOnlyChange);
+    CHECK_FALSE(patch.writebackAttempted);
+    CHECK(lab.cloud.findUser("user1@testlab.example")->passwordVersion == 3);
+    CHECK(lastAudit(lab.cloud).activity == "Reset user password");
+    CHECK(lastAudit(lab.cloud).reason == "Microsoft Graph PATCH passwordProfile");
+    CHECK(std::string(toString(UnsupportedPath::GraphPatchPasswordProfile)) ==
+          "graph_patch_password_profile");
 }
 
 TEST_CASE("The writeback service is checked before the verification gates", "[sim][gates]") {

@@ -43,6 +43,9 @@ TEST_CASE("Every lab choice has an id, a rule, a reason and a Microsoft source",
                            "admin-sspr-off",
                            "banned-global-list",
                            "cloud-failure-commit",
+                           "sspr-lifetimes",
+                           "settings-at-once",
+                           "graph-patch-password-profile",
                            "risk-aggregation"}) {
         INFO(id);
         CHECK(find(choices, id) != nullptr);

@@ -8,10 +8,13 @@
 //   wblab-fake-agent --mode grandchild --marker 60.4242
 //   wblab-fake-agent --mode log-at-next-hello --capabilities reset,plaintext,rehandshake
 //   wblab-fake-agent --count /tmp/starts -- /path/to/wblab-agent --bug hangs
+//   wblab-fake-agent --late-every 5 --late-by 600 -- /path/to/wblab-agent
 #include <wblab/protocol/messages.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -19,6 +22,7 @@
 #include <map>
 #include <string>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 #include <vector>
 
@@ -239,11 +243,92 @@ Options parse(int argc, char** argv) {
     std::exit(127);
 }
 
+/// Writes all of `text` to `fd`; false when the other side is gone.
+bool writeAll(int fd, const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n <= 0) {
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+/// One line from `in` (without its newline); false at the end.
+bool readFrom(std::FILE* in, std::string& line) {
+    line.clear();
+    for (int c = std::fgetc(in); c != EOF; c = std::fgetc(in)) {
+        if (c == '\n') {
+            return true;
+        }
+        line += static_cast<char>(c);
+    }
+    return !line.empty();
+}
+
+/// --late-every N --late-by MS -- PROGRAM [ARGS...]: runs the program as the agent and relays
+/// every line both ways, holding back every Nth answer for MS milliseconds before passing it on:
+/// a real agent that answers some requests after the harness's deadline, in order.
+[[noreturn]] void relayLate(int argc, char** argv) {
+    if (argc < 7 || std::strcmp(argv[3], "--late-by") != 0 || std::strcmp(argv[5], "--") != 0) {
+        std::cerr << "wblab-fake-agent: --late-every N --late-by MS -- PROGRAM [ARGS...]\n";
+        std::exit(2);
+    }
+    const int every = std::atoi(argv[2]);
+    const auto lateBy = std::chrono::milliseconds(std::atoi(argv[4]));
+    int toChild[2];
+    int fromChild[2];
+    if (every <= 0 || ::pipe(toChild) != 0 || ::pipe(fromChild) != 0) {
+        std::exit(2);
+    }
+    const pid_t child = ::fork();
+    if (child == 0) {
+        ::dup2(toChild[0], 0);
+        ::dup2(fromChild[1], 1);
+        for (int fd : {toChild[0], toChild[1], fromChild[0], fromChild[1]}) {
+            ::close(fd);
+        }
+        ::execv(argv[6], argv + 6);
+        std::_Exit(127);
+    }
+    ::close(toChild[0]);
+    ::close(fromChild[1]);
+    std::FILE* agentOut = ::fdopen(fromChild[0], "r");
+    int requests = 0;
+    for (std::string line; readLine(line);) {
+        if (!writeAll(toChild[1], line + "\n")) {
+            break;
+        }
+        auto message = decode(line);
+        if (!message || std::holds_alternative<Heartbeat>(*message)) {
+            continue;
+        }
+        // hello, request and shutdown each get one line back (ready, answer, bye).
+        std::string reply;
+        if (!readFrom(agentOut, reply)) {
+            break;
+        }
+        if (std::holds_alternative<Request>(*message) && ++requests % every == 0) {
+            std::this_thread::sleep_for(lateBy);
+        }
+        std::cout << reply << "\n" << std::flush;
+    }
+    ::close(toChild[1]);
+    int status = 0;
+    ::waitpid(child, &status, 0);
+    std::exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     if (argc >= 3 && std::strcmp(argv[1], "--count") == 0) {
         countAndExec(argc, argv);
+    }
+    if (argc >= 3 && std::strcmp(argv[1], "--late-every") == 0) {
+        relayLate(argc, argv);
     }
     const Options o = parse(argc, argv);
     if (o.mode == "no-ready") {

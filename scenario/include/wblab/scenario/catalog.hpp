@@ -17,6 +17,7 @@
 
 #include <ostream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace wblab::scenario {
@@ -67,6 +68,11 @@ inline constexpr const char* kReplayRejected = "sec-replay-rejected";
 const std::vector<std::string>& automatic();
 bool isAutomatic(const std::string& id);
 }  // namespace criteria
+
+/// The behaviours of `criterionId` that scenarios test alone (their `isolates:`), with the
+/// scenario that does, in the given order.
+std::vector<std::pair<std::string, Isolation>> isolationsOf(const std::string& criterionId,
+                                                            const std::vector<Scenario>& scenarios);
 
 /// The scenarios (by id) that cover `criterionId`, in the given order.
 std::vector<std::string> scenariosCovering(const std::string& criterionId,

@@ -51,12 +51,16 @@ struct IdentityProtectionSpec {
     bool p2 = true;
 };
 
-/// What only the cloud knows of a user: groups, registered methods, roles, licence.
+/// What only the cloud knows of a user: groups, registered methods, roles, licence, names.
 struct CloudSideSpec {
     std::vector<std::string> groups;
     std::vector<sim::Method> methods = {sim::Method::Email, sim::Method::MobilePhone};
     std::vector<std::string> adminRoles;
     bool licensed = true;  ///< Entra ID P1/P2
+    /// givenName and surname: Password Protection refuses a password that contains either
+    /// (four characters or more).
+    std::string givenName;
+    std::string surname;
 };
 
 /// A cloud-only account: an administrator calling Graph, or a user with no on-premises password.
@@ -65,9 +69,22 @@ struct CloudUserSpec : CloudSideSpec {
     SourcePos where;
 };
 
+/// SSPR's throttle of resets of one account (docs/cloud-model.md, "Throttling").
+struct ThrottleSpec {
+    int attempts = 5;
+    std::int64_t windowSeconds = 3600;       ///< troubleshoot-sspr; the reporting page says 24 h
+    std::int64_t blockedForSeconds = 86400;  ///< after the last attempt
+    bool countersResetOnSuccess = false;     ///< the FAQ's reading; troubleshoot-sspr's is false
+};
+
 struct TenantSpec {
     sim::SsprScope sspr = sim::SsprScope::All;
-    std::string ssprGroup;                                   ///< with sspr: selected
+    sim::GateOrder gateOrder = sim::GateOrder::WritebackFirst;
+    ThrottleSpec throttle;
+    bool allowedToUseSspr = true;             ///< allowedToUseSSPR: false takes SSPR from admins
+    bool hashSyncCommitsCloudFailure = true;  ///< after OnPremisesSuccessCloudFailure
+    std::string tenantName;                   ///< matched as a substring by Password Protection
+    std::string ssprGroup;                    ///< with sspr: selected
     std::map<std::string, std::vector<std::string>> groups;  ///< group -> member groups
     int methodsRequired = 1;
     std::vector<sim::Method> methods = {sim::Method::AppNotification,
@@ -137,9 +154,22 @@ struct UserSpec : CloudSideSpec {
     const std::string& signInName() const { return cloudUpn.empty() ? upn : cloudUpn; }
 };
 
+/// The certificate the directory presents over ldaps (`onprem.tls_certificate`): one the agent
+/// can verify against the handshake's CA and host, or one it must refuse.
+enum class TlsCertificate {
+    Trusted,    ///< "trusted": signed by the handshake's CA, for the directory's host
+    OtherCa,    ///< "other_ca": signed by a CA the handshake does not name
+    OtherHost,  ///< "other_host": signed by the handshake's CA, for another host name
+};
+
+const char* toString(TlsCertificate certificate);
+std::optional<TlsCertificate> tlsCertificateFromString(std::string_view name);
+std::vector<std::string> tlsCertificateNames();
+
 struct OnPremSpec {
     std::string baseDn = "dc=testlab,dc=example";
     bool tls = false;  ///< the agent connects over ldaps:// with the directory's CA
+    TlsCertificate tlsCertificate = TlsCertificate::Trusted;  ///< with tls only
     PolicySpec policy;
     std::vector<FineGrainedPolicySpec> fineGrainedPolicies;
     ConnectorSpec connector;
@@ -153,11 +183,20 @@ struct Detection {
     sim::RiskLevel level = sim::RiskLevel::High;
 };
 
+/// How long the user takes in the SSPR portal: the session lasts 15 minutes from the start of
+/// the reset, a one-time code 5 minutes from being sent. The lab clock moves by
+/// `submittedAfterSeconds` during the step.
+struct SsprTiming {
+    std::int64_t codeEnteredAfterSeconds = -1;  ///< negative: no emailed or texted code
+    std::int64_t submittedAfterSeconds = 0;     ///< from the start of the reset to the submission
+};
+
 /// The user resets the password at the SSPR portal (with unlock by default).
 struct SsprReset {
-    std::string user;  ///< sign-in name
+    std::string user;  ///< sign-in name (a synced or a cloud-only user)
     std::string newPassword;
     bool unlock = true;
+    std::optional<SsprTiming> timing;
 };
 
 /// The user changes the password with the current one.
@@ -176,9 +215,12 @@ struct ForcedChange {
 
 /// An administrator resets the password in the Entra admin center.
 struct AdminReset {
-    std::string user;
+    std::string user;  ///< a synced or a cloud-only user
     std::string newPassword;
     bool mustChange = false;
+    /// The admin, by sign-in name: "Who can reset passwords" decides, and never their own
+    /// account. Empty: the lab's admin, who may reset anyone.
+    std::string by;
 };
 
 /// The user unlocks the account without a reset.
@@ -221,6 +263,15 @@ enum class FaultKind { AgentDown, AgentUp, AgentCrash, DirectoryDown, DirectoryU
 /// The lab breaks or mends something between operations.
 struct Fault {
     FaultKind kind = FaultKind::AgentDown;
+};
+
+/// The lab starts a new session with the running agent: a new hello on the same process, as
+/// between two scenarios of one worker (protocol v1.1 `rehandshake`). The agent must forget the
+/// request ids and the order it saw before.
+struct NewSession {
+    /// The cloud numbers its requests from the start again, as the next scenario's cloud does:
+    /// the new session receives request ids the old one saw.
+    bool restartRequestIds = false;
 };
 
 /// An admin reset through a path that never writes back.
@@ -273,6 +324,13 @@ struct ConfirmCompromised {
     std::string user;
 };
 
+/// An administrator changes tenant settings mid-run (writeback off, then on, ...). `tenant` is
+/// the whole tenant after the change; `changed` names what the step said, for people.
+struct TenantChange {
+    TenantSpec tenant;
+    std::vector<std::string> changed;  ///< "writeback: true", "throttle", ...
+};
+
 /// The user registers authentication methods.
 struct Register {
     std::string user;
@@ -290,6 +348,7 @@ using Action = std::variant<SsprReset,
                             Release,
                             Advance,
                             Fault,
+                            NewSession,
                             UnsupportedReset,
                             Sync,
                             OnPremChange,
@@ -299,7 +358,8 @@ using Action = std::variant<SsprReset,
                             LeakedCredentials,
                             DismissRisk,
                             ConfirmCompromised,
-                            Register>;
+                            Register,
+                            TenantChange>;
 
 /// The key a step is written with: "sspr_reset", "advance", ...
 const char* kindName(const Action& action);
@@ -355,9 +415,13 @@ struct StepExpect {
     std::optional<Expectation<sim::OperationStatus>> operation;  ///< graph_reset steps
     std::optional<RiskExpect> risk;  ///< the step's user's risk after the step
     std::optional<Expectation<int>> leakedMatches;
-    std::optional<Expectation<std::vector<int>>> events;  ///< the agent's events, in order
+    /// The agent's events, in order; [] also holds when no request reached the agent.
+    std::optional<Expectation<std::vector<int>>> events;
+    std::optional<Expectation<std::vector<int>>> eventsInclude;  ///< each among the events
+    std::optional<Expectation<std::vector<int>>> eventsExclude;  ///< none among the events
     std::optional<Expectation<int>> reason;
     std::optional<Expectation<AuditExpect>> audit;
+    std::optional<Expectation<bool>> dismissed;  ///< dismiss_risk: whether the cloud did it
 };
 
 struct Step {
@@ -379,13 +443,13 @@ struct DirectoryExpect {
 };
 
 /// Agent capabilities (agent protocol `ready.capabilities`) a scenario may need.
-enum class Capability { Reset, Change, AdminReset, UnlockOnly, ForcedChange };
+enum class Capability { Reset, Change, AdminReset, UnlockOnly, ForcedChange, Rehandshake };
 
 const char* toString(Capability capability);
 std::optional<Capability> capabilityFromString(std::string_view name);
 std::vector<std::string> capabilityNames();
 
-/// The capability the step's operation needs from the agent, if any.
+/// The capability the step needs from the agent, if any (a new_session needs rehandshake).
 std::optional<Capability> capabilityOf(const Action& action);
 
 /// Behaviours of AD that a scenario relies on and that not every directory flavour reproduces
@@ -404,10 +468,27 @@ const char* toString(FaultKind kind);
 const char* toString(SyncKind kind);
 const char* toString(RelayMode mode);
 
+/// A behaviour of a criterion that the scenario tests alone: only it can make the scenario fail
+/// that criterion's checks, so no other fault masks it (`isolates:`; docs/criteria.md lists
+/// them). `fault` names the reference agent's fault that breaks exactly this behaviour, which
+/// must fail the scenario under the criterion (a test runs each pair).
+struct Isolation {
+    std::string criterion;
+    std::string behaviour;
+    std::string fault;
+    SourcePos where;
+};
+
 struct Scenario {
     std::string id;
     std::string title;
     std::string file;
+    /// What a support engineer sees (`symptom:`), shown by explain and the reports.
+    std::string symptom;
+    /// The parts of the scenario that evidence established (`established:`, written by `wblab
+    /// import`): "tenant", "policy", "connector", or "user:SAM". `wblab diagnose` tries no cause
+    /// that would contradict them.
+    std::vector<std::string> established;
     /// The catalog criteria the scenario covers: those it declares and those its expectations
     /// are evidence for.
     std::vector<std::string> criteria;
@@ -425,6 +506,7 @@ struct Scenario {
     std::vector<Step> steps;
     std::vector<DirectoryExpect> expectDirectory;
     std::vector<RiskExpect> expectRisk;
+    std::vector<Isolation> isolates;
 
     /// Every password the scenario mentions: reports and logs must never contain any of them.
     std::vector<std::string> secrets() const;
@@ -434,6 +516,13 @@ struct Scenario {
 
     /// The on-premises user with this sAMAccountName, or null.
     const UserSpec* userWithSam(const std::string& sam) const;
+
+    /// The cloud-only user with this UPN, or null.
+    const CloudUserSpec* cloudOnlyUser(const std::string& upn) const;
+
+    /// The tenant as it stands before step `index` (0-based): the last tenant_change before it,
+    /// else `tenant`.
+    const TenantSpec& tenantBefore(std::size_t index) const;
 };
 
 }  // namespace wblab::scenario

@@ -40,15 +40,6 @@ private:
     std::int64_t now_;
 };
 
-/// Which checks a self-service flow meets first. The sources disagree (docs/cloud-model.md,
-/// "Gate order"): concept-sspr-writeback checks how the password is managed and whether the
-/// writeback service is up before anything else; concept-sspr-howitworks checks that the user is
-/// enabled for SSPR and has the methods before it looks at where the password is managed.
-enum class GateOrder {
-    WritebackFirst,  ///< SSPR off, then writeback on and its service up, then the policy gates
-    PolicyFirst,     ///< SSPR off and the policy gates, then writeback on and its service up
-};
-
 /// SSPR's throttling of resets of one account (docs/cloud-model.md, "Throttling").
 struct ThrottleSettings {
     int attempts = 5;  ///< reset attempts of one account within the window before the block
@@ -86,6 +77,11 @@ struct TenantSettings {
     bool unlockWithoutReset = false;
     /// How long a writeback request may wait for the agent (the relay's message lifetime).
     std::int64_t requestLifetimeSeconds = 300;
+    /// "The session lifetime for password reset is 15 minutes. ... The one-time passcodes are
+    /// valid for 5 minutes during the password reset session." (passwords-faq). Documented
+    /// numbers, not tenant settings: the fields exist for tests.
+    std::int64_t ssprSessionLifetimeSeconds = 900;
+    std::int64_t oneTimeCodeLifetimeSeconds = 300;
     /// False models a tenant with no password reset policy for the user (SSPR_0011).
     bool ssprPolicyDefined = true;
     /// Password hash sync (PHS): hashes of directory passwords reach the cloud every
@@ -130,6 +126,14 @@ struct CloudUser {
     std::string syncedPasswordHash;
     /// Bumped at every successful password change in the cloud; the cloud keeps no password.
     int passwordVersion = 0;
+};
+
+/// How the user went through the SSPR portal before submitting the new password: when the
+/// session started (lab clock), and how long after it was sent the emailed or texted one-time
+/// code was entered (negative: no such code was used). Without one, the user is quick enough.
+struct SsprSession {
+    std::int64_t startedAt = 0;
+    std::int64_t codeEnteredAfterSeconds = -1;
 };
 
 /// One writeback operation as the cloud sends it. Holds the password in memory only.
@@ -245,13 +249,22 @@ public:
     Cloud(TenantSettings settings, VirtualClock& clock);
 
     void addUser(CloudUser user);
+
+    /// An administrator changes the tenant's settings (SSPR, writeback, policies) mid-run. They
+    /// apply to the next operation; users, audit log, throttles, risk and pending hash-sync work
+    /// are kept.
+    void updateSettings(TenantSettings settings) { settings_ = std::move(settings); }
+
     const CloudUser* findUser(const std::string& upn) const;
 
-    /// Self-service password reset (with unlock) from the password reset portal.
+    /// Self-service password reset (with unlock) from the password reset portal. With a
+    /// session, a code entered after its lifetime is CodeExpired and a submission after the
+    /// session's lifetime SessionExpired: nothing is sent, the reset is not counted.
     OperationResult selfServiceReset(const std::string& upn,
                                      const std::string& newPassword,
                                      bool unlock,
-                                     WritebackChannel& channel);
+                                     WritebackChannel& channel,
+                                     std::optional<SsprSession> session = std::nullopt);
 
     /// Self-service password change: the user knows the current password.
     OperationResult selfServiceChange(const std::string& upn,
@@ -299,6 +312,10 @@ public:
     /// they count up from 00000000-0000-4000-8000-000000000001.
     void setIdSeed(std::uint64_t seed) { idSeed_ = seed; }
 
+    /// The next id is the first one again, as a new cloud with the same seed would make it (the
+    /// lab's new_session step: the agent sees request ids it saw in an earlier session).
+    void restartIds() { nextId_ = 1; }
+
     /// The first import: hashes and states as they are, without audit entries.
     SyncReport initialSync(DirectorySource& source);
     /// One delta object cycle: new users, UPN and enabled-state changes.
@@ -321,9 +338,9 @@ public:
     /// How the operation's writeback ended, once it is terminal.
     const OperationResult* operationResult(const std::string& operationId) const;
 
-    /// A reset through a path that does not write back (DOMAIN.md §2.2): the M365 admin center
-    /// and PowerShell change only the cloud password; a user resetting themselves through Graph
-    /// is refused. Neither ever reaches the agent.
+    /// A reset through a path that does not write back (DOMAIN.md §2.2): the M365 admin center,
+    /// PowerShell and Graph PATCH of passwordProfile change only the cloud password; a user
+    /// resetting themselves through Graph is refused. None ever reaches the agent.
     OperationResult unsupportedReset(UnsupportedPath path,
                                      const std::string& upn,
                                      const std::string& newPassword);
@@ -389,6 +406,7 @@ private:
         std::string actor;  ///< who the audit names
         /// How a success settles the user's risk (DOMAIN.md §7.3); None: it does not.
         RiskDetail remediates = RiskDetail::None;
+        std::optional<SsprSession> session;  ///< self-service reset: how long the user took
     };
 
     struct GraphOperation {
@@ -432,6 +450,8 @@ private:
     /// How the password is managed: writeback on (SSPR_0010) and its service up (SSPR_0030).
     std::optional<Outcome> managedGate(const CloudUser& user, WritebackChannel& channel) const;
     int usableMethods(const CloudUser& user) const;
+    /// The one-time code or the session ran out before the submission (passwords-faq).
+    std::optional<Outcome> lapsed(const SsprSession& session) const;
     /// Every refusal before anything is sent, in the tenant's order, audited; none: go on.
     std::optional<Outcome> checkBeforeWriteback(const Flow& flow,
                                                 CloudUser& user,

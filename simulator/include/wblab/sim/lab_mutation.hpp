@@ -32,6 +32,9 @@ enum class LabMutation {
     AdminRiskActionsIgnored,
     RiskPoliciesIgnoreScope,
     LeaksMatchOldPasswords,
+    IgnoresAdminResetRoles,
+    NoSessionLifetime,
+    AllowsCurrentPassword,
 };
 
 struct LabMutationInfo {

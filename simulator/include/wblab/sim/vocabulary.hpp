@@ -18,6 +18,15 @@ namespace wblab::sim {
 
 enum class SsprScope { None, Selected, All };
 
+/// Which checks a self-service flow meets first. The sources disagree (docs/cloud-model.md,
+/// "Gate order"): concept-sspr-writeback checks how the password is managed and whether the
+/// writeback service is up before anything else; concept-sspr-howitworks checks that the user is
+/// enabled for SSPR and has the methods before it looks at where the password is managed.
+enum class GateOrder {
+    WritebackFirst,  ///< SSPR off, then writeback on and its service up, then the policy gates
+    PolicyFirst,     ///< SSPR off and the policy gates, then writeback on and its service up
+};
+
 /// Authentication methods a user can register for SSPR (DOMAIN.md §6.1).
 enum class Method { AppNotification, AppCode, Email, MobilePhone, OfficePhone, SecurityQuestions };
 
@@ -46,13 +55,26 @@ enum class Outcome {
     /// A change the cloud's own rules refuse before writeback: the new password is the current
     /// one ("The last password can't be used again when the user changes a password").
     CloudPolicyViolation,
+    /// The SSPR session (15 minutes from the start of the reset) ran out before the new password
+    /// was submitted: the user starts again; nothing is sent (passwords-faq).
+    SessionExpired,
+    /// The emailed or texted one-time code was entered after its 5 minutes: the user asks for a
+    /// new one; nothing is sent (passwords-faq).
+    CodeExpired,
 };
 
 /// Microsoft Graph long-running operation status (DOMAIN.md §1.5, [S37]).
 enum class OperationStatus { NotStarted, Running, Succeeded, Failed };
 
 /// Admin paths that do not write back (DOMAIN.md §2.2).
-enum class UnsupportedPath { M365AdminCenter, PowerShell, GraphSelfService };
+enum class UnsupportedPath {
+    M365AdminCenter,
+    PowerShell,
+    GraphSelfService,
+    /// Microsoft Graph `PATCH /users/{id}` with a passwordProfile: not the resetPassword API that
+    /// concept-sspr-writeback lists as written back.
+    GraphPatchPasswordProfile,
+};
 
 /// Graph riskLevel (DOMAIN.md §7.1); `hidden` and `unknownFutureValue` are not modelled.
 enum class RiskLevel { None, Low, Medium, High };
@@ -109,6 +131,7 @@ enum class SignInOutcome {
 /// The name used in scenarios and reports: "success", "SSPR_0029", "policy_violation", ...
 const char* toString(Outcome outcome);
 const char* toString(SsprScope scope);
+const char* toString(GateOrder order);  ///< "writeback_first", "policy_first"
 const char* toString(Method method);
 const char* toString(OperationStatus status);
 const char* toString(UnsupportedPath path);
@@ -121,6 +144,7 @@ const char* toString(SignInOutcome outcome);
 
 std::optional<Outcome> outcomeFromString(std::string_view name);
 std::optional<SsprScope> ssprScopeFromString(std::string_view name);
+std::optional<GateOrder> gateOrderFromString(std::string_view name);
 std::optional<Method> methodFromString(std::string_view name);
 std::optional<OperationStatus> operationStatusFromString(std::string_view name);
 std::optional<UnsupportedPath> unsupportedPathFromString(std::string_view name);
@@ -139,6 +163,7 @@ const std::vector<Outcome>& allOutcomes();
 /// The names each FromString function accepts, for "expected one of: ..." messages.
 std::vector<std::string> outcomeNames();
 std::vector<std::string> ssprScopeNames();
+std::vector<std::string> gateOrderNames();
 std::vector<std::string> methodNames();
 std::vector<std::string> operationStatusNames();
 std::vector<std::string> unsupportedPathNames();

@@ -22,6 +22,16 @@
 #include <variant>
 #include <vector>
 
+namespace wblab {
+
+/// Positions compare equal when file, line and column do (the model's structs compare whole;
+/// declared here rather than in support to keep that header unchanged for its many users).
+inline bool operator==(const SourcePos& a, const SourcePos& b) {
+    return a.file == b.file && a.line == b.line && a.column == b.column;
+}
+
+}  // namespace wblab
+
 namespace wblab::scenario {
 
 /// An expected value and the catalog criterion it is evidence for.

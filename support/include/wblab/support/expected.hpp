@@ -39,8 +39,6 @@ struct SourcePos {
     std::string file;
     int line = 0;
     int column = 0;
-
-    bool operator==(const SourcePos&) const = default;
 };
 
 struct Error {

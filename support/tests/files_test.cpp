@@ -50,7 +50,10 @@ TEST_CASE("writeFileAtomically replaces the whole file and leaves no temporary b
 }
 
 TEST_CASE("writeFileAtomically reports a directory it cannot write", "[support][files]") {
-    auto result = writeFileAtomically("/nonexistent-wblab-dir/report.xml", "x");
+    auto dir = RunDirectory::create("nowrite");
+    REQUIRE(dir);
+    // A folder that does not exist: nothing creates it on the way.
+    auto result = writeFileAtomically(dir->path() + "/missing/report.xml", "x");
     REQUIRE_FALSE(result);
     CHECK(result.error().code == ErrorCode::Io);
 }

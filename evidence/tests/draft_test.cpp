@@ -150,7 +150,7 @@ TEST_CASE("No password from the evidence reaches the draft", "[draft]") {
     CHECK_THAT(draft->yaml, Catch::Contains("Fill-In-"));
 }
 
-TEST_CASE("--pseudonymise replaces every name consistently", "[draft]") {
+TEST_CASE("Pseudonymising (--pseudonymise) replaces every name consistently", "[draft]") {
     Evidence e = readSample("0045");
     pseudonymise(e);
     auto d = draftAndLoad(e, "pseudo");

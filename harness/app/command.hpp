@@ -72,7 +72,8 @@ bool interrupted();
 /// them, or separate values with commas), so that they never swallow the scenario paths.
 struct SelectionFlags {
     harness::Selection selection;
-    std::vector<std::string> ids;  ///< --id as given (splitIds)
+    std::vector<std::string> ids;       ///< --id as given (splitIds)
+    std::vector<std::string> outcomes;  ///< --outcome as given (checked by selectionOf)
     std::string shard;
     std::string lastFailed;  ///< --last-failed REPORT.json
 };

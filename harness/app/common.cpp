@@ -2,6 +2,7 @@
 #include "command.hpp"
 
 #include <wblab/harness/suite.hpp>
+#include <wblab/sim/vocabulary.hpp>
 #include <wblab/support/files.hpp>
 #include <wblab/support/install_layout.hpp>
 #include <wblab/support/process.hpp>
@@ -178,6 +179,17 @@ void addSelectionOptions(CLI::App* cmd, SelectionFlags& flags) {
                     "Only scenarios that cover any of these criteria")
         ->delimiter(',')
         ->allow_extra_args(false);
+    cmd->add_option("--event",
+                    flags.selection.events,
+                    "Only scenarios in which a step expects any of these agent event ids "
+                    "(events or events_include), e.g. 33004")
+        ->delimiter(',')
+        ->allow_extra_args(false);
+    cmd->add_option("--outcome",
+                    flags.outcomes,
+                    "Only scenarios in which a step expects any of these outcomes, e.g. SSPR_0029")
+        ->delimiter(',')
+        ->allow_extra_args(false);
     cmd->add_option("--last-failed",
                     flags.lastFailed,
                     "Only the scenarios that failed in this report.json (and, for run, its seed "
@@ -189,6 +201,19 @@ Expected<harness::Selection> selectionOf(const SelectionFlags& flags,
                                          std::optional<report::RunResult>* lastRun) {
     harness::Selection selection = flags.selection;
     selection.ids = harness::splitIds(flags.ids);
+    for (const auto& name : flags.outcomes) {
+        auto outcome = sim::outcomeFromString(name);
+        if (!outcome) {
+            std::string known;
+            for (const auto& n : sim::outcomeNames()) {
+                known += (known.empty() ? "" : ", ") + n;
+            }
+            return makeError(
+                ErrorCode::InvalidInput,
+                "--outcome: unknown outcome '" + name + "' (expected one of: " + known + ")");
+        }
+        selection.outcomes.push_back(*outcome);
+    }
     if (!flags.lastFailed.empty()) {
         WBLAB_TRY_ASSIGN(
             auto text, readFile(flags.lastFailed), "--last-failed " + flags.lastFailed);

@@ -22,7 +22,7 @@ _wblab() {
     cur="${COMP_WORDS[COMP_CWORD]}"
     prev="${COMP_WORDS[COMP_CWORD-1]}"
     local commands="run validate list explain criteria zoo lab report"
-    local selection="--tags --exclude-tags --id --filter --criteria --last-failed --shard"
+    local selection="--tags --exclude-tags --id --filter --criteria --event --outcome --last-failed --shard"
     local command="${COMP_WORDS[1]}"
 
     if [[ $COMP_CWORD -eq 1 ]]; then

@@ -25,6 +25,7 @@ report::CaseResult interrupted(const scenario::Scenario& s, const RunOptions& op
     report::CaseResult result;
     result.id = s.id;
     result.title = s.title;
+    result.symptom = s.symptom;
     result.file = s.file;
     result.criteria = s.criteria;
     result.verdict = report::Verdict::Unresolved;

@@ -63,6 +63,7 @@ ScenarioRun::ScenarioRun(const scenario::Scenario& s,
                                 : options.scenarioTimeout)) {
     result_.id = s.id;
     result_.title = s.title;
+    result_.symptom = s.symptom;
     result_.file = s.file;
     result_.criteria = s.criteria;
     // The scenario's own seed: the same whichever worker runs it and whatever runs beside it.

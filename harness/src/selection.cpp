@@ -1,4 +1,5 @@
 #include <wblab/harness/selection.hpp>
+#include <wblab/scenario/symptoms.hpp>
 
 #include <algorithm>
 #include <regex>
@@ -88,6 +89,24 @@ std::vector<std::string> splitIds(const std::vector<std::string>& values) {
     return ids;
 }
 
+namespace {
+
+/// Whether the scenario expects any of the selection's events and any of its outcomes.
+bool showsSymptom(const scenario::Scenario& s, const Selection& selection) {
+    const bool event = selection.events.empty() ||
+                       std::any_of(selection.events.begin(), selection.events.end(), [&](int id) {
+                           return scenario::expectsEvent(s, id);
+                       });
+    const bool outcome =
+        selection.outcomes.empty() ||
+        std::any_of(selection.outcomes.begin(), selection.outcomes.end(), [&](sim::Outcome o) {
+            return scenario::expectsOutcome(s, o);
+        });
+    return event && outcome;
+}
+
+}  // namespace
+
 Expected<std::vector<Chosen>> chooseScenarios(const std::vector<scenario::Scenario>& scenarios,
                                               const Selection& selection) {
     std::regex pattern;
@@ -115,6 +134,9 @@ Expected<std::vector<Chosen>> chooseScenarios(const std::vector<scenario::Scenar
             continue;
         }
         if (!selection.filter.empty() && !std::regex_search(s.id, pattern)) {
+            continue;
+        }
+        if (!showsSymptom(s, selection)) {
             continue;
         }
         const std::size_t here = position++;

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <iostream>
 #include <regex>
+#include <sstream>
 
 using namespace wblab;
 using namespace wblab::e2e;
@@ -140,4 +141,41 @@ TEST_CASE("A correct agent cannot report success together with 33004", "[import]
     }
     CHECK(candidates > 0);
     CHECK(diagnosis.out.find("Also reproduce all of it") == std::string::npos);
+}
+
+TEST_CASE("list finds the scenarios that show an event or an outcome from the evidence",
+          "[list][diagnose]") {
+    auto dir = RunDirectory::create("list-e2e");
+    REQUIRE(dir);
+    const std::string scenarios = std::string(WBLAB_SOURCE_DIR) + "/scenarios";
+    auto ids = [&](const std::vector<std::string>& flags) {
+        std::vector<std::string> args = {"list", scenarios};
+        args.insert(args.end(), flags.begin(), flags.end());
+        auto run = cli(args, dir->path());
+        INFO(run.output());
+        REQUIRE(run.exitCode == 0);
+        std::set<std::string> out;
+        std::istringstream lines(run.out);
+        for (std::string line; std::getline(lines, line);) {
+            out.insert(line.substr(0, line.find('\t')));
+        }
+        return out;
+    };
+    const auto with33004 = ids({"--event", "33004"});
+    CHECK(with33004.count("0040_ts_former_admin_still_protected") == 1);
+    CHECK(with33004.count("0041_ts_connector_without_reset_right") == 1);
+    CHECK(with33004.count("0043_ts_minimum_age_second_reset") == 0);
+    const auto sspr0029 = ids({"--outcome", "SSPR_0029"});
+    CHECK(sspr0029.count("0033_tlg_user1_reset_fails_sspr_0029") == 1);
+    CHECK(sspr0029.count("0001_sspr_reset_synced_user") == 0);
+    // Both: the scenarios that show the two together, fewer than either alone.
+    const auto both = ids({"--event", "33004", "--outcome", "SSPR_0029"});
+    CHECK(both.count("0040_ts_former_admin_still_protected") == 1);
+    for (const auto& id : both) {
+        CHECK(with33004.count(id) == 1);
+        CHECK(sspr0029.count(id) == 1);
+    }
+    auto bad = cli({"list", scenarios, "--outcome", "SSPR_9999"}, dir->path());
+    CHECK(bad.exitCode == 2);
+    CHECK_THAT(bad.err, Catch::Contains("unknown outcome 'SSPR_9999'"));
 }

@@ -221,3 +221,29 @@ TEST_CASE("Each half of the zoo is scored against the criteria of its own subjec
     zoo.mutations.clear();  // --no-lab: only the agent's half decides
     CHECK(zoo.complete());
 }
+
+TEST_CASE("Selection by an expected agent event or outcome, as in a customer's evidence",
+          "[harness][selection]") {
+    auto all = sample();
+    scenario::Step protectedStep;
+    protectedStep.expect.outcome =
+        scenario::Expectation<sim::Outcome>{sim::Outcome::OnPremisesAdminActionRequired, "c"};
+    protectedStep.expect.events = scenario::Expectation<std::vector<int>>{{31001, 33004}, "c"};
+    all[0].steps.push_back(protectedStep);
+    scenario::Step partial;
+    partial.expect.eventsInclude = scenario::Expectation<std::vector<int>>{{33004}, "c"};
+    partial.expect.eventsExclude = scenario::Expectation<std::vector<int>>{{33008}, "c"};
+    all[3].steps.push_back(partial);
+    Selection sel;
+    sel.events = {33004};
+    CHECK(ids(selectScenarios(all, sel)) == std::vector<std::string>{"0001_reset", "0004_change"});
+    sel.events = {33008};  // excluded is not expected
+    CHECK(ids(selectScenarios(all, sel)).empty());
+    sel.events = {33008, 31001};
+    CHECK(ids(selectScenarios(all, sel)) == std::vector<std::string>{"0001_reset"});
+    sel.events.clear();
+    sel.outcomes = {sim::Outcome::OnPremisesAdminActionRequired};
+    CHECK(ids(selectScenarios(all, sel)) == std::vector<std::string>{"0001_reset"});
+    sel.outcomes = {sim::Outcome::Success};
+    CHECK(ids(selectScenarios(all, sel)).empty());
+}

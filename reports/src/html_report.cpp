@@ -171,6 +171,9 @@ void writeScenarios(const RunResult& run, std::ostream& out) {
         if (!c.message.empty()) {
             out << "<p>" << html(c.message) << "</p>\n";
         }
+        if (!c.symptom.empty()) {
+            out << "<p>symptom: " << html(c.symptom) << "</p>\n";
+        }
         out << "<p class=\"meta\">" << html(c.file) << "</p>\n";
         out << "<table><tr><th>check</th><th>criterion</th><th>expected</th><th>observed</th></"
                "tr>\n";

@@ -99,6 +99,9 @@ ordered_json scenariosJson(const RunResult& run) {
                              {"agentStderr", c.agentStderr},
                              {"keptDirectory", c.keptDirectory},
                              {"rerun", c.rerun}});
+        if (!c.symptom.empty()) {
+            scenarios.back()["symptom"] = c.symptom;
+        }
     }
     return scenarios;
 }

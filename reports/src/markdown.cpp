@@ -71,6 +71,9 @@ void writeFailedScenarios(const RunResult& run, std::ostream& out) {
         }
         out << "- **" << cell(caseLabel(run, c)) << "** (" << toString(c.verdict) << ")"
             << (c.message.empty() ? "" : ": " + cell(c.message)) << "\n";
+        if (!c.symptom.empty()) {
+            out << "  - symptom: " << cell(c.symptom) << "\n";
+        }
         for (const auto& check : c.checks) {
             if (!check.passed) {
                 out << "  - [" << cell(check.criterion) << "] " << cell(check.what) << ": expected "

@@ -106,6 +106,7 @@ Expected<CaseResult> caseFromJson(const nlohmann::json& s) {
     c.agentStderr = s.value("agentStderr", std::string());
     c.keptDirectory = s.value("keptDirectory", std::string());
     c.rerun = s.value("rerun", std::string());
+    c.symptom = s.value("symptom", std::string());
     for (const auto& check : s.value("checks", nlohmann::json::array())) {
         c.checks.push_back({check.at("criterion").get<std::string>(),
                             check.at("what").get<std::string>(),

@@ -142,6 +142,9 @@ void printScenarios(const RunResult& run, std::ostream& out) {
         }
         anyFailure = true;
         printScenarioLine(run, c, out);
+        if (!c.symptom.empty()) {
+            out << "    symptom: " << terminalSafe(c.symptom) << "\n";
+        }
         for (const auto& check : c.checks) {
             if (!check.passed) {
                 out << "    [" << terminalSafe(check.criterion) << "] " << terminalSafe(check.what)

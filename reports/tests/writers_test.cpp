@@ -350,3 +350,24 @@ TEST_CASE("report.json keeps the fields added for CI, and reads reports without 
     CHECK(older->cases[0].position == -1);
     CHECK(older->runId.empty());
 }
+
+TEST_CASE("A scenario's symptom is in every report, and report.json reads back without one",
+          "[report][symptom]") {
+    auto run = sampleRun();
+    const std::string symptom = "SSPR says success; 33004 in the agent's log";
+    run.cases[1].symptom = symptom;
+    const auto json = toJson(run);
+    CHECK_THAT(json, Catch::Contains("\"symptom\": \"SSPR says success; 33004"));
+    auto back = fromJson(json);
+    REQUIRE(back);
+    CHECK(back->cases[1].symptom == symptom);
+    CHECK(back->cases[0].symptom.empty());
+    CHECK(toJson(*back) == json);
+    CHECK_THAT(toMarkdown(run), Catch::Contains("  - symptom: " + symptom));
+    CHECK_THAT(toHtml(run), Catch::Contains("<p>symptom: SSPR says success; 33004 in the agent&"));
+    std::ostringstream console;
+    printSummary(run, console);
+    CHECK_THAT(console.str(), Catch::Contains("    symptom: " + symptom));
+    // Only the scenario that states one carries the key.
+    CHECK(json.find("\"symptom\"") == json.rfind("\"symptom\""));
+}

@@ -8,12 +8,14 @@ namespace wblab::scenario {
 std::vector<int> expectedEvents(const Scenario& s) {
     std::vector<int> out;
     for (const auto& step : s.steps) {
-        if (!step.expect.events) {
-            continue;
-        }
-        for (int id : step.expect.events->value) {
-            if (std::find(out.begin(), out.end(), id) == out.end()) {
-                out.push_back(id);
+        for (const auto* ids : {&step.expect.events, &step.expect.eventsInclude}) {
+            if (!*ids) {
+                continue;
+            }
+            for (int id : (*ids)->value) {
+                if (std::find(out.begin(), out.end(), id) == out.end()) {
+                    out.push_back(id);
+                }
             }
         }
     }

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
 #include <set>
 
 namespace wblab::scenario {
@@ -135,6 +136,26 @@ void writeHeader(Emitter& out, const Scenario& s, const Annotations& notes) {
     }
 }
 
+/// A risk policy's settings; `full` writes every one, for a tenant change over another policy.
+std::string riskPolicyFlow(const RiskPolicySpec& p, bool full) {
+    std::vector<std::pair<std::string, std::string>> e;
+    if (!p.enabled || full) {
+        e.emplace_back("enabled", boolText(p.enabled));
+    }
+    if (p.reportOnly || full) {
+        e.emplace_back("report_only", boolText(p.reportOnly));
+    }
+    e.emplace_back("threshold", sim::toString(p.threshold));
+    e.emplace_back("grant", sim::toString(p.grant));
+    if (!p.includeGroups.empty() || full) {
+        e.emplace_back("include_groups", flowList(p.includeGroups));
+    }
+    if (!p.excludeGroups.empty() || full) {
+        e.emplace_back("exclude_groups", flowList(p.excludeGroups));
+    }
+    return flowMap(e);
+}
+
 void writeRiskPolicy(Emitter& out,
                      const char* key,
                      const RiskPolicySpec& p,
@@ -142,22 +163,7 @@ void writeRiskPolicy(Emitter& out,
     if (!p.enabled && !defaults.enabled) {
         return;
     }
-    std::vector<std::pair<std::string, std::string>> e;
-    if (!p.enabled) {
-        e.emplace_back("enabled", "false");
-    }
-    if (p.reportOnly) {
-        e.emplace_back("report_only", "true");
-    }
-    e.emplace_back("threshold", sim::toString(p.threshold));
-    e.emplace_back("grant", sim::toString(p.grant));
-    if (!p.includeGroups.empty()) {
-        e.emplace_back("include_groups", flowList(p.includeGroups));
-    }
-    if (!p.excludeGroups.empty()) {
-        e.emplace_back("exclude_groups", flowList(p.excludeGroups));
-    }
-    out.line(4, std::string(key) + ": " + flowMap(e), std::string("tenant.") + key);
+    out.line(4, std::string(key) + ": " + riskPolicyFlow(p, false), std::string("tenant.") + key);
 }
 
 void writeIdentityProtection(Emitter& out, const IdentityProtectionSpec& ip) {
@@ -192,49 +198,82 @@ void writeCloudSide(Emitter& out, int indent, const CloudSideSpec& c, const std:
     if (c.licensed != d.licensed) {
         out.line(indent, "licensed: " + boolText(c.licensed), key + ".licensed");
     }
+    if (!c.givenName.empty()) {
+        out.line(indent, "given_name: " + yamlScalar(c.givenName), key + ".given_name");
+    }
+    if (!c.surname.empty()) {
+        out.line(indent, "surname: " + yamlScalar(c.surname), key + ".surname");
+    }
 }
+
+std::string throttleFlow(const ThrottleSpec& t) {
+    return flowMap({{"attempts", std::to_string(t.attempts)},
+                    {"window", durationText(t.windowSeconds)},
+                    {"blocked_for", durationText(t.blockedForSeconds)},
+                    {"counters_reset_on_success", boolText(t.countersResetOnSuccess)}});
+}
+
+std::string groupsFlow(const std::map<std::string, std::vector<std::string>>& groups) {
+    std::vector<std::pair<std::string, std::string>> e;
+    for (const auto& [group, members] : groups) {
+        e.emplace_back(yamlScalar(group), flowList(members));
+    }
+    return flowMap(e);
+}
+
+std::string identityProtectionFlow(const IdentityProtectionSpec& ip) {
+    return flowMap({{"user_risk_policy", riskPolicyFlow(ip.userRiskPolicy, true)},
+                    {"sign_in_risk_policy", riskPolicyFlow(ip.signInRiskPolicy, true)},
+                    {"on_premises_change_resets_risk", boolText(ip.onPremisesChangeResetsRisk)},
+                    {"p2", boolText(ip.p2)}});
+}
+
+const std::pair<const char*, bool TenantSpec::*> kTenantSwitches[] = {
+    {"writeback", &TenantSpec::writeback},
+    {"unlock_without_reset", &TenantSpec::unlockWithoutReset},
+    {"sspr_policy_defined", &TenantSpec::ssprPolicyDefined},
+    {"password_hash_sync", &TenantSpec::passwordHashSync},
+    {"enforce_cloud_password_policy", &TenantSpec::enforceCloudPasswordPolicy},
+    {"registration_required", &TenantSpec::registrationRequired},
+    {"federated_admin_reset_writeback", &TenantSpec::federatedAdminResetWritesBack},
+    {"allowed_to_use_sspr", &TenantSpec::allowedToUseSspr},
+    {"hash_sync_commits_cloud_failure", &TenantSpec::hashSyncCommitsCloudFailure},
+};
 
 void writeTenantSwitches(Emitter& out, const TenantSpec& t) {
     const TenantSpec d;
-    const std::pair<const char*, bool TenantSpec::*> switches[] = {
-        {"writeback", &TenantSpec::writeback},
-        {"unlock_without_reset", &TenantSpec::unlockWithoutReset},
-        {"sspr_policy_defined", &TenantSpec::ssprPolicyDefined},
-        {"password_hash_sync", &TenantSpec::passwordHashSync},
-        {"enforce_cloud_password_policy", &TenantSpec::enforceCloudPasswordPolicy},
-        {"registration_required", &TenantSpec::registrationRequired},
-        {"federated_admin_reset_writeback", &TenantSpec::federatedAdminResetWritesBack},
-    };
-    for (const auto& [key, field] : switches) {
+    for (const auto& [key, field] : kTenantSwitches) {
         if (t.*field != d.*field) {
             out.line(2, std::string(key) + ": " + boolText(t.*field), std::string("tenant.") + key);
         }
     }
 }
 
+/// The settings written as one line each when they differ from the defaults.
+const char* const kTenantLines[] = {"sspr_group",
+                                    "methods_required",
+                                    "methods",
+                                    "banned_passwords",
+                                    "gate_order",
+                                    "throttle",
+                                    "tenant_name"};
+
 void writeTenant(Emitter& out, const TenantSpec& t) {
     const TenantSpec d;
     out.before(0, "tenant");
     out.line(0, "tenant:");
     out.line(2, std::string("sspr: ") + sim::toString(t.sspr), "tenant.sspr");
-    if (!t.ssprGroup.empty()) {
-        out.line(2, "sspr_group: " + yamlScalar(t.ssprGroup), "tenant.sspr_group");
-    }
     if (!t.groups.empty()) {
         out.line(2, "groups:");
         for (const auto& [group, members] : t.groups) {
             out.line(4, yamlScalar(group) + ": " + flowList(members));
         }
     }
-    if (t.methodsRequired != d.methodsRequired) {
-        out.line(
-            2, "methods_required: " + std::to_string(t.methodsRequired), "tenant.methods_required");
-    }
-    if (t.methods != d.methods) {
-        out.line(2, "methods: " + flowList(simNames(t.methods)), "tenant.methods");
-    }
-    if (!t.bannedPasswords.empty()) {
-        out.line(2, "banned_passwords: " + flowList(t.bannedPasswords), "tenant.banned_passwords");
+    for (const char* key : kTenantLines) {
+        const std::string value = tenantSettingFlow(t, key);
+        if (value != tenantSettingFlow(d, key)) {
+            out.line(2, std::string(key) + ": " + value, std::string("tenant.") + key);
+        }
     }
     writeTenantSwitches(out, t);
     writeIdentityProtection(out, t.identityProtection);
@@ -346,6 +385,11 @@ void writeOnPrem(Emitter& out, const OnPremSpec& o) {
     if (o.tls) {
         out.line(2, "tls: true", "onprem.tls");
     }
+    if (o.tlsCertificate != d.tlsCertificate) {
+        out.line(2,
+                 std::string("tls_certificate: ") + toString(o.tlsCertificate),
+                 "onprem.tls_certificate");
+    }
     if (auto policy = policyEntries(o.policy); !policy.empty() || out.mentions("onprem.policy")) {
         out.before(2, "onprem.policy");
         out.line(2, "policy: " + flowMap(policy), "onprem.policy");
@@ -442,6 +486,20 @@ void writeEndExpectations(Emitter& out, const Scenario& s) {
     }
 }
 
+void writeIsolates(Emitter& out, const std::vector<Isolation>& isolates) {
+    if (isolates.empty()) {
+        return;
+    }
+    out.blank();
+    out.line(0, "isolates:");
+    for (const auto& iso : isolates) {
+        out.line(2,
+                 "- " + flowMap({{"criterion", yamlScalar(iso.criterion)},
+                                 {"behaviour", yamlScalar(iso.behaviour)},
+                                 {"fault", yamlScalar(iso.fault)}}));
+    }
+}
+
 bool plainSafe(const std::string& text) {
     static const std::set<std::string> reserved = {
         "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~"};
@@ -462,6 +520,32 @@ bool plainSafe(const std::string& text) {
 
 std::string riskFlow(const RiskExpect& r) {
     return riskEntries(r, !r.user.empty());
+}
+
+std::string tenantSettingFlow(const TenantSpec& t, const std::string& key) {
+    for (const auto& [name, field] : kTenantSwitches) {
+        if (key == name) {
+            return boolText(t.*field);
+        }
+    }
+    const std::pair<const char*, std::function<std::string()>> values[] = {
+        {"sspr", [&] { return std::string(sim::toString(t.sspr)); }},
+        {"sspr_group", [&] { return yamlScalar(t.ssprGroup); }},
+        {"groups", [&] { return groupsFlow(t.groups); }},
+        {"methods_required", [&] { return std::to_string(t.methodsRequired); }},
+        {"methods", [&] { return flowList(simNames(t.methods)); }},
+        {"banned_passwords", [&] { return flowList(t.bannedPasswords); }},
+        {"gate_order", [&] { return std::string(sim::toString(t.gateOrder)); }},
+        {"throttle", [&] { return throttleFlow(t.throttle); }},
+        {"tenant_name", [&] { return yamlScalar(t.tenantName); }},
+        {"identity_protection", [&] { return identityProtectionFlow(t.identityProtection); }},
+    };
+    for (const auto& [name, value] : values) {
+        if (key == name) {
+            return value();
+        }
+    }
+    return std::string();
 }
 
 }  // namespace detail
@@ -514,6 +598,7 @@ std::string toYaml(const Scenario& s, const Annotations& notes) {
     out.line(0, "steps:");
     detail::writeSteps(out, s);
     detail::writeEndExpectations(out, s);
+    detail::writeIsolates(out, s.isolates);
     return out.str();
 }
 

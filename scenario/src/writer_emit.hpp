@@ -52,6 +52,10 @@ std::string criterionText(const std::vector<std::vector<std::string>>& attributi
 /// A risk expectation's flow map, its criteria inside (no user key).
 std::string riskFlow(const RiskExpect& r);
 
+/// A tenant setting (a key of `tenant:`) as a YAML value in flow style, complete enough to
+/// be read over any other tenant (`tenant_change:`); empty for an unknown key.
+std::string tenantSettingFlow(const TenantSpec& t, const std::string& key);
+
 /// The steps of the scenario (writer_steps.cpp).
 void writeSteps(Emitter& out, const Scenario& s);
 

@@ -31,6 +31,9 @@ struct Operation {
         if (!a.unlock) {
             e.emplace_back("unlock", "false");
         }
+        if (a.timing) {
+            e.emplace_back("timing", timing(*a.timing));
+        }
         return "sspr_reset: " + flowMap(e);
     }
 
@@ -46,6 +49,9 @@ struct Operation {
         Entries e = {{"user", q(a.user)}, {"new_password", q(a.newPassword)}};
         if (a.mustChange) {
             e.emplace_back("must_change", "true");
+        }
+        if (!a.by.empty()) {
+            e.emplace_back("by", q(a.by));
         }
         return "admin_reset: " + flowMap(e);
     }
@@ -119,12 +125,11 @@ struct Operation {
     }
 
     std::string operator()(const TenantChange& a) const {
-        // The scalar settings the step named, as written ("writeback: true").
+        // The settings the step named, in its order, each with its value after the change.
         Entries e;
         for (const auto& c : a.changed) {
-            if (const auto colon = c.find(": "); colon != std::string::npos) {
-                e.emplace_back(c.substr(0, colon), c.substr(colon + 2));
-            }
+            const std::string key = c.substr(0, c.find(": "));
+            e.emplace_back(key, tenantSettingFlow(a.tenant, key));
         }
         return "tenant_change: " + flowMap(e);
     }
@@ -138,6 +143,18 @@ struct Operation {
     }
 
 private:
+    /// Only what the loader does not derive: submitted_after defaults to code_entered_after.
+    static std::string timing(const SsprTiming& t) {
+        Entries e;
+        if (t.codeEnteredAfterSeconds >= 0) {
+            e.emplace_back("code_entered_after", durationText(t.codeEnteredAfterSeconds));
+        }
+        if (t.codeEnteredAfterSeconds < 0 || t.submittedAfterSeconds != t.codeEnteredAfterSeconds) {
+            e.emplace_back("submitted_after", durationText(t.submittedAfterSeconds));
+        }
+        return flowMap(e);
+    }
+
     static std::string change(const std::string& user,
                               const std::string& oldPassword,
                               const std::string& newPassword) {
@@ -194,19 +211,16 @@ std::string expectFlow(const StepExpect& x) {
     add(e, c, "http_status", x.httpStatus, number);
     add(e, c, "operation", x.operation, name);
     add(e, c, "leaked_matches", x.leakedMatches, number);
-    add(
-        e,
-        c,
-        "events",
-        x.events,
-        [](const std::vector<int>& ids) {
-            std::string out = "[";
-            for (std::size_t i = 0; i < ids.size(); ++i) {
-                out += (i ? ", " : "") + std::to_string(ids[i]);
-            }
-            return out + "]";
-        },
-        criteria::kEventIds);
+    auto eventList = [](const std::vector<int>& ids) {
+        std::string out = "[";
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            out += (i ? ", " : "") + std::to_string(ids[i]);
+        }
+        return out + "]";
+    };
+    add(e, c, "events", x.events, eventList, criteria::kEventIds);
+    add(e, c, "events_include", x.eventsInclude, eventList, criteria::kEventIds);
+    add(e, c, "events_exclude", x.eventsExclude, eventList, criteria::kEventIds);
     add(e, c, "reason", x.reason, number, criteria::kReasonCodes);
     add(e, c, "audit", x.audit, [](const AuditExpect& a) {
         Entries audit = {{"activity", yamlScalar(a.activity)}};
@@ -215,8 +229,8 @@ std::string expectFlow(const StepExpect& x) {
         }
         return flowMap(audit);
     });
+    add(e, c, "dismissed", x.dismissed, [](bool v) { return std::string(v ? "true" : "false"); });
     if (x.risk) {
-        Entries risk;
         e.emplace_back("risk", riskFlow(*x.risk));
     }
     if (auto criterion = criterionText(c); !criterion.empty()) {

@@ -86,7 +86,10 @@ TEST_CASE("Each gate mutation lets through what its gate refuses", "[sim][mutati
 }
 
 TEST_CASE("Mutations have names the zoo can be given", "[sim][mutation]") {
-    CHECK(labMutations().size() == 15);
+    CHECK(labMutations().size() == 18);  // 15, and the three the lang branch added
+    CHECK(labMutationFromString("ignores-admin-reset-roles"));
+    CHECK(labMutationFromString("no-session-lifetime"));
+    CHECK(labMutationFromString("allows-current-password"));
     CHECK(labMutationFromString("no-throttling") == LabMutation::NoThrottling);
     CHECK_FALSE(labMutationFromString("no-such-mutation"));
     CHECK(std::string(toString(LabMutation::IgnoresBannedPasswords)) == "ignores-banned-passwords");

@@ -2,6 +2,7 @@
 // File: selection.hpp
 //
 // Which scenarios a run takes: by tag (and not by tag), by exact id, by id pattern, by criterion,
+// by an agent event or an outcome a step expects (what a customer's evidence shows),
 // the failures of an earlier run, and one shard of N, so that CI can split a suite across
 // machines and merge the reports.
 //
@@ -26,6 +27,10 @@ struct Selection {
     std::vector<std::string> ids;
     std::string filter;                 ///< ECMAScript regex searched in the scenario id
     std::vector<std::string> criteria;  ///< any of these criteria
+    /// Any of these agent events among what the steps expect (`events`, `events_include`): a
+    /// support engineer's search, `--event 33004`.
+    std::vector<int> events;
+    std::vector<sim::Outcome> outcomes;  ///< any of these outcomes expected by a step
     /// Only these ids, the failures of an earlier run (--last-failed); ids that no longer name a
     /// scenario are skipped, not errors.
     std::optional<std::vector<std::string>> lastFailed;

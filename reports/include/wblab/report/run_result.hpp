@@ -45,6 +45,8 @@ struct CaseResult {
     std::string id;
     std::string title;
     std::string file;
+    /// What a support engineer sees (the scenario's `symptom:`); empty when it states none.
+    std::string symptom;
     /// The criteria the scenario covers (declared, and named by its expectations); its checks
     /// may also be evidence for the criteria the harness checks everywhere.
     std::vector<std::string> criteria;

@@ -22,6 +22,16 @@
 #include <variant>
 #include <vector>
 
+namespace wblab {
+
+/// Positions compare equal when file, line and column do (the model's structs compare whole;
+/// declared here rather than in support to keep that header unchanged for its many users).
+inline bool operator==(const SourcePos& a, const SourcePos& b) {
+    return a.file == b.file && a.line == b.line && a.column == b.column;
+}
+
+}  // namespace wblab
+
 namespace wblab::scenario {
 
 /// An expected value and the catalog criterion it is evidence for.
@@ -29,6 +39,8 @@ template <typename T>
 struct Expectation {
     T value{};
     std::string criterion;
+
+    bool operator==(const Expectation&) const = default;
 };
 
 // ---- The tenant -------------------------------------------------------------------------
@@ -41,6 +53,8 @@ struct RiskPolicySpec {
     sim::RiskGrant grant = sim::RiskGrant::PasswordChange;
     std::vector<std::string> includeGroups;
     std::vector<std::string> excludeGroups;
+
+    bool operator==(const RiskPolicySpec&) const = default;
 };
 
 struct IdentityProtectionSpec {
@@ -49,6 +63,8 @@ struct IdentityProtectionSpec {
         false, false, sim::RiskLevel::Medium, sim::RiskGrant::Mfa, {}, {}};
     bool onPremisesChangeResetsRisk = false;
     bool p2 = true;
+
+    bool operator==(const IdentityProtectionSpec&) const = default;
 };
 
 /// What only the cloud knows of a user: groups, registered methods, roles, licence, names.
@@ -61,12 +77,16 @@ struct CloudSideSpec {
     /// (four characters or more).
     std::string givenName;
     std::string surname;
+
+    bool operator==(const CloudSideSpec&) const = default;
 };
 
 /// A cloud-only account: an administrator calling Graph, or a user with no on-premises password.
 struct CloudUserSpec : CloudSideSpec {
     std::string upn;
     SourcePos where;
+
+    bool operator==(const CloudUserSpec&) const = default;
 };
 
 /// SSPR's throttle of resets of one account (docs/cloud-model.md, "Throttling").
@@ -75,6 +95,8 @@ struct ThrottleSpec {
     std::int64_t windowSeconds = 3600;       ///< troubleshoot-sspr; the reporting page says 24 h
     std::int64_t blockedForSeconds = 86400;  ///< after the last attempt
     bool countersResetOnSuccess = false;     ///< the FAQ's reading; troubleshoot-sspr's is false
+
+    bool operator==(const ThrottleSpec&) const = default;
 };
 
 struct TenantSpec {
@@ -101,6 +123,8 @@ struct TenantSpec {
     std::vector<CloudUserSpec> cloudUsers;
     bool registrationRequired = false;
     bool federatedAdminResetWritesBack = true;
+
+    bool operator==(const TenantSpec&) const = default;
 };
 
 // ---- The directory ----------------------------------------------------------------------
@@ -115,6 +139,8 @@ struct PolicySpec {
     int lockoutThreshold = 0;
     std::int64_t lockoutDurationSeconds = 1800;
     std::int64_t lockoutWindowSeconds = 1800;
+
+    bool operator==(const PolicySpec&) const = default;
 };
 
 /// A fine-grained password policy (PSO) and the users it applies to.
@@ -122,6 +148,8 @@ struct FineGrainedPolicySpec {
     std::string name;
     PolicySpec policy;
     std::vector<std::string> users;  ///< sAMAccountNames
+
+    bool operator==(const FineGrainedPolicySpec&) const = default;
 };
 
 /// The connector account's rights; the default is the documented set (DOMAIN.md §4.1).
@@ -130,6 +158,8 @@ struct ConnectorSpec {
     bool writeLockoutTime = true;
     bool writePwdLastSet = true;
     bool unexpirePassword = true;
+
+    bool operator==(const ConnectorSpec&) const = default;
 };
 
 struct UserSpec : CloudSideSpec {
@@ -152,6 +182,8 @@ struct UserSpec : CloudSideSpec {
     SourcePos where;
 
     const std::string& signInName() const { return cloudUpn.empty() ? upn : cloudUpn; }
+
+    bool operator==(const UserSpec&) const = default;
 };
 
 /// The certificate the directory presents over ldaps (`onprem.tls_certificate`): one the agent
@@ -174,6 +206,8 @@ struct OnPremSpec {
     std::vector<FineGrainedPolicySpec> fineGrainedPolicies;
     ConnectorSpec connector;
     std::vector<UserSpec> users;
+
+    bool operator==(const OnPremSpec&) const = default;
 };
 
 // ---- Steps ------------------------------------------------------------------------------
@@ -181,6 +215,8 @@ struct OnPremSpec {
 struct Detection {
     sim::DetectionType type = sim::DetectionType::LeakedCredentials;
     sim::RiskLevel level = sim::RiskLevel::High;
+
+    bool operator==(const Detection&) const = default;
 };
 
 /// How long the user takes in the SSPR portal: the session lasts 15 minutes from the start of
@@ -189,6 +225,8 @@ struct Detection {
 struct SsprTiming {
     std::int64_t codeEnteredAfterSeconds = -1;  ///< negative: no emailed or texted code
     std::int64_t submittedAfterSeconds = 0;     ///< from the start of the reset to the submission
+
+    bool operator==(const SsprTiming&) const = default;
 };
 
 /// The user resets the password at the SSPR portal (with unlock by default).
@@ -197,6 +235,8 @@ struct SsprReset {
     std::string newPassword;
     bool unlock = true;
     std::optional<SsprTiming> timing;
+
+    bool operator==(const SsprReset&) const = default;
 };
 
 /// The user changes the password with the current one.
@@ -204,6 +244,8 @@ struct SsprChange {
     std::string user;
     std::string oldPassword;
     std::string newPassword;
+
+    bool operator==(const SsprChange&) const = default;
 };
 
 /// The user changes a password that must be changed (expired or temporary) at sign-in.
@@ -211,6 +253,8 @@ struct ForcedChange {
     std::string user;
     std::string oldPassword;
     std::string newPassword;
+
+    bool operator==(const ForcedChange&) const = default;
 };
 
 /// An administrator resets the password in the Entra admin center.
@@ -221,11 +265,15 @@ struct AdminReset {
     /// The admin, by sign-in name: "Who can reset passwords" decides, and never their own
     /// account. Empty: the lab's admin, who may reset anyone.
     std::string by;
+
+    bool operator==(const AdminReset&) const = default;
 };
 
 /// The user unlocks the account without a reset.
 struct Unlock {
     std::string user;
+
+    bool operator==(const Unlock&) const = default;
 };
 
 /// An administrator calls Graph resetPassword; the harness polls the operation to its end.
@@ -233,6 +281,8 @@ struct GraphReset {
     std::string caller;
     std::string user;
     std::string newPassword;  ///< empty: the service generates one
+
+    bool operator==(const GraphReset&) const = default;
 };
 
 /// The user signs in under the tenant's risk policies, ready to change the password.
@@ -241,21 +291,29 @@ struct SignIn {
     std::string password;
     std::string newPassword;  ///< the secure change, if the policy asks for one
     std::optional<Detection> detection;
+
+    bool operator==(const SignIn&) const = default;
 };
 
 /// The relay sends an earlier step's request again, byte for byte.
 struct Replay {
     int step = 0;  ///< 1-based, counting steps as run
+
+    bool operator==(const Replay&) const = default;
 };
 
 /// The relay delivers the request it held at an earlier step.
 struct Release {
     int step = 0;
+
+    bool operator==(const Release&) const = default;
 };
 
 /// The lab clock (cloud and directory) moves forward.
 struct Advance {
     std::int64_t seconds = 0;
+
+    bool operator==(const Advance&) const = default;
 };
 
 enum class FaultKind { AgentDown, AgentUp, AgentCrash, DirectoryDown, DirectoryUp };
@@ -263,6 +321,8 @@ enum class FaultKind { AgentDown, AgentUp, AgentCrash, DirectoryDown, DirectoryU
 /// The lab breaks or mends something between operations.
 struct Fault {
     FaultKind kind = FaultKind::AgentDown;
+
+    bool operator==(const Fault&) const = default;
 };
 
 /// The lab starts a new session with the running agent: a new hello on the same process, as
@@ -272,6 +332,8 @@ struct NewSession {
     /// The cloud numbers its requests from the start again, as the next scenario's cloud does:
     /// the new session receives request ids the old one saw.
     bool restartRequestIds = false;
+
+    bool operator==(const NewSession&) const = default;
 };
 
 /// An admin reset through a path that never writes back.
@@ -279,6 +341,8 @@ struct UnsupportedReset {
     sim::UnsupportedPath path = sim::UnsupportedPath::M365AdminCenter;
     std::string user;
     std::string newPassword;
+
+    bool operator==(const UnsupportedReset&) const = default;
 };
 
 enum class SyncKind { Objects, Hashes, All };
@@ -286,6 +350,8 @@ enum class SyncKind { Objects, Hashes, All };
 /// A sync cycle runs now.
 struct Sync {
     SyncKind kind = SyncKind::All;
+
+    bool operator==(const Sync&) const = default;
 };
 
 /// The user changes the password on-premises (Ctrl+Alt+Del).
@@ -293,35 +359,49 @@ struct OnPremChange {
     std::string sam;
     std::string oldPassword;
     std::string newPassword;
+
+    bool operator==(const OnPremChange&) const = default;
 };
 
 /// An administrator disables the account on-premises.
 struct OnPremDisable {
     std::string sam;
+
+    bool operator==(const OnPremDisable&) const = default;
 };
 
 /// An administrator deletes the account on-premises.
 struct OnPremDelete {
     std::string sam;
+
+    bool operator==(const OnPremDelete&) const = default;
 };
 
 /// Identity Protection raises a detection for the user.
 struct RiskDetection {
     std::string user;
     Detection detection;
+
+    bool operator==(const RiskDetection&) const = default;
 };
 
 /// Leaked-credential detection over hash-synced passwords.
 struct LeakedCredentials {
     std::vector<std::string> passwords;
+
+    bool operator==(const LeakedCredentials&) const = default;
 };
 
 struct DismissRisk {
     std::string user;
+
+    bool operator==(const DismissRisk&) const = default;
 };
 
 struct ConfirmCompromised {
     std::string user;
+
+    bool operator==(const ConfirmCompromised&) const = default;
 };
 
 /// An administrator changes tenant settings mid-run (writeback off, then on, ...). `tenant` is
@@ -329,12 +409,16 @@ struct ConfirmCompromised {
 struct TenantChange {
     TenantSpec tenant;
     std::vector<std::string> changed;  ///< "writeback: true", "throttle", ...
+
+    bool operator==(const TenantChange&) const = default;
 };
 
 /// The user registers authentication methods.
 struct Register {
     std::string user;
     std::vector<sim::Method> methods;
+
+    bool operator==(const Register&) const = default;
 };
 
 using Action = std::variant<SsprReset,
@@ -379,6 +463,8 @@ enum class RelayMode {
 struct RelaySpec {
     RelayMode mode = RelayMode::Deliver;
     std::int64_t delaySeconds = 0;  ///< the relay holds the request this long, then delivers
+
+    bool operator==(const RelaySpec&) const = default;
 };
 
 /// Another event that lands while a step's request is in flight (a race).
@@ -386,6 +472,8 @@ struct During {
     enum class Kind { RiskDetection, ConfirmCompromised };
     Kind kind = Kind::RiskDetection;
     Detection detection;  ///< RiskDetection only
+
+    bool operator==(const During&) const = default;
 };
 
 // ---- Expectations -----------------------------------------------------------------------
@@ -393,6 +481,8 @@ struct During {
 struct AuditExpect {
     std::string activity;
     std::optional<bool> success;  ///< result: success | failure; unset: any
+
+    bool operator==(const AuditExpect&) const = default;
 };
 
 /// The riskyUser as Graph shows it; unset fields are not checked.
@@ -402,6 +492,8 @@ struct RiskExpect {
     std::optional<Expectation<sim::RiskState>> state;
     std::optional<Expectation<sim::RiskDetail>> detail;
     SourcePos where;
+
+    bool operator==(const RiskExpect&) const = default;
 };
 
 /// What a step must produce. Each present field becomes a check of its criterion.
@@ -422,6 +514,8 @@ struct StepExpect {
     std::optional<Expectation<int>> reason;
     std::optional<Expectation<AuditExpect>> audit;
     std::optional<Expectation<bool>> dismissed;  ///< dismiss_risk: whether the cloud did it
+
+    bool operator==(const StepExpect&) const = default;
 };
 
 struct Step {
@@ -430,6 +524,8 @@ struct Step {
     std::optional<During> during;  ///< cloud operations only
     StepExpect expect;
     SourcePos where;
+
+    bool operator==(const Step&) const = default;
 };
 
 /// The truth in the directory after the last step, for one user.
@@ -440,6 +536,8 @@ struct DirectoryExpect {
     std::optional<Expectation<bool>> locked;
     std::optional<Expectation<bool>> mustChange;
     SourcePos where;
+
+    bool operator==(const DirectoryExpect&) const = default;
 };
 
 /// Agent capabilities (agent protocol `ready.capabilities`) a scenario may need.
@@ -477,6 +575,8 @@ struct Isolation {
     std::string behaviour;
     std::string fault;
     SourcePos where;
+
+    bool operator==(const Isolation&) const = default;
 };
 
 struct Scenario {
@@ -523,6 +623,8 @@ struct Scenario {
     /// The tenant as it stands before step `index` (0-based): the last tenant_change before it,
     /// else `tenant`.
     const TenantSpec& tenantBefore(std::size_t index) const;
+
+    bool operator==(const Scenario&) const = default;
 };
 
 }  // namespace wblab::scenario

@@ -12,7 +12,8 @@
 
 namespace wblab::scenario {
 
-/// Every agent event id the scenario's steps expect, in order of first appearance.
+/// Every agent event id the scenario's steps expect (`events` and `events_include`; not
+/// `events_exclude`), in order of first appearance.
 std::vector<int> expectedEvents(const Scenario& scenario);
 
 /// Every outcome the scenario's steps expect, in order of first appearance.

@@ -99,7 +99,7 @@ private:
     std::unique_ptr<Impl> impl_;
 };
 
-/// Containment of everything the lab starts, for the whole process (docs/reports.md,
+/// Containment of everything the lab starts, for the whole process (docs/safety.md,
 /// "Processes"). Makes this process the child subreaper (PR_SET_CHILD_SUBREAPER): a descendant
 /// that leaves its child's process group or session (setsid) and loses its parent comes back
 /// to wblab instead of init, and is killed with the child it came from (every child carries a

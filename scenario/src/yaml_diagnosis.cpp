@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <optional>
 #include <sstream>
+#include <utility>
 
 namespace wblab::scenario::detail {
 
@@ -19,20 +20,37 @@ struct Line {
     std::string content;  ///< without indentation, trailing comment and trailing spaces
 };
 
-/// The text without a trailing comment ('#' at the start or after a space, outside quotes).
-std::string withoutComment(const std::string& text) {
+/// Walks `text` outside quotes, keeping the flow-bracket depth: `visit(index, char, depth)` sees
+/// every character outside quotes (brackets after the depth changed) and returns true to stop.
+/// Returns the index where it stopped (npos if it did not) and the depth reached.
+template <typename Visit>
+std::pair<std::size_t, int> scanOutsideQuotes(const std::string& text, Visit visit) {
     char quote = 0;
+    int depth = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (quote != 0) {
             quote = c == quote ? 0 : quote;
-        } else if (c == '"' || c == '\'') {
+            continue;
+        }
+        if (c == '"' || c == '\'') {
             quote = c;
-        } else if (c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t')) {
-            return text.substr(0, i);
+            continue;
+        }
+        depth += (c == '[' || c == '{') ? 1 : (c == ']' || c == '}') ? -1 : 0;
+        if (visit(i, c, depth)) {
+            return {i, depth};
         }
     }
-    return text;
+    return {std::string::npos, depth};
+}
+
+/// The text without a trailing comment ('#' at the start or after a space, outside quotes).
+std::string withoutComment(const std::string& text) {
+    const auto [hash, depth] = scanOutsideQuotes(text, [&](std::size_t i, char c, int) {
+        return c == '#' && (i == 0 || text[i - 1] == ' ' || text[i - 1] == '\t');
+    });
+    return hash == std::string::npos ? text : text.substr(0, hash);
 }
 
 std::vector<Line> linesOf(const std::string& text) {
@@ -63,41 +81,17 @@ std::vector<Line> linesOf(const std::string& text) {
 /// Where "key:" ends in `content` (the colon's index), outside quotes and brackets; npos if the
 /// line holds no key.
 std::size_t keyColon(const std::string& content) {
-    char quote = 0;
-    int depth = 0;
-    for (std::size_t i = 0; i < content.size(); ++i) {
-        const char c = content[i];
-        if (quote != 0) {
-            quote = c == quote ? 0 : quote;
-        } else if (c == '"' || c == '\'') {
-            quote = c;
-        } else if (c == '[' || c == '{') {
-            ++depth;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        } else if (c == ':' && depth == 0 && (i + 1 == content.size() || content[i + 1] == ' ')) {
-            return i;
-        }
-    }
-    return std::string::npos;
+    return scanOutsideQuotes(content,
+                             [&](std::size_t i, char c, int depth) {
+                                 return c == ':' && depth == 0 &&
+                                        (i + 1 == content.size() || content[i + 1] == ' ');
+                             })
+        .first;
 }
 
 /// Brackets opened minus brackets closed, outside quotes.
 int bracketBalance(const std::string& text) {
-    char quote = 0;
-    int depth = 0;
-    for (char c : text) {
-        if (quote != 0) {
-            quote = c == quote ? 0 : quote;
-        } else if (c == '"' || c == '\'') {
-            quote = c;
-        } else if (c == '[' || c == '{') {
-            ++depth;
-        } else if (c == ']' || c == '}') {
-            --depth;
-        }
-    }
-    return depth;
+    return scanOutsideQuotes(text, [](std::size_t, char, int) { return false; }).second;
 }
 
 /// A line's structure: list item dashes stripped, the key (if any) and its value.

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 #include <sstream>
+#include <string_view>
 
 using namespace wblab;
 using namespace wblab::e2e;
@@ -37,6 +38,23 @@ std::vector<std::string> filesUnder(const std::string& root) {
         }
     }
     return files;
+}
+
+/// `content` with each 4 KiB block of zeros made one NUL: no secret holds a NUL, and a kept
+/// directory's data.mdb is a sparse file of its map size (32 MiB), mostly zeros, which would
+/// otherwise be searched once per secret (minutes for the suite).
+std::string withZeroBlocksFolded(const std::string& content) {
+    static const std::string zeros(4096, '\0');
+    std::string out;
+    for (std::size_t at = 0; at < content.size(); at += zeros.size()) {
+        const auto block = std::string_view(content).substr(at, zeros.size());
+        if (block == std::string_view(zeros).substr(0, block.size())) {
+            out.push_back('\0');
+        } else {
+            out.append(block);
+        }
+    }
+    return out;
 }
 
 /// Starts `wblab args --agent AGENT` with its fixtures under `dir`, and returns once the agent,
@@ -122,14 +140,18 @@ TEST_CASE("One whole run of the bundled suite: passes, reports, leaves nothing, 
     REQUIRE(secrets.size() >= 2 * scenarios.size());
     const auto files = filesUnder(dir->path());
     CHECK(files.size() >= 6 + 2 * scenarios.size());
+    std::vector<std::string> leaks;
     for (const auto& f : files) {
         auto content = readFile(f);
         REQUIRE(content);
-        for (const auto& secret : secrets) {
-            INFO(f);
-            CHECK(content->find(secret) == std::string::npos);
+        const auto searched = withZeroBlocksFolded(*content);
+        for (std::size_t i = 0; i < secrets.size(); ++i) {
+            if (searched.find(secrets[i]) != std::string::npos) {
+                leaks.push_back(f + " holds secret #" + std::to_string(i));
+            }
         }
     }
+    CHECK_THAT(leaks, Catch::Matchers::Equals(std::vector<std::string>{}));
 }
 
 TEST_CASE("wblab run exits 1 and names the failed checks and their criteria", "[e2e][slapd][cli]") {

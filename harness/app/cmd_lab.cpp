@@ -22,6 +22,7 @@ struct LabFlags {
     int port = 0;
     std::string record;
     std::string caller;
+    std::string tokenFile;
 };
 
 int labUpCommand(const LabFlags& f) {
@@ -52,6 +53,7 @@ int labUpCommand(const LabFlags& f) {
     options.port = f.port;
     options.recordPath = f.record;
     options.caller = f.caller;
+    options.tokenFile = f.tokenFile;
     options.keep = f.keep;
     auto up = harness::labUp(*scenario, options, std::cout, waitForInterrupt);
     if (!up) {
@@ -96,6 +98,11 @@ Command addLabCommand(CLI::App& app) {
                    "The tenant admin (sign-in name) the API's token acts as (default: the lab's "
                    "own Global Administrator, lab-admin@testlab.onmicrosoft.com)")
         ->type_name("UPN");
+    up->add_option("--token-file",
+                   flags->tokenFile,
+                   "Write the API's bearer token to FILE (0600, removed at the end; default: "
+                   "graph.token in the run directory)")
+        ->type_name("FILE");
     up->add_flag("--keep", flags->keep, "Keep the run directory after Ctrl-C");
     addDirectoryOption(up, flags->directory);
     addIncludeRootOption(up, flags->includeRoot);

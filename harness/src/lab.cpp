@@ -83,11 +83,13 @@ void describe(LabSession& session, const Connect& c, std::ostream& out) {
         << std::flush;
 }
 
-Expected<Connect> writeSecrets(LabSession& session, const std::string& token) {
+Expected<Connect> writeSecrets(LabSession& session,
+                               const std::string& token,
+                               const std::string& tokenFile) {
     auto& fixture = session.directory();
     const std::string dir = fixture.runDirectory();
     Connect c;
-    c.tokenFile = dir + "/graph.token";
+    c.tokenFile = tokenFile.empty() ? dir + "/graph.token" : tokenFile;
     c.connectorSecret = dir + "/connector.secret";
     c.adminSecret = dir + "/admin.secret";
     for (const auto& [path, secret] : {std::pair{c.tokenFile, token},
@@ -108,7 +110,7 @@ Expected<void> labUp(const scenario::Scenario& s,
     WBLAB_TRY(session.start(options.until), "");
     const std::string token = newToken();
     processRedactor().add(token);
-    WBLAB_TRY_ASSIGN(auto connect, writeSecrets(session, token), "");
+    WBLAB_TRY_ASSIGN(auto connect, writeSecrets(session, token, options.tokenFile), "");
     LabServer server(session, token);
     WBLAB_TRY_ASSIGN(const int port, server.bind(options.port), "the lab's HTTP API");
     connect.api = "http://127.0.0.1:" + std::to_string(port);
@@ -118,6 +120,10 @@ Expected<void> labUp(const scenario::Scenario& s,
     server.stop();
     serving.join();
     session.stop();
+    if (!options.tokenFile.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(options.tokenFile, ignored);  // worthless now, and a secret
+    }
     return {};
 }
 

@@ -33,6 +33,9 @@ struct LabOptions {
     /// The tenant's admin the API's bearer token stands for (a user of the scenario's tenant);
     /// empty: the lab's own Global Administrator, lab-admin@testlab.onmicrosoft.com.
     std::string caller;
+    /// Where the API's bearer token is written (0600; removed when the lab ends); empty:
+    /// graph.token in the run directory.
+    std::string tokenFile;
     bool keep = false;  ///< keep the run directory after the lab ends
     std::uint64_t seed = 0;
 };

@@ -259,6 +259,22 @@ struct LabServer::Impl {
                        "are not present.");
     }
 
+    /// True (and a 503 sent) when the step was not played: an earlier one stopped the steps.
+    static bool notPlayed(const httplib::Request& req,
+                          httplib::Response& res,
+                          const PlayedStep& played) {
+        if (played.number != 0) {
+            return false;
+        }
+        graphError(req,
+                   res,
+                   503,
+                   "serviceNotAvailable",
+                   "An earlier step stopped the lab's steps (see the lab's console); start the "
+                   "lab again.");
+        return true;
+    }
+
     void resetPassword(const httplib::Request& req, httplib::Response& res);
     void getOperation(const httplib::Request& req, httplib::Response& res);
     void riskyUsers(const httplib::Request& req, httplib::Response& res);
@@ -289,6 +305,9 @@ void LabServer::Impl::resetPassword(const httplib::Request& req, httplib::Respon
     // An unknown user goes to the cloud as it was named: the cloud answers 404 itself.
     const std::string user = resolve(id).value_or(id);
     auto played = session.play(stepOf(scenario::GraphReset{session.caller(), user, *password}));
+    if (notPlayed(req, res, played)) {
+        return;
+    }
     const auto& graph = *played.observed.graph;
     if (graph.httpStatus != 202) {
         const auto colon = graph.error.find(':');
@@ -430,8 +449,11 @@ void LabServer::Impl::riskAction(const httplib::Request& req,
         upns.push_back(*upn);
     }
     for (const auto& upn : upns) {
-        session.play(dismiss ? stepOf(scenario::DismissRisk{upn})
-                             : stepOf(scenario::ConfirmCompromised{upn}));
+        auto played = session.play(dismiss ? stepOf(scenario::DismissRisk{upn})
+                                           : stepOf(scenario::ConfirmCompromised{upn}));
+        if (notPlayed(req, res, played)) {
+            return;
+        }
     }
     res.status = 204;
 }
@@ -554,6 +576,9 @@ void LabServer::Impl::labStep(const httplib::Request& req,
         return;
     }
     auto played = session.play(stepOf(*action));
+    if (notPlayed(req, res, played)) {
+        return;
+    }
     json body = {{"step", played.number},
                  {"kind", scenario::kindName(session.scenario().steps.back().action)},
                  {"timeline", played.timeline},

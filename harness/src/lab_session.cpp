@@ -97,6 +97,12 @@ Expected<void> LabSession::start(std::size_t until) {
 }
 
 PlayedStep LabSession::play(scenario::Step step) {
+    if (run_->stepsStopped()) {
+        // An earlier step stopped the steps (a fault that failed): nothing more is played.
+        PlayedStep refused;
+        refused.stopped = true;
+        return refused;
+    }
     scenario::Scenario only;
     only.steps.push_back(step);
     processRedactor().add(only.secrets());

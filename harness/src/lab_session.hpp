@@ -28,7 +28,7 @@ inline constexpr const char* kLabAdmin = "lab-admin@testlab.onmicrosoft.com";
 /// One step played through the API: its number (1-based, counting the scenario's own), what it
 /// observed, and the lines it added to the timeline.
 struct PlayedStep {
-    std::size_t number = 0;
+    std::size_t number = 0;  ///< 0: not played (the steps had stopped)
     StepObservation observed;
     std::vector<std::string> timeline;
     bool stopped = false;     ///< the step stopped the lab's steps (a fault that failed)
@@ -46,7 +46,8 @@ public:
     /// up or `until` exceeds its steps.
     Expected<void> start(std::size_t until);
 
-    /// Plays `step` after the others; its expectations become what it observed.
+    /// Plays `step` after the others; its expectations become what it observed. Once a step
+    /// stopped the steps, nothing is played: number 0, stopped.
     PlayedStep play(scenario::Step step);
 
     /// The sign-in name the API's token stands for.

@@ -281,16 +281,25 @@ TEST_CASE("A recorded lab session replays with wblab run to the same outcomes, w
                             "application/json");
         REQUIRE(graph);
         CHECK(graph->status == 202);
-        lab.stop({accepted, "Recorded-Graph-82!"});
+        // A relay fault through the lab: with the agent down, a reset ends in SSPR_0030.
+        lab.post("/lab/fault", {{"kind", "agent_down"}}, 200);
+        auto down = lab.post("/lab/sspr/reset",
+                             {{"user", "user1@testlab.example"}, {"newPassword", "Agent-Down-83!"}},
+                             200);
+        CHECK(down["outcome"] == "SSPR_0030");
+        lab.stop({accepted, "Recorded-Graph-82!", "Agent-Down-83!"});
     }
     const std::string yaml = readFile(record).value();
     INFO(yaml);
-    for (const auto& typed :
-         {accepted, std::string("Recorded-Graph-82!"), std::string("Seed-Passw0rd-1")}) {
+    for (const auto& typed : {accepted,
+                              std::string("Recorded-Graph-82!"),
+                              std::string("Agent-Down-83!"),
+                              std::string("Seed-Passw0rd-1")}) {
         CHECK(yaml.find(typed) == std::string::npos);
     }
     CHECK_THAT(yaml, Catch::Contains("graph_reset:"));
     CHECK_THAT(yaml, Catch::Contains("advance:"));
+    CHECK_THAT(yaml, Catch::Contains("fault: agent_down"));
     auto run = runCli({"run", record, "--report-dir", dir->path() + "/report"}, dir->path());
     INFO(run.output());
     CHECK(run.exitCode == 0);
@@ -304,7 +313,7 @@ TEST_CASE("A recorded lab session replays with wblab run to the same outcomes, w
             CHECK(check["passed"] == true);
         }
     }
-    CHECK(outcomes == 4);  // step 1 of the scenario, two SSPR resets, the Graph reset
+    CHECK(outcomes == 5);  // step 1 of the scenario, three SSPR resets, the Graph reset
 }
 
 }  // namespace wblab::e2e

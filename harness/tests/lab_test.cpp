@@ -230,7 +230,7 @@ TEST_CASE("The lab answers with Graph's error bodies and statuses", "[e2e][slapd
     lab.stop({});
 }
 
-TEST_CASE("--until plays the scenario's steps up to that one; riskyUsers dismiss changes risk",
+TEST_CASE("The lab plays the scenario's steps up to --until, and riskyUsers dismiss changes risk",
           "[e2e][slapd][lab]") {
     auto dir = RunDirectory::create("lab-risk");
     REQUIRE(dir);

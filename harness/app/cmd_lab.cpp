@@ -41,6 +41,12 @@ int labUpCommand(const LabFlags& f) {
                   << scenario->steps.size() << " steps\n";
         return kExitUsage;
     }
+    if (!f.caller.empty() && scenario->userSigningInAs(f.caller) == nullptr &&
+        scenario->cloudOnlyUser(f.caller) == nullptr) {
+        std::cerr << "wblab: error: --as " << f.caller << ": no such user in " << scenario->id
+                  << "'s tenant (tenant.cloud_users or onprem.users)\n";
+        return kExitUsage;
+    }
     auto agent = harness::resolveAgent(f.agent, "/proc/self/exe");
     if (!agent) {
         printErrors({agent.error()});

@@ -52,7 +52,7 @@ _wblab() {
         zoo) options="--agent --jobs -j --step-timeout --faults --mutations --no-lab --quick --fresh-fixtures --directory --include-root" ;;
         lab)
             if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "up" -- "$cur")); return; fi
-            options="--keep --directory" ;;
+            options="--until --agent --port --record --as --token-file --keep --directory --include-root" ;;
         report)
             if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W "merge" -- "$cur")); return; fi
             options="--report-dir" ;;

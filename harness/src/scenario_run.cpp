@@ -218,8 +218,8 @@ bool ScenarioRun::startDirectory() {
                           " (docs/fixture.md)";
         return false;
     }
-    const fixture::FixtureOptions fxOptions =
-        fixtureOptionsOf(s_.onprem, options_.keepRunDirectories);
+    fixture::FixtureOptions fxOptions = fixtureOptionsOf(s_.onprem, options_.keepRunDirectories);
+    fxOptions.tcpListener = options_.directoryTcpListener;
     auto fx = fixtures_.take(
         flavourOf(options_.directory), directorySeedOf(s_), fxOptions, options_.reuseFixtures);
     if (!fx) {
@@ -358,12 +358,20 @@ bool ScenarioRun::setup() {
 
 void ScenarioRun::runSteps() {
     for (std::size_t i = 0; i < s_.steps.size() && !stopped_; ++i) {
-        if (outOfTime("before step " + std::to_string(i + 1))) {
-            return;
+        if (!playStep(i)) {
+            return;  // out of time before the step
         }
-        runStep(*this, i, s_.steps[i]);
     }
     outOfTime("during step " + std::to_string(s_.steps.size()));
+}
+
+bool ScenarioRun::playStep(std::size_t index) {
+    if (outOfTime("before step " + std::to_string(index + 1))) {
+        return false;
+    }
+    observed_ = StepObservation{};
+    runStep(*this, index, s_.steps[index]);
+    return true;
 }
 
 /// After the last answer the agent owes, anything more it sends is a protocol violation (a

@@ -61,6 +61,15 @@ struct SentRequest {
     std::string id;
 };
 
+/// What the last step observed beyond its checks: what the lab (lab_session.hpp) answers a
+/// caller and records as the step's expectations. Reset at the start of every step.
+struct StepObservation {
+    std::optional<sim::OperationResult> operation;    ///< a cloud operation's result
+    std::optional<sim::GraphResponse> graph;          ///< graph_reset: the POST's answer
+    std::optional<sim::OperationStatus> graphStatus;  ///< graph_reset: the polled end state
+    std::optional<bool> dismissed;                    ///< dismiss_risk
+};
+
 class ScenarioRun {
 public:
     /// `fixtures`: the worker's directory pool (fixture_pool.hpp); without one the scenario
@@ -75,6 +84,25 @@ public:
 
     /// All four phases; the result carries the verdict, the checks and the timeline.
     report::CaseResult run();
+
+    // ---- Step by step (the interactive lab, lab_session.hpp) ----------------------------
+
+    /// Starts the directory, takes the agent and builds the tenant; false when the scenario
+    /// cannot go on (result().verdict and message say why).
+    bool setup();
+    /// Plays step `index` (0-based) of the scenario; false when the run was out of time
+    /// before it (the step was not played).
+    bool playStep(std::size_t index);
+
+    /// True once a step stopped the steps (a fault that failed, a clock that would not move).
+    bool stepsStopped() const { return stopped_; }
+
+    /// Hands the agent back and stops the directory.
+    void teardown();
+
+    const report::CaseResult& result() const { return result_; }
+
+    StepObservation& observed() { return observed_; }
 
     // ---- Used by the steps and the end checks ------------------------------------------
 
@@ -140,14 +168,12 @@ public:
     bool outOfTime(const std::string& when);
 
 private:
-    bool setup();
     bool startDirectory();
     bool takeAgent(AgentConfig& config);
     void buildTenant();
     void runSteps();
     void endChecks();
     void drainAgent();
-    void teardown();
     void settleVerdict();
     void releaseAgent(std::unique_ptr<AgentSession> agent);
 
@@ -168,6 +194,7 @@ private:
     std::unique_ptr<FixtureDirectorySource> directory_;
     std::unique_ptr<RacingChannel> channel_;
     std::vector<SentRequest> sent_;
+    StepObservation observed_;
 
     struct AwaitedAnswer {
         std::string step;

@@ -148,6 +148,7 @@ void StepRunner::operation(const std::string& what,
     prepareRelay();
     const Snapshot before = snapshot(user);
     sim::OperationResult op = perform(run_.channel());
+    run_.observed().operation = op;
     run_.timeline("cloud: " + label_ + " " + what + " " + user + ", correlation " +
                   op.correlationId);
     run_.sent().push_back(
@@ -213,6 +214,7 @@ void StepRunner::prepareRelay() {
 sim::OperationResult StepRunner::graphReset(const scenario::GraphReset& a,
                                             sim::WritebackChannel& ch) {
     auto response = cloud().graphResetPassword(a.caller, a.user, a.newPassword);
+    run_.observed().graph = response;
     run_.timeline("cloud: " + label_ + " Graph resetPassword by " + a.caller + " -> HTTP " +
                   std::to_string(response.httpStatus) +
                   (response.error.empty() ? "" : " " + response.error));
@@ -242,6 +244,7 @@ sim::OperationResult StepRunner::graphReset(const scenario::GraphReset& a,
             op = *done;
         }
         status = sim::toString(state);
+        run_.observed().graphStatus = state;
     }
     if (e.operation) {
         run_.check(e.operation->criterion,
@@ -614,6 +617,7 @@ void StepRunner::operator()(const scenario::NewSession& a) {
 
 void StepRunner::operator()(const scenario::UnsupportedReset& a) {
     auto op = cloud().unsupportedReset(a.path, a.user, a.newPassword);
+    run_.observed().operation = op;
     run_.timeline("cloud: " + label_ + " reset of " + a.user + " through " + sim::toString(a.path) +
                   ": " + sim::toString(op.outcome) + " (no writeback request)");
     checkExpectations(op);
@@ -695,6 +699,7 @@ void StepRunner::operator()(const scenario::LeakedCredentials& a) {
 void StepRunner::operator()(const scenario::DismissRisk& a) {
     // "Administrators can't dismiss risk for users who were deleted from the directory."
     const bool dismissed = cloud().dismissUserRisk(a.user);
+    run_.observed().dismissed = dismissed;
     run_.timeline("risk: " + label_ + " an admin dismisses " + a.user + "'s risk" +
                   (dismissed ? std::string() : ": refused (the user is not in the directory)"));
     if (const auto& e = step_.expect.dismissed) {

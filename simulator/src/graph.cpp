@@ -83,6 +83,9 @@ GraphResponse Cloud::graphResetPassword(const std::string& callerUpn,
     op.upn = target->upn;
     // Omitted for a cloud-only user: "the system returns a system-generated password".
     op.newPassword = newPassword.empty() ? "Generated-" + nextCorrelationId() : newPassword;
+    if (newPassword.empty()) {
+        response.generatedPassword = op.newPassword;
+    }
     response.httpStatus = 202;
     response.operationId = nextCorrelationId();
     response.location =

@@ -55,6 +55,9 @@ struct RunOptions {
     /// A worker keeps its directory and reseeds it for each scenario (fixture_pool.hpp) when
     /// the scenario's seed allows; false starts a fresh directory for every scenario.
     bool reuseFixtures = true;
+    /// The directory also listens on plain ldap://127.0.0.1:<free port> for a person's tools
+    /// (the interactive lab).
+    bool directoryTcpListener = false;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds stepTimeout{10000};
     /// A scenario that runs longer stops with the verdict timeout: a running exchange with the
@@ -81,14 +84,5 @@ report::CaseResult runScenario(const scenario::Scenario& scenario, const RunOpti
 report::RunResult runScenarios(const std::vector<scenario::Scenario>& scenarios,
                                const RunOptions& options,
                                std::ostream* progress);
-
-/// `wblab lab up`: starts the scenario's directory (and describes its tenant) for a person to
-/// explore by hand, prints how to connect, then calls `wait` and stops everything when it
-/// returns. Secrets go to 0600 files in the run directory, never to `out`.
-Expected<void> labUp(const scenario::Scenario& scenario,
-                     DirectoryFlavour directory,
-                     bool keep,
-                     std::ostream& out,
-                     const std::function<void()>& wait);
 
 }  // namespace wblab::harness

@@ -211,6 +211,9 @@ struct GraphResponse {
     std::string location;  ///< /users/{upn}/authentication/operations/{id}
     int retryAfterSeconds = 0;
     std::string error;
+    /// The password the service made up when the caller gave none (a cloud-only user): Graph
+    /// returns it in the passwordResetResponse. Empty otherwise.
+    std::string generatedPassword;
 };
 
 struct SignInResult {

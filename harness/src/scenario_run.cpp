@@ -3,6 +3,7 @@
 
 #include "agent_log.hpp"
 #include "mapping.hpp"
+#include "storm.hpp"
 
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/scenario/catalog.hpp>
@@ -360,6 +361,14 @@ void ScenarioRun::runSteps() {
     for (std::size_t i = 0; i < s_.steps.size() && !stopped_; ++i) {
         if (outOfTime("before step " + std::to_string(i + 1))) {
             return;
+        }
+        // A storm goes in flight several requests at a time when the agent declared a window.
+        const int window = relay_->agent() != nullptr ? relay_->agent()->window() : 1;
+        const std::size_t end = window > 1 ? stormEnd(s_, i) : i + 1;
+        if (end > i + 1) {
+            runStormSteps(*this, i, end, window);
+            i = end - 1;
+            continue;
         }
         runStep(*this, i, s_.steps[i]);
     }

@@ -46,6 +46,7 @@ struct Flight {
 struct Conductor {
     std::mutex lock;
     std::condition_variable changed;
+    std::exception_ptr error;  ///< the first a step threw, rethrown once every step finished
 };
 
 thread_local Flight* tFlight = nullptr;
@@ -56,10 +57,10 @@ void awaitTurn(Conductor& c, Flight& flight) {
     c.changed.wait(guard, [&] { return !flight.running; });
 }
 
-void join(Flight& flight) {
+void join(Conductor& c, Flight& flight) {
     flight.thread.join();
-    if (flight.error) {
-        std::rethrow_exception(flight.error);
+    if (flight.error && !c.error) {
+        c.error = flight.error;
     }
 }
 
@@ -76,7 +77,7 @@ void finishOldest(Conductor& c, std::deque<std::unique_ptr<Flight>>& flights) {
         c.changed.notify_all();
         awaitTurn(c, *flight);
     }
-    join(*flight);
+    join(c, *flight);
 }
 
 bool userInFlight(const std::deque<std::unique_ptr<Flight>>& flights, const std::string& user) {
@@ -138,13 +139,16 @@ void runStormSteps(ScenarioRun& run, std::size_t first, std::size_t end, int win
         launch(*flight, run, i, step);
         awaitTurn(conductor, *flight);
         if (flight->done) {
-            join(*flight);  // sent nothing and had no step before it to wait for
+            join(conductor, *flight);  // sent nothing and had no step before it to wait for
         } else {
             flights.push_back(std::move(flight));
         }
     }
     while (!flights.empty()) {
         finishOldest(conductor, flights);
+    }
+    if (conductor.error) {
+        std::rethrow_exception(conductor.error);
     }
 }
 

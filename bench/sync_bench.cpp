@@ -64,7 +64,10 @@ int main(int argc, char** argv) {
     auto raw = probe.listUsers();
     const double rawRead = secondsSince(readStart);
     if (!raw || static_cast<int>(raw->size()) != count) {
-        std::fprintf(stderr, "raw read returned the wrong number of users\n");
+        std::fprintf(stderr,
+                     "raw read: %s\n",
+                     raw ? ("read " + std::to_string(raw->size()) + " users").c_str()
+                         : raw.error().message.c_str());
         return 1;
     }
 

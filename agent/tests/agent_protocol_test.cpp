@@ -542,7 +542,8 @@ TEST_CASE("The reference agent declares a window and serves that many requests a
     lab.checkLogHasNone(secrets);
 }
 
-TEST_CASE("The reference agent's --window takes 1 to 64; 1 declares none", "[agent][cli]") {
+TEST_CASE("The reference agent's window option takes 1 to 64, and 1 is one at a time",
+          "[agent][cli]") {
     for (const char* bad : {"0", "65", "x", "-1"}) {
         INFO(bad);
         auto ran = run({kReferenceAgent, "--window", bad});

@@ -6,6 +6,7 @@
 // --bug NAME makes it wrong in one catalogued way (the bug zoo), so that the harness can prove
 // that its checks catch that fault.
 #include "directory_writer.hpp"
+#include "workers.hpp"
 
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/protocol/messages.hpp>
@@ -18,6 +19,7 @@
 #include <cstring>
 #include <iostream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
@@ -113,21 +115,83 @@ std::optional<int> chooseVersion(const std::vector<int>& offered, int only) {
     return best;
 }
 
+/// The window the reference agent declares unless --window says otherwise: requests of a storm
+/// it takes at once, each served by a worker thread with its own directory connection.
+constexpr int kDefaultWindow = 8;
+
 struct Agent {
     std::string bug;
     int onlyVersion = 0;  ///< --protocol N: speak only version N (0: any this agent knows)
     int version = kProtocolV1;
+    int window = kDefaultWindow;  ///< --window N; 1 serves each request on the reading thread
     std::optional<KeyPair> keys;
-    std::unique_ptr<agent::DirectoryWriter> directory;
+    /// One directory connection per worker (index 0 also for the reading thread), made on first
+    /// use after a hello; the hello's own connection is index 0.
+    std::vector<std::unique_ptr<agent::DirectoryWriter>> directories;
+    std::string flavour;
+    agent::DirectoryConfig directoryConfig;
+    std::unique_ptr<agent::Workers> workers;
+    std::mutex outLock;
+    std::mutex logLock;
     std::set<std::string> seenIds;
     /// The latest issued_at seen per anchor: an older request arriving later is stale.
     std::map<std::string, std::int64_t> newestIssued;
 
     bool hasBug(const char* name) const { return bug == name; }
 
-    void send(const Message& m) { std::cout << encode(m) << "\n" << std::flush; }
+    void send(const Message& m) {
+        std::string line = encode(m);
+        line += '\n';
+        std::lock_guard guard(outLock);
+        std::cout.write(line.data(), static_cast<std::streamsize>(line.size()));
+        std::cout.flush();
+    }
 
-    void log(const std::string& text) { std::cerr << kName << ": " << text << "\n" << std::flush; }
+    void log(const std::string& text) {
+        std::string line = std::string(kName) + ": " + text + "\n";
+        std::lock_guard guard(logLock);
+        std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
+        std::cerr.flush();
+    }
+
+    /// The directory connection of `worker`, made (and connected, or tried) on first use.
+    agent::DirectoryWriter& directoryOf(int worker) {
+        auto& slot = directories[static_cast<std::size_t>(worker)];
+        if (!slot) {
+            slot = agent::makeDirectoryWriter(flavour, directoryConfig);
+            (void)slot->connect();  // a failure is each operation's to report (33001)
+        }
+        return *slot;
+    }
+
+    /// Serves a request: on a worker when the window is above 1, else here.
+    void take(const Request& r) {
+        log("request " + r.id + ": " + toString(r.operation) + " for anchor " + r.anchor);
+        if (auto refused = refuseUnusable(r)) {
+            send(*refused);
+            return;
+        }
+        if (!workers) {
+            answer(r, directoryOf(0));
+            return;
+        }
+        workers->submit(r.anchor, [this, r](int worker) { answer(r, directoryOf(worker)); });
+    }
+
+    void answer(const Request& r, agent::DirectoryWriter& directory) {
+        auto reply = onRequest(r, directory);
+        if (hasBug("answers-late")) {
+            std::this_thread::sleep_for(std::chrono::seconds(11));
+        }
+        send(reply);
+    }
+
+    /// Waits until every request taken is answered (before a hello or at shutdown).
+    void drain() {
+        if (workers) {
+            workers->drain();
+        }
+    }
 
     /// A hello starts a session: the first one after start, or a later one for the next scenario
     /// (protocol v1.1, "rehandshake"): the agent forgets the previous session's directory and
@@ -157,7 +221,12 @@ struct Agent {
         if (!hasBug("keeps-request-order")) {
             newestIssued.clear();
         }
-        directory.reset();
+        drain();
+        directories.clear();
+        directories.resize(static_cast<std::size_t>(std::max(1, window)));
+        if (window > 1 && !workers) {
+            workers = std::make_unique<agent::Workers>(window);
+        }
         if (hasBug("accepts-plaintext")) {
             ready.capabilities.push_back("plaintext");
         } else if (keys) {
@@ -179,10 +248,12 @@ struct Agent {
         config.connectorDn = hello.connectorDn;
         config.connectorPassword = hello.connectorPassword;
         config.skipTlsVerification = hasBug("skips-tls-verification");
-        directory = agent::makeDirectoryWriter(hello.flavour, std::move(config));
+        flavour = hello.flavour;
+        directoryConfig = config;
+        directories[0] = agent::makeDirectoryWriter(hello.flavour, std::move(config));
         // Onboarding is with the cloud: a directory that does not answer, or whose certificate
         // does not verify, fails each request (33001, after another try), not the handshake.
-        if (auto connected = directory->connect(); !connected) {
+        if (auto connected = directories[0]->connect(); !connected) {
             log("cannot connect to the directory as the connector (each request tries again): " +
                 connected.error().message);
         }
@@ -191,6 +262,7 @@ struct Agent {
         // The same onboarding on every hello, so that reports do not depend on which scenario
         // a kept agent served first; a kept key pair counts as created (31018).
         ready.events = {kOnboardingStart, kAuthTokenSuccess, kKeyPairCreated, kOnboardingSuccess};
+        ready.window = window;
         send(ready);
         return true;
     }
@@ -291,15 +363,11 @@ struct Agent {
         return out;
     }
 
-    Answer onRequest(const Request& r) {
-        log("request " + r.id + ": " + toString(r.operation) + " for anchor " + r.anchor);
-        if (auto refused = refuseUnusable(r)) {
-            return *refused;
-        }
+    Answer onRequest(const Request& r, agent::DirectoryWriter& directory) {
         // Ask the directory for the user first and decrypt while it searches: the search and
         // the RSA decryption, the two costly steps before the write, overlap.
-        auto pending = hasBug("matches-by-upn") ? directory->beginFindByUpn(r.upn)
-                                                : directory->beginFindByAnchor(r.anchor);
+        auto pending = hasBug("matches-by-upn") ? directory.beginFindByUpn(r.upn)
+                                                : directory.beginFindByAnchor(r.anchor);
         auto passwords = openPasswords(r);
         if (const auto* refused = std::get_if<Answer>(&passwords)) {
             return *refused;
@@ -322,7 +390,7 @@ struct Agent {
         if ((*user).disabled()) {
             return fail(r, kAdUserAccountDisabled, "the account is disabled");
         }
-        if (auto failed = apply(r, *user, newPassword, oldPassword)) {
+        if (auto failed = apply(directory, r, *user, newPassword, oldPassword)) {
             return fail(r, failed->reason, failed->detail);
         }
         log("request " + r.id + ": " + toString(r.operation) + " done for " + (*user).dn);
@@ -330,42 +398,44 @@ struct Agent {
     }
 
     /// Writes one request to the directory; the failure to report, if any.
-    std::optional<agent::WriteFailure> apply(const Request& r,
+    std::optional<agent::WriteFailure> apply(agent::DirectoryWriter& directory,
+                                             const Request& r,
                                              const agent::UserRef& user,
                                              const std::string& newPassword,
                                              const std::string& oldPassword) {
         const std::string& dn = user.dn;
         switch (r.operation) {
             case Operation::UnlockOnly:
-                return hasBug("ignores-unlock") ? std::nullopt : failureOf(directory->unlock(dn));
+                return hasBug("ignores-unlock") ? std::nullopt : failureOf(directory.unlock(dn));
             case Operation::Change:
             case Operation::ForcedChange:
                 if (hasBug("change-as-reset")) {
-                    auto checked = directory->verifyPassword(dn, oldPassword);
-                    return failureOf(checked ? directory->resetPassword(dn, newPassword) : checked);
+                    auto checked = directory.verifyPassword(dn, oldPassword);
+                    return failureOf(checked ? directory.resetPassword(dn, newPassword) : checked);
                 }
                 // The user's own change (Change Password), proving the current password: the
                 // directory checks it, the lockout, and the policy (33007, 33006, 33008).
-                return failureOf(directory->changePassword(dn, oldPassword, newPassword));
+                return failureOf(directory.changePassword(dn, oldPassword, newPassword));
             case Operation::Reset:
             case Operation::AdminReset:
-                return reset(r, user, newPassword);
+                return reset(directory, r, user, newPassword);
         }
         return agent::WriteFailure{33001, "unknown operation"};
     }
 
-    std::optional<agent::WriteFailure> reset(const Request& r,
+    std::optional<agent::WriteFailure> reset(agent::DirectoryWriter& directory,
+                                             const Request& r,
                                              const agent::UserRef& user,
                                              const std::string& newPassword) {
         const std::string& dn = user.dn;
         // The unlock comes first: if the directory refuses it, nothing has been written.
         if (r.unlock && !hasBug("ignores-unlock")) {
-            if (auto failed = failureOf(directory->unlock(dn))) {
+            if (auto failed = failureOf(directory.unlock(dn))) {
                 return failed;
             }
         }
-        auto set = hasBug("old-password-still-works") ? directory->addPassword(dn, newPassword)
-                                                      : directory->resetPassword(dn, newPassword);
+        auto set = hasBug("old-password-still-works") ? directory.addPassword(dn, newPassword)
+                                                      : directory.resetPassword(dn, newPassword);
         if (!set) {
             agent::WriteFailure failure = set.error();
             if (hasBug("policy-as-permission") && failure.reason == 33008) {
@@ -378,7 +448,7 @@ struct Agent {
         // once, so the flag is silently not set: DOMAIN.md §2.3). A refusal here comes after the
         // password was written: the answer is a failure whose detail says so.
         if (r.mustChange && !user.passwordNeverExpires() && !hasBug("ignores-must-change")) {
-            if (auto flagged = directory->setMustChange(dn, true); !flagged) {
+            if (auto flagged = directory.setMustChange(dn, true); !flagged) {
                 agent::WriteFailure failure = flagged.error();
                 failure.detail = "password written, but " + failure.detail;
                 return failure;
@@ -393,12 +463,14 @@ struct Agent {
 };
 
 constexpr const char* kUsage =
-    "usage: wblab-agent [--bug NAME] [--protocol 1|2]\n"
+    "usage: wblab-agent [--bug NAME] [--protocol 1|2] [--window N]\n"
     "       wblab-agent --list-bugs | --help | --version\n"
     "The reference password-writeback agent for wblab. Speaks the agent protocol (versions 1\n"
     "and 2, docs/agent-protocol.md) on stdin/stdout; logs to stderr, never a password.\n"
     "  --bug NAME      be wrong in one catalogued way (see --list-bugs)\n"
     "  --protocol N    speak only protocol version N (default: the newest the harness offers)\n"
+    "  --window N      take up to N requests at once, each on a worker thread with its own\n"
+    "                  directory connection (1 to 64, default 8; 1: one at a time)\n"
     "  --list-bugs     print one fault per line, name<TAB>description, and exit\n"
     "  --help          print this help and exit\n"
     "  --version       print the agent's name, version and protocol versions, and exit\n";
@@ -436,6 +508,17 @@ std::optional<int> parseArguments(int argc, char** argv, Agent& agent) {
                 std::cerr << "wblab-agent: unknown bug '" << agent.bug << "' (see --list-bugs)\n";
                 return 2;
             }
+            continue;
+        }
+        if (arg == "--window" && i + 1 < argc) {
+            const std::string v = argv[++i];
+            const int n = std::atoi(v.c_str());
+            if (std::to_string(n) != v || n < 1 || n > kMaxWindow) {
+                std::cerr << "wblab-agent: --window takes 1 to " << kMaxWindow << ", not '" << v
+                          << "'\n";
+                return 2;
+            }
+            agent.window = n;
             continue;
         }
         if (arg == "--protocol" && i + 1 < argc) {
@@ -487,12 +570,9 @@ int main(int argc, char** argv) {
             if (agent.hasBug("hangs")) {
                 continue;
             }
-            auto answer = agent.onRequest(*request);
-            if (agent.hasBug("answers-late")) {
-                std::this_thread::sleep_for(std::chrono::seconds(11));
-            }
-            agent.send(answer);
+            agent.take(*request);
         } else if (std::holds_alternative<Shutdown>(*message)) {
+            agent.drain();
             agent.send(Bye{{kServiceStopped}});
             agent.log("stopped");
             return 0;

@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <regex>
@@ -122,6 +123,26 @@ public:
             ready_.publicKeyPem, password, ready_.protocol, sealContext(r.id, field));
         REQUIRE(sealed);
         return *sealed;
+    }
+
+    /// Sends every request before reading any answer; the answers by request id.
+    std::map<std::string, Answer> sendAll(const std::vector<Request>& requests) {
+        const Deadline deadline = deadlineIn(std::chrono::milliseconds(20000));
+        for (const auto& r : requests) {
+            REQUIRE(process_->write(encode(r) + "\n", deadline));
+        }
+        std::map<std::string, Answer> answers;
+        while (answers.size() < requests.size()) {
+            std::string reply;
+            REQUIRE(process_->readLine(reply, deadline, kMaxLineBytes) ==
+                    Process::LineStatus::Line);
+            auto message = decode(reply);
+            REQUIRE(message);
+            if (const auto* answer = std::get_if<Answer>(&*message)) {
+                CHECK(answers.emplace(answer->id, *answer).second);  // one answer per id
+            }
+        }
+        return answers;
     }
 
     Answer send(const Request& r) {
@@ -483,4 +504,52 @@ TEST_CASE("Each agent answers --help and --version with exit 0, a bad option wit
     CHECK(bad.status.code == 2);
     auto badVersion = run(with(agent.argv, {"--protocol", "3"}));
     CHECK(badVersion.status.code == 2);
+}
+
+TEST_CASE("The reference agent declares a window and serves that many requests at once",
+          "[agent][slapd][window]") {
+    fixture::DirectorySeed seed;
+    const int users = 24;
+    for (int i = 0; i < users; ++i) {
+        seed.users.push_back(user("win" + std::to_string(i), "Seed-Passw0rd-" + std::to_string(i)));
+    }
+    Lab lab(seed);
+    AgentUnderTest agent({kReferenceAgent}, *lab.fx, lab.dir->path() + "/agent.stderr");
+    CHECK(agent.ready().window == 8);
+    std::vector<Request> requests;
+    std::vector<std::string> secrets;
+    for (int i = 0; i < users; ++i) {
+        auto r = agent.request(Operation::Reset, "win" + std::to_string(i));
+        secrets.push_back("Window-Reset-" + std::to_string(i) + "-Pw0rd");
+        r.newPassword = agent.seal(r, secrets.back(), "new_password");
+        requests.push_back(r);
+    }
+    // A second request for the first user, after its first: applied after it, one at a time.
+    auto again = agent.request(Operation::Reset, "win0");
+    secrets.push_back("Window-Again-0-Pw0rd");
+    again.newPassword = agent.seal(again, secrets.back(), "new_password");
+    requests.push_back(again);
+    const auto answers = agent.sendAll(requests);
+    for (const auto& r : requests) {
+        INFO(r.id);
+        REQUIRE(answers.count(r.id) == 1);
+        CHECK(answers.at(r.id).result == Result::Success);
+    }
+    for (int i = 1; i < users; ++i) {
+        CHECK(lab.binds("win" + std::to_string(i), secrets[static_cast<std::size_t>(i)]));
+    }
+    CHECK(lab.binds("win0", "Window-Again-0-Pw0rd"));
+    lab.checkLogHasNone(secrets);
+}
+
+TEST_CASE("The reference agent's window option takes 1 to 64, and 1 is one at a time",
+          "[agent][cli]") {
+    for (const char* bad : {"0", "65", "x", "-1"}) {
+        INFO(bad);
+        auto ran = run({kReferenceAgent, "--window", bad});
+        CHECK(ran.status.code == 2);
+        CHECK_THAT(ran.err, Catch::Contains("--window"));
+    }
+    CHECK(run({kReferenceAgent, "--window", "1"}).status.success());
+    CHECK(run({kReferenceAgent, "--window", "64"}).status.success());
 }

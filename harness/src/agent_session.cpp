@@ -84,6 +84,8 @@ Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
     config_.hello = hello;
     answered_.clear();
     late_.clear();
+    inFlight_.clear();
+    arrived_.clear();
     lastRequestLine_.clear();
     holdSeconds_ = 0;
     expiryShift_ = 0;
@@ -98,7 +100,7 @@ Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
 
 bool AgentSession::reusable() const {
     const auto& caps = ready_.capabilities;
-    return !dead_ && !outOfStep_ && overdue_.empty() &&
+    return !dead_ && !outOfStep_ && overdue_.empty() && inFlight_.empty() &&
            std::find(caps.begin(), caps.end(), kRehandshake) != caps.end();
 }
 
@@ -313,64 +315,121 @@ std::optional<sim::WritebackReply> AgentSession::withoutLine(Process::LineStatus
 }
 
 sim::WritebackReply AgentSession::exchange(const std::string& requestLine, const std::string& id) {
-    using Delivery = sim::WritebackReply::Delivery;
     sim::WritebackReply reply;
+    const Deadline deadline = exchangeDeadline();
+    if (!sendLine(requestLine, reply)) {
+        return reply;
+    }
+    return readAnswer(id, deadline);
+}
+
+bool AgentSession::post(const sim::WritebackRequest& request, sim::WritebackReply& reply) {
+    if (dead_) {
+        reply.delivery = sim::WritebackReply::Delivery::Unreachable;
+        reply.detail = "the agent is no longer running";
+        return false;
+    }
+    if (!encode(request, reply)) {
+        return false;
+    }
+    const Deadline deadline = exchangeDeadline();
+    if (!sendLine(lastRequestLine_, reply)) {
+        return false;
+    }
+    inFlight_[request.correlationId] = deadline;
+    return true;
+}
+
+sim::WritebackReply AgentSession::await(const std::string& id) {
+    auto posted = inFlight_.find(id);
+    if (posted == inFlight_.end()) {
+        sim::WritebackReply reply;
+        reply.delivery = sim::WritebackReply::Delivery::Unreachable;
+        reply.detail = "internal: request " + shown(id) + " was not posted";
+        return reply;
+    }
+    const Deadline deadline = posted->second;
+    if (auto came = arrived_.find(id); came != arrived_.end()) {
+        auto reply = replyOf(came->second);
+        arrived_.erase(came);
+        inFlight_.erase(id);
+        answered_.insert(id);
+        return reply;
+    }
+    auto reply = readAnswer(id, deadline);
+    inFlight_.erase(id);
+    return reply;
+}
+
+bool AgentSession::sendLine(const std::string& requestLine, sim::WritebackReply& reply) {
+    using Delivery = sim::WritebackReply::Delivery;
     if (dead_) {
         reply.delivery = Delivery::Unreachable;
         reply.detail = "the agent is no longer running";
-        return reply;
+        return false;
     }
-    const Deadline deadline = exchangeDeadline();
-    if (auto sent = process_.write(requestLine + "\n", deadline); !sent) {
+    if (auto sent = process_.write(requestLine + "\n", exchangeDeadline()); !sent) {
         dead_ = true;
         reply.delivery = Delivery::Unreachable;
         auto exit = process_.waitUntil(deadlineIn(std::chrono::milliseconds(500)));
         reply.detail = exit ? "the agent exited before the request (" + exit->describe() + ")"
                             : "cannot send the request: " + sent.error().message;
-        return reply;
+        return false;
     }
+    return true;
+}
+
+sim::WritebackReply AgentSession::garbled(std::string detail) {
+    sim::WritebackReply reply;
+    reply.delivery = sim::WritebackReply::Delivery::Garbled;
+    outOfStep_ = true;
+    reply.detail = std::move(detail);
+    diagnostics_.push_back(reply.detail);
+    return reply;
+}
+
+sim::WritebackReply AgentSession::readAnswer(const std::string& id, Deadline deadline) {
     std::string line;
     while (true) {
+        if (dead_) {
+            sim::WritebackReply reply;
+            reply.delivery = sim::WritebackReply::Delivery::Unreachable;
+            reply.detail = "the agent is no longer running";
+            return reply;
+        }
         auto status = process_.readLine(line, deadline, protocol::kMaxLineBytes);
         if (auto ended = withoutLine(status, id, deadline)) {
             return *ended;
         }
         auto message = protocol::decode(line);
         if (!message) {
-            reply.delivery = Delivery::Garbled;
-            outOfStep_ = true;
-            reply.detail = "unreadable answer: " + shownMessage(message.error().message);
-            diagnostics_.push_back(reply.detail);
-            return reply;
+            return garbled("unreadable answer: " + shownMessage(message.error().message));
         }
         if (std::holds_alternative<protocol::Heartbeat>(*message)) {
             continue;
         }
         const auto* answer = std::get_if<protocol::Answer>(&*message);
         if (answer == nullptr) {
-            reply.delivery = Delivery::Garbled;
-            outOfStep_ = true;
-            reply.detail = std::string("expected an answer, got ") + protocol::kindOf(*message);
-            diagnostics_.push_back(reply.detail);
-            return reply;
+            return garbled(std::string("expected an answer, got ") + protocol::kindOf(*message));
         }
         // An overdue request's answer comes first, even when this is a replay of that request
         // (the agent answers in order).
         if (takeIfLate(*answer)) {
             continue;
         }
-        if (answer->id != id) {
-            reply.delivery = Delivery::Garbled;
-            outOfStep_ = true;
-            // The agent chose these bytes: shown printable, short, and redacted with the rest.
-            reply.detail = answered_.count(answer->id) != 0
-                               ? "a second answer for request " + shown(answer->id)
-                               : "answer for unknown request id " + shown(answer->id);
-            diagnostics_.push_back(reply.detail);
-            return reply;
+        if (answer->id == id) {
+            answered_.insert(answer->id);
+            return replyOf(*answer);
         }
-        answered_.insert(answer->id);
-        return replyOf(*answer);
+        // Within its window the agent may answer in any order: kept for the request's await().
+        if (inFlight_.count(answer->id) != 0 && arrived_.count(answer->id) == 0) {
+            arrived_.emplace(answer->id, *answer);
+            continue;
+        }
+        // The agent chose these bytes: shown printable, short, and redacted with the rest.
+        return garbled(answered_.count(answer->id) != 0 || arrived_.count(answer->id) != 0
+                           ? "a second answer for request " + shown(answer->id)
+                           : "answer for unknown request id " + shown(answer->id));
     }
 }
 

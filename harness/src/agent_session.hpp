@@ -61,6 +61,19 @@ public:
     /// framing; the cloud asks before any gate.
     bool serviceUp() const override { return !dead_; }
 
+    /// How many requests may be in flight at once: the window the agent declared in its ready
+    /// (protocol 2.1; 1 when it declared none).
+    int window() const { return ready_.window; }
+
+    /// Sends a request without waiting for its answer, so that up to window() are in flight;
+    /// await() then takes its answer. False, with `reply` saying why, when it was not sent.
+    bool post(const sim::WritebackRequest& request, sim::WritebackReply& reply);
+
+    /// The answer to the posted request `id`, by its deadline (set when it was posted). Answers
+    /// to other requests in flight that come meanwhile are kept for their own await(); late
+    /// answers to overdue requests are matched to them as in deliver().
+    sim::WritebackReply await(const std::string& id);
+
     /// Sends a request line again, byte for byte (a relay that replays a captured message).
     sim::WritebackReply replay(const std::string& requestLine, const std::string& id);
 
@@ -147,6 +160,12 @@ private:
     AgentSession(Process process, AgentConfig config);
     Deadline exchangeDeadline() const;
     sim::WritebackReply exchange(const std::string& requestLine, const std::string& id);
+    /// Writes a request line; false with `reply` set when it could not.
+    bool sendLine(const std::string& requestLine, sim::WritebackReply& reply);
+    /// Reads until the answer to `id` (or what ends the wait) comes.
+    sim::WritebackReply readAnswer(const std::string& id, Deadline deadline);
+    /// A wire problem of the answer stream: recorded, and the session is out of step.
+    sim::WritebackReply garbled(std::string detail);
     Expected<void> handshake(const protocol::Hello& hello);
     /// True when `answer` is the late answer to an overdue request (recorded, not returned).
     bool takeIfLate(const protocol::Answer& answer);
@@ -164,7 +183,10 @@ private:
     std::int64_t expiryShift_ = 0;
     std::string lastRequestLine_;
     std::set<std::string> answered_;
-    std::map<std::string, Deadline> overdue_;  ///< id -> the deadline it missed
+    std::map<std::string, Deadline> overdue_;   ///< id -> the deadline it missed
+    std::map<std::string, Deadline> inFlight_;  ///< posted, not awaited yet: id -> its deadline
+    /// Answers to requests in flight that came while another answer was awaited.
+    std::map<std::string, protocol::Answer> arrived_;
     std::vector<LateAnswer> late_;
 };
 

@@ -1,5 +1,7 @@
 #include "relay.hpp"
 
+#include "storm.hpp"
+
 #include <wblab/fixture/directory.hpp>
 
 namespace wblab::harness {
@@ -56,12 +58,28 @@ sim::WritebackReply FaultyRelay::deliver(const sim::WritebackRequest& request) {
         injected_ = true;
         return unanswered(Delivery::TimedOut, "the relay held the request (fault)");
     }
+    if (mode == scenario::RelayMode::Deliver && inStormFlight()) {
+        return deliverInStorm(request);
+    }
     auto reply = agent_->deliver(request);
     lastLine_ = agent_->lastRequestLine();
     if (mode == scenario::RelayMode::Duplicate && reply.delivery == Delivery::Answered) {
         // The cloud sees the first answer; the second copy's answer only goes to the report.
         duplicate_ = agent_->replay(lastLine_, request.correlationId);
     }
+    return reply;
+}
+
+sim::WritebackReply FaultyRelay::deliverInStorm(const sim::WritebackRequest& request) {
+    sim::WritebackReply reply;
+    const bool posted = agent_->post(request, reply);
+    // Other steps post theirs while this one is in flight: this step's line, kept.
+    const std::string line = agent_->lastRequestLine();
+    if (posted) {
+        parkPostedStormFlight();
+        reply = agent_->await(request.correlationId);
+    }
+    lastLine_ = line;
     return reply;
 }
 

@@ -104,6 +104,9 @@ private:
     std::string downBecause_;
 
     void retireAgent();
+    /// A storm step's request with others in flight (storm.hpp): posted, then awaited once it
+    /// is the oldest.
+    sim::WritebackReply deliverInStorm(const sim::WritebackRequest& request);
 };
 
 }  // namespace wblab::harness

@@ -3,6 +3,7 @@
 
 #include "agent_log.hpp"
 #include "mapping.hpp"
+#include "storm.hpp"
 
 #include <wblab/protocol/crypto.hpp>
 #include <wblab/scenario/catalog.hpp>
@@ -358,7 +359,16 @@ bool ScenarioRun::setup() {
 
 void ScenarioRun::runSteps() {
     for (std::size_t i = 0; i < s_.steps.size() && !stopped_; ++i) {
-        if (!playStep(i)) {
+        // A storm goes in flight several requests at a time when the agent declared a window.
+        const int window = relay_->agent() != nullptr ? relay_->agent()->window() : 1;
+        const std::size_t end = window > 1 ? stormEnd(s_, i) : i + 1;
+        if (end > i + 1) {
+            if (outOfTime("before step " + std::to_string(i + 1))) {
+                return;
+            }
+            runStormSteps(*this, i, end, window);
+            i = end - 1;
+        } else if (!playStep(i)) {
             return;  // out of time before the step
         }
     }

@@ -3,6 +3,7 @@
 // duplicated request, the cloud agreeing with the directory).
 #include "mapping.hpp"
 #include "scenario_run.hpp"
+#include "storm.hpp"
 
 #include <wblab/scenario/catalog.hpp>
 
@@ -149,6 +150,8 @@ void StepRunner::operation(const std::string& what,
     const Snapshot before = snapshot(user);
     sim::OperationResult op = perform(run_.channel());
     run_.observed().operation = op;
+    // In a storm with several requests in flight, steps finish in their order.
+    parkStormFlight();
     run_.timeline("cloud: " + label_ + " " + what + " " + user + ", correlation " +
                   op.correlationId);
     run_.sent().push_back(

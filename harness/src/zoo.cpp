@@ -183,13 +183,17 @@ void runControl(ZooState& state,
     }
 }
 
-/// Runs one fault over the scenarios that can still tell something.
-void runFault(
-    ZooState& state, const std::string& fault, const RunOptions& faulty, bool lab, bool quick) {
+/// Runs one fault over the scenarios that can still tell something, on the worker's directory
+/// (kept between faults as between a run's scenarios; each fault has agents of its own).
+void runFault(ZooState& state,
+              const std::string& fault,
+              const RunOptions& faulty,
+              bool lab,
+              bool quick,
+              FixturePool& fixtures) {
     std::set<std::string> failedHere;
     int ran = 0;
     AgentSlot slot;
-    FixturePool fixtures;
     // The previous scenario's result: its log check is settled when the kept agent takes the
     // next hello or exits, and credited again then.
     report::CaseResult previous;
@@ -226,7 +230,6 @@ void runFault(
         slot.settleLater(previous);
     }
     slot.close();
-    fixtures.close();
     if (!processesStopped()) {
         credit(previous);
     }
@@ -255,6 +258,7 @@ ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
     const std::size_t total = faults.agent.size() + faults.lab.size();
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
+        FixturePool fixtures;
         for (std::size_t i = next++; i < total && !processesStopped(); i = next++) {
             const bool lab = i >= faults.agent.size();
             const auto& name = lab ? faults.lab[i - faults.agent.size()] : faults.agent[i];
@@ -266,14 +270,18 @@ ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
                 faulty.agent.argv.push_back(name);
                 faulty.agent.label = agent.label + " --bug " + name;
             }
-            runFault(state, name, faulty, lab, quick);
+            const auto started = Clock::now();
+            runFault(state, name, faulty, lab, quick, fixtures);
+            const auto took = std::chrono::duration<double>(Clock::now() - started).count();
             if (progress != nullptr && !processesStopped()) {
                 std::lock_guard guard(state.lock);
                 *progress << (lab ? "lab mutation " : "fault ") << name << ": "
-                          << zoo.criteriaFailedBy(name).size() << " criteria failed\n"
+                          << zoo.criteriaFailedBy(name).size() << " criteria failed (" << std::fixed
+                          << std::setprecision(1) << took << " s)\n"
                           << std::flush;
             }
         }
+        fixtures.close();
     };
     std::vector<std::thread> workers;
     for (std::size_t j = 0; j < std::max<std::size_t>(1, options.jobs); ++j) {

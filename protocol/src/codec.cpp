@@ -146,12 +146,16 @@ struct Encoder {
     }
 
     ordered_json operator()(const Ready& m) const {
-        return {{"type", "ready"},
-                {"protocol", m.protocol},
-                {"agent", {{"name", m.agentName}, {"version", m.agentVersion}}},
-                {"capabilities", m.capabilities},
-                {"public_key", m.publicKeyPem},
-                {"events", m.events}};
+        ordered_json out = {{"type", "ready"},
+                            {"protocol", m.protocol},
+                            {"agent", {{"name", m.agentName}, {"version", m.agentVersion}}},
+                            {"capabilities", m.capabilities},
+                            {"public_key", m.publicKeyPem},
+                            {"events", m.events}};
+        if (m.window != 1) {
+            out["window"] = m.window;
+        }
+        return out;
     }
 
     ordered_json operator()(const Request& m) const {
@@ -238,6 +242,12 @@ Expected<Message> decodeReady(const json& j, FieldReader& r) {
     }
     m.publicKeyPem = r.getOr<std::string>("public_key", "");
     m.events = r.getOr<std::vector<int>>("events", {});
+    m.window = r.getOr<int>("window", 1);
+    if (!r.error() && (m.window < 1 || m.window > kMaxWindow)) {
+        return makeError(ErrorCode::ProtocolViolation,
+                         "ready: 'window' must be 1 to " + std::to_string(kMaxWindow) + ", not " +
+                             std::to_string(m.window));
+    }
     return Message(m);
 }
 

@@ -185,6 +185,31 @@ TEST_CASE("An unknown capability in ready is a warning, not an error", "[protoco
     CHECK_THAT(encode(ready), !Catch::Contains("warning"));
 }
 
+TEST_CASE("ready.window: absent is 1, 1 to 64 kept, anything else refused", "[protocol][codec]") {
+    const std::string head =
+        R"({"type":"ready","protocol":2,"agent":{"name":"a","version":"1"},"public_key":"k")";
+    auto plain = decode(head + "}");
+    REQUIRE(plain);
+    CHECK(std::get<Ready>(*plain).window == 1);
+    // A window of 1 is today's behaviour and stays off the wire.
+    CHECK_THAT(encode(std::get<Ready>(*plain)), !Catch::Contains("window"));
+    auto eight = decode(head + R"(,"window":8})");
+    REQUIRE(eight);
+    CHECK(std::get<Ready>(*eight).window == 8);
+    auto again = decode(encode(std::get<Ready>(*eight)));
+    REQUIRE(again);
+    CHECK(std::get<Ready>(*again).window == 8);
+    CHECK(decode(head + R"(,"window":64})"));
+    for (const char* bad : {"0", "-3", "65", "1000000"}) {
+        auto refused = decode(head + R"(,"window":)" + bad + "}");
+        REQUIRE_FALSE(refused);
+        CHECK_THAT(refused.error().message, Catch::Contains("'window' must be 1 to 64"));
+    }
+    auto text = decode(head + R"(,"window":"8"})");
+    REQUIRE_FALSE(text);
+    CHECK_THAT(text.error().message, Catch::Contains("window"));
+}
+
 TEST_CASE("Every capability the document defines is known", "[protocol][codec]") {
     for (const char* name : {"reset",
                              "change",

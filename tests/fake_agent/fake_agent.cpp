@@ -9,6 +9,7 @@
 //   wblab-fake-agent --mode log-at-next-hello --capabilities reset,plaintext,rehandshake
 //   wblab-fake-agent --count /tmp/starts -- /path/to/wblab-agent --bug hangs
 //   wblab-fake-agent --late-every 5 --late-by 600 -- /path/to/wblab-agent
+//   wblab-fake-agent --window 4 --record /tmp/flights [--slow-every 5 --slow-by 1300]
 #include <wblab/protocol/messages.hpp>
 
 #include <algorithm>
@@ -20,6 +21,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <poll.h>
+#include <set>
 #include <string>
 #include <sys/wait.h>
 #include <thread>
@@ -32,6 +35,10 @@ using namespace wblab::protocol;
 
 struct Options {
     std::string mode = "silent";
+    int window = 1;      ///< --window N: declared in ready; see serveWindow()
+    std::string record;  ///< --record FILE: one line per request taken, see serveWindow()
+    int slowEvery = 0;   ///< --slow-every N: every Nth request is answered late
+    long slowByMs = 0;   ///< --slow-by MS: by this much after it came
     std::string marker;
     long floodBytes = 0;
     std::vector<std::string> capabilities = {
@@ -105,6 +112,7 @@ void sendReady(const Options& o, const std::string& hello) {
     r.agentName = "wblab-fake-agent";
     r.agentVersion = o.mode;
     r.capabilities = o.capabilities;
+    r.window = o.window;
     send(r);
 }
 
@@ -214,6 +222,14 @@ Options parse(int argc, char** argv) {
             o.marker = argv[++i];
         } else if (arg == "--flood" && hasValue) {
             o.floodBytes = std::atol(argv[++i]);
+        } else if (arg == "--window" && hasValue) {
+            o.window = std::atoi(argv[++i]);
+        } else if (arg == "--record" && hasValue) {
+            o.record = argv[++i];
+        } else if (arg == "--slow-every" && hasValue) {
+            o.slowEvery = std::atoi(argv[++i]);
+        } else if (arg == "--slow-by" && hasValue) {
+            o.slowByMs = std::atol(argv[++i]);
         } else if (arg == "--capabilities" && hasValue) {
             o.capabilities.clear();
             std::string list = argv[++i];
@@ -313,12 +329,115 @@ bool readFrom(std::FILE* in, std::string& line) {
         if (std::holds_alternative<Request>(*message) && ++requests % every == 0) {
             std::this_thread::sleep_for(lateBy);
         }
+        // One line back per line in: whatever window the agent declares, it gets one request
+        // at a time through this relay.
+        if (auto ready = decode(reply); ready && std::holds_alternative<Ready>(*ready)) {
+            std::get<Ready>(*ready).window = 1;
+            reply = encode(*ready);
+        }
         std::cout << reply << "\n" << std::flush;
     }
     ::close(toChild[1]);
     int status = 0;
     ::waitpid(child, &status, 0);
     std::exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+}
+
+/// Lines from stdin read with poll, so that the windowed agent can wait for more requests for
+/// a while and then answer what it holds.
+class StdinLines {
+public:
+    /// A line, nullopt at the end; `timeoutMs` without input: an empty optional line in `idle`.
+    bool next(std::string& line, int timeoutMs, bool& idle) {
+        idle = false;
+        while (true) {
+            auto nl = buffer_.find('\n');
+            if (nl != std::string::npos) {
+                line.assign(buffer_, 0, nl);
+                buffer_.erase(0, nl + 1);
+                return true;
+            }
+            pollfd p{0, POLLIN, 0};
+            if (::poll(&p, 1, timeoutMs) == 0) {
+                idle = true;
+                return true;
+            }
+            char chunk[65536];
+            const ssize_t n = ::read(0, chunk, sizeof chunk);
+            if (n <= 0) {
+                return false;
+            }
+            buffer_.append(chunk, static_cast<std::size_t>(n));
+        }
+    }
+
+private:
+    std::string buffer_;
+};
+
+/// A request held by the windowed agent, and when to answer it.
+struct Held {
+    Request request;
+    std::chrono::steady_clock::time_point due;
+};
+
+/// --window N: takes requests without answering until it holds N or none came for 100 ms, then
+/// answers those that are due, newest first (out of order); with --slow-every K every Kth request
+/// is due --slow-by ms after it came (a late answer inside the window). Answers success without
+/// writing anything. --record FILE gets one line per request taken: "<id> <anchor> <held>", the
+/// number held with it, and "overlap <anchor>" when a request came for an account that already
+/// had one in flight.
+void serveWindow(const Options& o) {
+    std::ofstream record(o.record.empty() ? "/dev/null" : o.record, std::ios::app);
+    std::vector<Held> held;
+    StdinLines in;
+    int taken = 0;
+    auto answerDue = [&](bool all) {
+        const auto now = std::chrono::steady_clock::now();
+        for (auto it = held.rbegin(); it != held.rend();) {
+            if (all || it->due <= now) {
+                send(answer(it->request.id, true, {31001, 31002}, 0));
+                it = std::reverse_iterator(held.erase(std::next(it).base()));
+            } else {
+                ++it;
+            }
+        }
+    };
+    for (std::string line;;) {
+        bool idle = false;
+        if (!in.next(line, 100, idle)) {
+            return;
+        }
+        if (idle || static_cast<int>(held.size()) >= o.window) {
+            answerDue(false);
+            if (idle) {
+                continue;
+            }
+        }
+        auto message = decode(line);
+        if (message && std::holds_alternative<Shutdown>(*message)) {
+            answerDue(true);
+            return;
+        }
+        if (message && std::holds_alternative<Hello>(*message)) {
+            sendReady(o, line);
+            continue;
+        }
+        if (!message || !std::holds_alternative<Request>(*message)) {
+            continue;
+        }
+        const auto& request = std::get<Request>(*message);
+        for (const auto& h : held) {
+            if (h.request.anchor == request.anchor) {
+                record << "overlap " << request.anchor << "\n";
+            }
+        }
+        const bool slow = o.slowEvery > 0 && ++taken % o.slowEvery == 0;
+        held.push_back(
+            {request,
+             std::chrono::steady_clock::now() + std::chrono::milliseconds(slow ? o.slowByMs : 0)});
+        record << request.id << " " << request.anchor << " " << held.size() << "\n" << std::flush;
+    }
 }
 
 }  // namespace
@@ -342,6 +461,10 @@ int main(int argc, char** argv) {
         return 0;
     }
     ready(o);
+    if (o.window > 1) {
+        serveWindow(o);
+        return 0;
+    }
     if (o.mode.rfind("exit-after-ready=", 0) == 0) {
         return std::atoi(o.mode.c_str() + std::strlen("exit-after-ready="));
     }

@@ -28,6 +28,8 @@ inline constexpr int kProtocolV1 = 1;
 inline constexpr int kProtocolV2 = 2;
 /// The versions this codec speaks, oldest first: what the harness offers in Hello::protocols.
 inline constexpr int kProtocolVersions[] = {kProtocolV1, kProtocolV2};
+/// The most requests an agent may have in flight (Ready::window, protocol 2.1).
+inline constexpr int kMaxWindow = 64;
 /// Longest line either side may send, newline excluded.
 inline constexpr std::size_t kMaxLineBytes = 1 << 20;
 
@@ -87,6 +89,9 @@ struct Ready {
     std::vector<std::string> capabilities;
     std::string publicKeyPem;  ///< RSA-2048 public key, SubjectPublicKeyInfo PEM
     std::vector<int> events;   ///< onboarding events logged: 31004, 31017, 31018, 31005
+    /// How many requests the agent takes before answering one (1..kMaxWindow; protocol 2.1). On
+    /// the wire only when above 1: an agent that sends none gets one request at a time.
+    int window = 1;
     /// Not on the wire: what decode() found questionable but not wrong (an unknown capability).
     /// The harness reports them as handshake warnings.
     std::vector<std::string> warnings;

@@ -157,8 +157,6 @@ public:
     /// Stops the steps after the current one.
     void stopSteps() { stopped_ = true; }
 
-    bool stepsStopped() const { return stopped_; }
-
     /// The DN of the on-premises user who signs in as `upn`, or empty (a cloud-only user).
     std::string dnOfCloudUser(const std::string& upn) const;
 

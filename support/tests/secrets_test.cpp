@@ -119,6 +119,27 @@ TEST_CASE("The process redactor knows every secret added to it", "[support][secr
     CHECK(r.redact(kPw) == kPw);
 }
 
+TEST_CASE("Secrets added one at a time are all redacted, overlapping ones as one span",
+          "[support][secrets]") {
+    Redactor r;
+    std::vector<std::string> added;
+    // Added and used in turn, as a run does (a scenario's passwords, then each request's): the
+    // redactor's generations merge at various sizes along the way.
+    for (int i = 0; i < 100; ++i) {
+        added.push_back("Gen-Secret-" + std::to_string(i * 7919) + "!");
+        r.add(added.back());
+        CHECK(r.redact("now " + added.back()) == "now [redacted]");
+    }
+    for (const auto& secret : added) {
+        CHECK(r.redact("<" + secret + ">") == "<[redacted]>");
+        CHECK(r.redact(base64(secret)).find("[redacted]") != std::string::npos);
+    }
+    // One secret inside another, added far apart (in different generations): one span.
+    r.add("Gen-Secret-0!-and-more");
+    CHECK(r.redact("a Gen-Secret-0!-and-more b") == "a [redacted] b");
+    CHECK(r.redact("Gen-Secret-7919!Gen-Secret-15838!") == "[redacted]");
+}
+
 TEST_CASE("Printable text escapes control characters and invalid UTF-8", "[support][secrets]") {
     CHECK(printable("ok \xc3\xa4") == "ok \xc3\xa4");
     CHECK(printable("\x1b[31mred\r\n") == "\\x1b[31mred\\x0d\\x0a");

@@ -133,9 +133,6 @@ public:
     /// `text` with every known secret, in any form, replaced by kRedacted.
     std::string redact(std::string_view text) const;
 
-    /// The scanner for the secrets known now.
-    std::shared_ptr<const SecretScanner> scanner() const;
-
     /// Forgets every secret (tests).
     void clear();
 

@@ -26,8 +26,10 @@ namespace wblab {
 
 namespace {
 
+/// Rounded up: a poll that times out must not end before the deadline (truncated, it ended up
+/// to 1 ms early, and a scenario whose deadline fell inside a step's wait started the next step).
 int millisUntil(Deadline deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - Clock::now());
     return static_cast<int>(std::clamp<long long>(left.count(), 0, 60 * 60 * 1000));
 }
 

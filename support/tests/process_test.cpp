@@ -58,6 +58,13 @@ TEST_CASE("Process gives up on a silent child at the deadline", "[support][proce
     auto before = Clock::now();
     CHECK(child->readLine(line, deadlineIn(100ms), 1024) == Process::LineStatus::Timeout);
     CHECK(Clock::now() - before < 5s);
+    // Never before the deadline, whatever fraction of a millisecond it falls on: a caller that
+    // checks its own deadline after a timeout must find it passed.
+    for (auto fraction : {1us, 250us, 500us, 999us}) {
+        const Deadline deadline = Clock::now() + 3ms + fraction;
+        CHECK(child->readLine(line, deadline, 1024) == Process::LineStatus::Timeout);
+        CHECK(Clock::now() >= deadline);
+    }
     auto status = child->stop(200ms);
     CHECK_FALSE(status.exited);
     CHECK(status.signal == SIGTERM);

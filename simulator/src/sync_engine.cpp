@@ -6,6 +6,7 @@
 #include <wblab/sim/cloud.hpp>
 
 #include <set>
+#include <unordered_set>
 
 namespace wblab::sim {
 
@@ -60,7 +61,8 @@ SyncReport Cloud::applyObjects(const std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.objectCycles = 1;
     // Synced users whose directory object is gone are deleted in the cloud (soft-deleted there).
-    std::set<std::string> present;
+    std::unordered_set<std::string> present;
+    present.reserve(objects.size());
     for (const auto& object : objects) {
         present.insert(object.anchor);
     }

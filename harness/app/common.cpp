@@ -107,10 +107,12 @@ std::string shellQuote(const std::string& text) {
 }
 
 void redactConsole() {
-    static RedactingBuffer out(std::cout.rdbuf());
-    static RedactingBuffer err(std::cerr.rdbuf());
-    std::cout.rdbuf(&out);
-    std::cerr.rdbuf(&err);
+    // Never destroyed: the standard streams flush through them at exit, after every static
+    // object of ours is gone (as statics, the AddressSanitizer build crashed in that flush).
+    static auto* out = new RedactingBuffer(std::cout.rdbuf());
+    static auto* err = new RedactingBuffer(std::cerr.rdbuf());
+    std::cout.rdbuf(out);
+    std::cerr.rdbuf(err);
     std::cerr << std::unitbuf;
 }
 

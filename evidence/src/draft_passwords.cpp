@@ -20,30 +20,9 @@ const char* const kWords[] = {"Amber",   "Birch",  "Cedar",  "Delta",  "Ember",
                               "Kestrel", "Lumen",  "Meadow", "Nimbus", "Orchid",
                               "Pebble",  "Quartz", "Raven",  "Summit", "Tundra"};
 
-/// Tokens AD complexity refuses in a password: the account name and display-name parts of
-/// three or more characters (DOMAIN.md §3).
-std::vector<std::string> nameTokens(const scenario::UserSpec& u) {
-    std::vector<std::string> tokens;
-    if (u.sam.size() >= 3) {
-        tokens.push_back(lower(u.sam));
-    }
-    std::string token;
-    for (char c : u.displayName + " ") {
-        if (std::string(",.-_ #\t").find(c) != std::string::npos) {
-            if (token.size() >= 3) {
-                tokens.push_back(lower(token));
-            }
-            token.clear();
-        } else {
-            token += c;
-        }
-    }
-    return tokens;
-}
-
 bool containsName(const std::string& password, const scenario::UserSpec& u) {
     const std::string p = lower(password);
-    for (const auto& t : nameTokens(u)) {
+    for (const auto& t : u.nameTokensRefusedInPassword()) {
         if (p.find(t) != std::string::npos) {
             return true;
         }
@@ -90,7 +69,7 @@ public:
             return {list[pick],
                     "a password of the history (" + std::to_string(p.history) + " remembered)"};
         }
-        const auto tokens = nameTokens(u);
+        const auto tokens = u.nameTokensRefusedInPassword();
         if (p.complexity && !tokens.empty()) {
             std::string t = tokens.back();
             t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));

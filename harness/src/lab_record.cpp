@@ -81,27 +81,6 @@ std::string lower(std::string text) {
     return text;
 }
 
-/// The parts of a user's names that AD's complexity rule refuses in a password: the account
-/// name, and display-name tokens of three or more characters (DOMAIN.md §3).
-std::vector<std::string> nameTokens(const scenario::UserSpec& u) {
-    std::vector<std::string> tokens;
-    if (u.sam.size() >= 3) {
-        tokens.push_back(lower(u.sam));
-    }
-    std::string token;
-    for (char c : u.displayName + " ") {
-        if (std::string(",.-_ #\t").find(c) != std::string::npos) {
-            if (token.size() >= 3) {
-                tokens.push_back(lower(token));
-            }
-            token.clear();
-        } else {
-            token += c;
-        }
-    }
-    return tokens;
-}
-
 /// Placeholders that behave as the passwords they replace: the same length and the same class
 /// (upper, lower, digit, symbol) at every position, the same password always the same
 /// placeholder, and the same verdicts from Password Protection and from AD's name rule for
@@ -168,7 +147,7 @@ private:
                 cloud_.isBanned(a, cloudUser) != cloud_.isBanned(b, cloudUser)) {
                 return false;
             }
-            for (const auto& t : nameTokens(u)) {
+            for (const auto& t : u.nameTokensRefusedInPassword()) {
                 if ((lower(a).find(t) != std::string::npos) !=
                     (lower(b).find(t) != std::string::npos)) {
                     return false;

@@ -2,9 +2,35 @@
 #include <wblab/scenario/model.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <type_traits>
 
 namespace wblab::scenario {
+
+std::vector<std::string> UserSpec::nameTokensRefusedInPassword() const {
+    auto lower = [](std::string text) {
+        for (auto& c : text) {
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        }
+        return text;
+    };
+    std::vector<std::string> tokens;
+    if (sam.size() >= 3) {
+        tokens.push_back(lower(sam));
+    }
+    std::string token;
+    for (char c : displayName + " ") {
+        if (std::string(",.-_ #\t").find(c) != std::string::npos) {
+            if (token.size() >= 3) {
+                tokens.push_back(lower(token));
+            }
+            token.clear();
+        } else {
+            token += c;
+        }
+    }
+    return tokens;
+}
 
 namespace {
 

@@ -183,6 +183,10 @@ struct UserSpec : CloudSideSpec {
 
     const std::string& signInName() const { return cloudUpn.empty() ? upn : cloudUpn; }
 
+    /// What AD's complexity rule refuses inside this user's password, lower-case: the account
+    /// name and the display name's parts of three or more characters (DOMAIN.md §3).
+    std::vector<std::string> nameTokensRefusedInPassword() const;
+
     bool operator==(const UserSpec&) const = default;
 };
 

@@ -196,6 +196,21 @@ struct LabServer::Impl {
         return false;
     }
 
+    /// True when the caller holds one of `roles`; otherwise answers Graph's 403 and is false.
+    bool permitted(const std::vector<std::string>& roles,
+                   const httplib::Request& req,
+                   httplib::Response& res) const {
+        if (callerHolds(roles)) {
+            return true;
+        }
+        graphError(req,
+                   res,
+                   403,
+                   "Authorization_RequestDenied",
+                   "Insufficient privileges to complete the operation.");
+        return false;
+    }
+
     json userJson(const std::string& upn) {
         const auto& s = session.scenario();
         const auto* cloudUser = session.cloud().findUser(upn);
@@ -379,12 +394,7 @@ const std::vector<std::string> kRiskWriters = {"Global Administrator", "Security
 }  // namespace
 
 void LabServer::Impl::riskyUsers(const httplib::Request& req, httplib::Response& res) {
-    if (!callerHolds(kRiskReaders)) {
-        graphError(req,
-                   res,
-                   403,
-                   "Authorization_RequestDenied",
-                   "Insufficient privileges to complete the operation.");
+    if (!permitted(kRiskReaders, req, res)) {
         return;
     }
     json value = json::array();
@@ -410,12 +420,7 @@ void LabServer::Impl::riskyUsers(const httplib::Request& req, httplib::Response&
 void LabServer::Impl::riskAction(const httplib::Request& req,
                                  httplib::Response& res,
                                  bool dismiss) {
-    if (!callerHolds(kRiskWriters)) {
-        graphError(req,
-                   res,
-                   403,
-                   "Authorization_RequestDenied",
-                   "Insufficient privileges to complete the operation.");
+    if (!permitted(kRiskWriters, req, res)) {
         return;
     }
     auto body = bodyOf(req, res);

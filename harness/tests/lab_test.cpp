@@ -228,6 +228,15 @@ TEST_CASE("The lab answers with Graph's error bodies and statuses", "[e2e][slapd
     REQUIRE(garbled);
     CHECK(garbled->status == 400);
     lab.stop({});
+    // A caller who holds no role that may read or act on risk gets Graph's 403.
+    Lab asUser(dir->path(), {kReset, "--port", "0", "--as", "user1@testlab.example"});
+    CHECK(isGraphError(asUser.get("/v1.0/identityProtection/riskyUsers", 403),
+                       "Authorization_RequestDenied"));
+    CHECK(isGraphError(
+        asUser.post(
+            "/v1.0/identityProtection/riskyUsers/dismiss", {{"userIds", json::array()}}, 403),
+        "Authorization_RequestDenied"));
+    asUser.stop({});
 }
 
 TEST_CASE("The lab plays the scenario's steps up to --until, and riskyUsers dismiss changes risk",

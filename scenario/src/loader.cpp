@@ -424,14 +424,17 @@ std::vector<Scenario> loadAllRows(const Reader& reader,
                                   const std::string& treeRoot) {
     // First pass: the matrix only. Parameters become a same-length plain scalar, so every
     // line and column stays where it was.
-    YAML::Node root = parseYaml(maskParameters(text), path);
+    const std::string masked = maskParameters(text);
+    YAML::Node root = parseYaml(masked, path);
     if (!root.IsMap()) {
         throw LoadError{SourcePos{path, 1, 1}, "a scenario must be a YAML mapping"};
     }
     std::vector<Scenario> out;
     if (!root["matrix"]) {
         checkParameters(path, text, {});
-        root = parseYaml(text, path);
+        if (masked != text) {
+            root = parseYaml(text, path);  // with no parameter masked, the same document
+        }
         resolveIncludes(reader, root, path, treeRoot, {canonicalOf(path)});
         out.push_back(readScenario(reader, root, path));
         return out;

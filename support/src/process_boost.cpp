@@ -15,6 +15,7 @@
 #include <poll.h>
 #include <sstream>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -59,8 +60,18 @@ ExitStatus decodeStatus(int status) {
 /// harness blocks SIGINT/SIGTERM in its threads and ignores SIGPIPE, and both would otherwise be
 /// inherited across exec (a slapd that never sees SIGTERM).
 struct DefaultSignals : boost::process::extend::handler {
+    int maxOpenFiles = 0;  ///< ProcessSpec::maxOpenFiles
+
     template <typename Executor>
     void on_exec_setup(Executor&) const {
+        if (maxOpenFiles > 0) {
+            rlimit limit{};
+            if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+                limit.rlim_cur > static_cast<rlim_t>(maxOpenFiles)) {
+                limit.rlim_cur = static_cast<rlim_t>(maxOpenFiles);
+                ::setrlimit(RLIMIT_NOFILE, &limit);
+            }
+        }
         // If the harness itself is killed (SIGKILL, a crash), its children must not outlive it:
         // an orphaned slapd or agent would hold its run directory forever. Each child is started
         // and stopped by the same thread, so the thread's lifetime is the right one.
@@ -233,7 +244,7 @@ Expected<int> spawnInGroup(const ProcessSpec& spec,
                         bp::posix::fd.bind(0, streams.stdinForChild()),
                         bp::posix::fd.bind(1, streams.stdoutForChild()),
                         bp::posix::fd.bind(2, streams.childErr),
-                        DefaultSignals{},
+                        DefaultSignals{{}, spec.maxOpenFiles},
                         group);
         const int pid = child.id();
         child.detach();  // lifecycle is ours: reaped through waitpid

@@ -43,6 +43,9 @@ struct ProcessSpec {
     bool pipeStdout = false;
     /// stderr to a pipe whose read end the caller takes (Process::takeStderr(), LogPump).
     bool pipeStderr = false;
+    /// The child's soft limit of open files, when lower than the caller's (0: the caller's).
+    /// slapd sizes its connection table by it at every start and stop.
+    int maxOpenFiles = 0;
 };
 
 struct ExitStatus {

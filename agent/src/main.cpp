@@ -154,6 +154,32 @@ struct Agent {
         std::cerr.flush();
     }
 
+    /// The key pair kept in the state directory wblab gives its agents (WBLAB_AGENT_STATE,
+    /// docs/agent-protocol.md), as a real agent keeps its key across restarts of its service;
+    /// a new one, kept there for the next start, when none is kept or there is no directory.
+    Expected<KeyPair> keptOrNewKeys() {
+        const char* state = std::getenv("WBLAB_AGENT_STATE");
+        if (state == nullptr || *state == '\0') {
+            return KeyPair::generate();
+        }
+        const std::string path = std::string(state) + "/wblab-reference-agent.key";
+        auto kept = KeyPair::load(path);
+        if (kept) {
+            log("key pair kept from an earlier start");
+            return kept;
+        }
+        if (kept.error().code != ErrorCode::NotFound) {
+            log("not using the kept key pair: " + kept.error().message);
+        }
+        auto made = KeyPair::generate();
+        if (made) {
+            if (auto saved = made->save(path); !saved) {
+                log("cannot keep the key pair: " + saved.error().message);
+            }
+        }
+        return made;
+    }
+
     /// The directory connection of `worker`, made (and connected, or tried) on first use.
     agent::DirectoryWriter& directoryOf(int worker) {
         auto& slot = directories[static_cast<std::size_t>(worker)];
@@ -232,7 +258,7 @@ struct Agent {
         } else if (keys) {
             ready.publicKeyPem = keys->publicKeyPem();
         } else {
-            auto keyPair = KeyPair::generate();
+            auto keyPair = keptOrNewKeys();
             if (!keyPair) {
                 log("cannot create the key pair: " + keyPair.error().message);
                 return false;

@@ -19,6 +19,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 
 using namespace wblab;
 using namespace wblab::protocol;
@@ -63,10 +64,12 @@ public:
     AgentUnderTest(std::vector<std::string> argv,
                    const fixture::SlapdFixture& fx,
                    const std::string& stderrPath,
-                   std::vector<int> offered = {1, 2}) {
+                   std::vector<int> offered = {1, 2},
+                   const std::vector<std::pair<std::string, std::string>>& extraEnv = {}) {
         ProcessSpec spec;
         spec.argv = std::move(argv);
         spec.env = kAgentEnvironment;
+        spec.env.insert(spec.env.end(), extraEnv.begin(), extraEnv.end());
         spec.stderrPath = stderrPath;
         spec.pipeStdin = true;
         spec.pipeStdout = true;
@@ -552,4 +555,45 @@ TEST_CASE("The reference agent's window option takes 1 to 64, and 1 is one at a 
     }
     CHECK(run({kReferenceAgent, "--window", "1"}).status.success());
     CHECK(run({kReferenceAgent, "--window", "64"}).status.success());
+}
+
+TEST_CASE("The reference agent keeps its key pair in WBLAB_AGENT_STATE from one start to the next",
+          "[agent][slapd][key]") {
+    fixture::DirectorySeed seed;
+    seed.users.push_back(user("kept1", "Seed-Passw0rd-1"));
+    Lab lab(seed);
+    auto state = RunDirectory::create("agent-state-test");
+    REQUIRE(state);
+    const std::vector<std::pair<std::string, std::string>> env = {
+        {"WBLAB_AGENT_STATE", state->path()}};
+    const std::string log = lab.dir->path() + "/agent.stderr";
+    auto keyOfNewAgent = [&](bool withState) {
+        AgentUnderTest agent(
+            {kReferenceAgent}, *lab.fx, log, {1, 2}, withState ? env : decltype(env){});
+        return agent.ready().publicKeyPem;
+    };
+    const std::string first = keyOfNewAgent(true);
+    {
+        // The next start presents the same key and opens what is sealed to it.
+        AgentUnderTest again({kReferenceAgent}, *lab.fx, log, {1, 2}, env);
+        CHECK(again.ready().publicKeyPem == first);
+        auto r = again.request(Operation::Reset, "kept1");
+        r.newPassword = again.seal(r, "Kept-Key-Passw0rd-2", "new_password");
+        const auto answers = again.sendAll({r});
+        REQUIRE(answers.count(r.id) == 1);
+        CHECK(answers.at(r.id).result == Result::Success);
+    }
+    CHECK(lab.binds("kept1", "Kept-Key-Passw0rd-2"));
+    const auto text = readFile(log);
+    REQUIRE(text);
+    CHECK_THAT(*text, Catch::Contains("key pair kept from an earlier start"));
+    CHECK_THAT(*text, !Catch::Contains("PRIVATE KEY"));
+    // Without the directory every start makes a key of its own.
+    CHECK(keyOfNewAgent(false) != first);
+    // A kept key that others may read is not used: a new one replaces it, for the owner only.
+    const std::string file = state->path() + "/wblab-reference-agent.key";
+    REQUIRE(::chmod(file.c_str(), 0644) == 0);
+    const std::string replaced = keyOfNewAgent(true);
+    CHECK(replaced != first);
+    CHECK(keyOfNewAgent(true) == replaced);
 }

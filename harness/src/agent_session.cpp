@@ -1,6 +1,7 @@
 #include "agent_session.hpp"
 
 #include <wblab/protocol/crypto.hpp>
+#include <wblab/support/files.hpp>
 
 #include <algorithm>
 #include <csignal>
@@ -32,6 +33,12 @@ const std::vector<std::pair<std::string, std::string>> kAgentEnvironment = {
 
 }  // namespace
 
+const std::string& agentStateDirectory() {
+    static const auto directory = RunDirectory::create("agent-state");
+    static const std::string path = directory ? directory->path() : std::string();
+    return path;
+}
+
 AgentSession::AgentSession(Process process, AgentConfig config)
     : process_(std::move(process)), config_(std::move(config)) {
     // The agent's stderr is read as it is written: kept up to the cap, searched whole.
@@ -47,6 +54,9 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
     ProcessSpec spec;
     spec.argv = config.argv;
     spec.env = kAgentEnvironment;
+    if (!config.stateDirectory.empty()) {
+        spec.env.emplace_back("WBLAB_AGENT_STATE", config.stateDirectory);
+    }
     spec.pipeStderr = true;
     spec.pipeStdin = true;
     spec.pipeStdout = true;

@@ -30,11 +30,19 @@ struct AgentConfig {
     std::string scenarioId;  ///< whose session this is, for naming its secrets later
     std::uint64_t logCap = 4u << 20;
     protocol::Hello hello;
+    /// A private directory the agent may keep state in across its restarts (its key pair), given
+    /// to it as WBLAB_AGENT_STATE; empty: none (docs/agent-protocol.md).
+    std::string stateDirectory;
     std::chrono::milliseconds handshakeTimeout{10000};
     std::chrono::milliseconds requestTimeout{10000};
     /// No request outlives the scenario: an exchange ends at this deadline at the latest.
     Deadline scenarioDeadline = Deadline::max();
 };
+
+/// This process's directory for its agents' state (mode 0700, removed when the process ends),
+/// shared by every agent it starts, one after another or side by side; empty when it cannot be
+/// made.
+const std::string& agentStateDirectory();
 
 /// The capability of an agent that can serve several scenarios in turn (protocol v1.1).
 inline constexpr const char* kRehandshake = "rehandshake";

@@ -57,6 +57,7 @@ Expected<void> checkAgent(const RunOptions& options,
     config.stderrPath = logDir + "/agent.stderr";
     config.handshakeTimeout = options.handshakeTimeout;
     config.requestTimeout = options.stepTimeout;
+    config.stateDirectory = options.reuseAgents ? agentStateDirectory() : std::string();
     config.hello.directoryUrl = directory.url();
     config.hello.tlsCaFile = directory.caFile();
     config.hello.baseDn = directory.baseDn();

@@ -256,6 +256,8 @@ bool ScenarioRun::takeAgent(AgentConfig& config) {
     config.handshakeTimeout = options_.handshakeTimeout;
     config.requestTimeout = options_.stepTimeout;
     config.scenarioDeadline = deadline_;
+    // --fresh-agents: nothing kept from an earlier agent, not even its key pair.
+    config.stateDirectory = options_.reuseAgents ? agentStateDirectory() : std::string();
     config.hello.directoryUrl = s_.onprem.tls ? fixture_->tlsUrl() : fixture_->url();
     config.hello.tlsCaFile = fixture_->caFile();
     config.hello.baseDn = fixture_->baseDn();

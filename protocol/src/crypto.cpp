@@ -7,9 +7,15 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 
+#include <cerrno>
 #include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <fcntl.h>
 #include <optional>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <vector>
 
 namespace wblab::protocol {
@@ -284,6 +290,70 @@ Expected<KeyPair> KeyPair::generate() {
     auto impl = std::make_unique<Impl>();
     impl->key = std::move(key);
     return KeyPair(std::move(impl));
+}
+
+Expected<KeyPair> KeyPair::load(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) {
+        return makeError(errno == ENOENT ? ErrorCode::NotFound : ErrorCode::Io,
+                         "cannot open " + path + ": " + std::strerror(errno));
+    }
+
+    struct stat st {};
+
+    std::string pem;
+    const bool statted = ::fstat(fd, &st) == 0;
+    if (statted && S_ISREG(st.st_mode) && (st.st_mode & 077) == 0 && st.st_size < 16384) {
+        char buf[4096];
+        for (ssize_t n; (n = ::read(fd, buf, sizeof buf)) > 0;) {
+            pem.append(buf, static_cast<std::size_t>(n));
+        }
+        OPENSSL_cleanse(buf, sizeof buf);
+    }
+    ::close(fd);
+    if (!statted || !S_ISREG(st.st_mode) || (st.st_mode & 077) != 0) {
+        return makeError(ErrorCode::InvalidInput,
+                         path + " is not a regular file that only its owner may read");
+    }
+    BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    OPENSSL_cleanse(pem.data(), pem.size());
+    if (!key || EVP_PKEY_get_base_id(key.get()) != EVP_PKEY_RSA ||
+        EVP_PKEY_get_bits(key.get()) < 2048) {
+        return makeError(ErrorCode::InvalidInput,
+                         path + " does not hold an RSA private key of at least 2048 bits");
+    }
+    auto impl = std::make_unique<Impl>();
+    impl->key = std::move(key);
+    return KeyPair(std::move(impl));
+}
+
+Expected<void> KeyPair::save(const std::string& path) const {
+    BioPtr bio(BIO_new(BIO_s_secmem()));
+    if (!bio || PEM_write_bio_PrivateKey(
+                    bio.get(), impl_->key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+        return makeError(ErrorCode::Internal, "cannot encode the private key");
+    }
+    char* data = nullptr;
+    const long len = BIO_get_mem_data(bio.get(), &data);
+    const std::string tmp = path + ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        return makeError(ErrorCode::Io, "cannot create " + tmp + ": " + std::strerror(errno));
+    }
+    bool written = true;
+    for (long at = 0; written && at < len;) {
+        const ssize_t n = ::write(fd, data + at, static_cast<std::size_t>(len - at));
+        written = n > 0;
+        at += n > 0 ? n : 0;
+    }
+    written = ::close(fd) == 0 && written;
+    if (!written || std::rename(tmp.c_str(), path.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(tmp.c_str());
+        return makeError(ErrorCode::Io, "cannot write " + path + ": " + why);
+    }
+    return {};
 }
 
 std::string KeyPair::publicKeyPem() const {

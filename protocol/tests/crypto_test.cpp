@@ -1,8 +1,10 @@
 #include <wblab/protocol/crypto.hpp>
+#include <wblab/support/files.hpp>
 
 #include <catch2/catch.hpp>
 
 #include <functional>
+#include <sys/stat.h>
 
 using namespace wblab::protocol;
 
@@ -192,4 +194,48 @@ TEST_CASE("UTC timestamps format and parse symmetrically", "[protocol][time]") {
     CHECK(parseUtc("2026-11-25T03:32:44Z") == 1795577564);
     CHECK_FALSE(parseUtc("2026-11-25 04:12:44"));
     CHECK_FALSE(parseUtc("yesterday"));
+}
+
+TEST_CASE("A saved key pair loads as the same key, readable by its owner only",
+          "[protocol][crypto]") {
+    auto dir = wblab::RunDirectory::create("crypto-test");
+    REQUIRE(dir);
+    const std::string path = dir->path() + "/agent.key";
+    CHECK(KeyPair::load(path).error().code == wblab::ErrorCode::NotFound);
+    REQUIRE(sharedKeys().save(path));
+
+    struct stat st {};
+
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0600);
+    auto loaded = KeyPair::load(path);
+    REQUIRE(loaded);
+    CHECK(loaded->publicKeyPem() == sharedKeys().publicKeyPem());
+    // What the saved key seals, the loaded one opens (it is the private half, not just the
+    // public one).
+    const auto context = sealContext("00000000-0000-4000-8000-000000000001", "new_password");
+    auto sealed = seal(sharedKeys().publicKeyPem(), "Kept-Passw0rd!", kProtocolV2, context);
+    REQUIRE(sealed);
+    CHECK(loaded->open(*sealed, context).value() == "Kept-Passw0rd!");
+
+    SECTION("a file others may read is refused") {
+        REQUIRE(::chmod(path.c_str(), 0644) == 0);
+        auto refused = KeyPair::load(path);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().code == wblab::ErrorCode::InvalidInput);
+        CHECK_THAT(refused.error().message, Catch::Contains("only its owner"));
+    }
+    SECTION("a file that is not a private key is refused") {
+        REQUIRE(wblab::writeFileAtomically(path, sharedKeys().publicKeyPem()));
+        REQUIRE(::chmod(path.c_str(), 0600) == 0);
+        auto refused = KeyPair::load(path);
+        REQUIRE_FALSE(refused);
+        CHECK_THAT(refused.error().message, Catch::Contains("RSA private key of at least 2048"));
+    }
+    SECTION("saving again replaces the file whole") {
+        auto other = KeyPair::generate();
+        REQUIRE(other);
+        REQUIRE(other->save(path));
+        CHECK(KeyPair::load(path).value().publicKeyPem() == other->publicKeyPem());
+    }
 }

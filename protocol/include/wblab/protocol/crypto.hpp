@@ -38,6 +38,15 @@ class KeyPair {
 public:
     static Expected<KeyPair> generate();
 
+    /// A key pair kept by save(): NotFound when the file is absent, InvalidInput when it is not
+    /// an RSA private key of at least 2048 bits in PEM form or others may read it (mode not
+    /// 0600 or stricter).
+    static Expected<KeyPair> load(const std::string& path);
+
+    /// Keeps the key pair in `path`, mode 0600, written beside it and renamed over it: a reader
+    /// sees the old file or the new, never half of one.
+    Expected<void> save(const std::string& path) const;
+
     KeyPair(KeyPair&&) noexcept;
     KeyPair& operator=(KeyPair&&) noexcept;
     ~KeyPair();

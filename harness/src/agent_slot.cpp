@@ -62,12 +62,42 @@ void amendNeverLogged(report::CaseResult& result, const std::vector<LogPart>& pa
             result.warnings.push_back(w);
         }
     }
+    failIfPassed(result, check);
+}
+
+void failIfPassed(report::CaseResult& result, const report::CheckOutcome& check) {
     if (!check.passed && result.verdict == report::Verdict::Pass) {
         // What the agent wrote after its last answer (or at exit) fails the scenario after all.
         result.verdict = report::Verdict::Fail;
         result.message = "1 check(s) failed; first: [" + check.criterion + "] " + check.what +
                          ": expected " + check.expected + ", observed " + check.observed;
     }
+}
+
+std::string describeUnasked(const std::vector<std::string>& unasked) {
+    std::string seen;
+    for (const auto& u : unasked) {
+        seen += (seen.empty() ? "" : "; ") + u;
+    }
+    return seen;
+}
+
+report::CheckOutcome unaskedCheck(const std::vector<std::string>& unasked) {
+    const std::string seen = describeUnasked(unasked);
+    return report::CheckOutcome{
+        scenario::criteria::kAnswersInTime,
+        "the agent sends nothing it was not asked for after its last answer",
+        "nothing",
+        seen.empty() ? "nothing" : seen,
+        unasked.empty(),
+        true};
+}
+
+void amendUnasked(report::CaseResult& result, const std::vector<std::string>& unasked) {
+    result.timeline.push_back("agent: after its last answer: " + describeUnasked(unasked));
+    const auto check = unaskedCheck(unasked);
+    result.checks.push_back(check);
+    failIfPassed(result, check);
 }
 
 AgentSlot::~AgentSlot() {
@@ -82,6 +112,7 @@ Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& confi
             own.push_back({s.value, s.label + " of " + config.scenarioId});
         }
     }
+    drainIdle();
     if (idle_) {
         std::unique_ptr<AgentSession> agent = std::move(idle_);
         AgentConfig kept = config;
@@ -134,7 +165,34 @@ void AgentSlot::expectSettlement(std::vector<LogPart> otherParts) {
     early_.reset();
 }
 
+void AgentSlot::expectDrain(Deadline until) {
+    drainUntil_ = until;
+    drainTarget_ = nullptr;
+}
+
+void AgentSlot::drainIdle() {
+    if (!drainUntil_) {
+        return;
+    }
+    const auto unasked = idle_ ? idle_->drainUnasked(*drainUntil_) : std::vector<std::string>{};
+    drainUntil_.reset();
+    if (!unasked.empty()) {
+        if (drainTarget_ != nullptr) {
+            amendUnasked(*drainTarget_, unasked);
+        } else {
+            drainedEarly_ = unasked;
+        }
+    }
+    drainTarget_ = nullptr;
+}
+
 void AgentSlot::settleLater(report::CaseResult& result) {
+    if (drainUntil_) {
+        drainTarget_ = &result;
+    } else if (!drainedEarly_.empty()) {
+        amendUnasked(result, drainedEarly_);
+        drainedEarly_.clear();
+    }
     if (!awaiting_) {
         return;
     }
@@ -165,6 +223,7 @@ void AgentSlot::settle(const LogPart& part) {
 }
 
 void AgentSlot::close() {
+    drainIdle();
     if (idle_) {
         idle_->shutdown();
         settle(idle_->finishLog());

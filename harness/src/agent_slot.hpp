@@ -40,6 +40,12 @@ public:
     /// scenario's check is made again on the whole part plus `otherParts` (its other agents').
     void expectSettlement(std::vector<LogPart> otherParts);
 
+    /// The kept agent's window for unasked lines after its last answer (ScenarioRun) ends at
+    /// `until`: the slot waits out what is left of it at the next take() or at close(), not the
+    /// scenario, and a line that came in it fails the scenario (amendUnasked) and retires the
+    /// agent. The owner must name the result with settleLater().
+    void expectDrain(Deadline until);
+
     /// Where the scenario's result now lives, to settle (no-op when nothing is pending).
     void settleLater(report::CaseResult& result);
 
@@ -48,6 +54,7 @@ public:
 
 private:
     void settle(const LogPart& part);
+    void drainIdle();
 
     std::unique_ptr<AgentSession> idle_;
     /// The secrets of the scenarios the idle agent served, named with their scenario: a kept
@@ -57,7 +64,10 @@ private:
     bool awaiting_ = false;            ///< expectSettlement() called, part still open
     std::vector<LogPart> otherParts_;
     report::CaseResult* target_ = nullptr;
-    std::optional<LogPart> early_;  ///< the part ended before settleLater() named the result
+    std::optional<LogPart> early_;        ///< the part ended before settleLater() named the result
+    std::optional<Deadline> drainUntil_;  ///< expectDrain(), not yet waited out
+    report::CaseResult* drainTarget_ = nullptr;  ///< whose window it is
+    std::vector<std::string> drainedEarly_;      ///< found before settleLater() named it
 };
 
 /// The check "no password in the agent's log" over every part of a scenario's agent logs, and
@@ -68,5 +78,15 @@ std::vector<std::string> truncationWarnings(const std::vector<LogPart>& parts);
 /// Makes `result`'s never-logged check again over `parts` and settles its verdict: a pass that
 /// now has a failed check fails.
 void amendNeverLogged(report::CaseResult& result, const std::vector<LogPart>& parts);
+
+/// A passed scenario with this failed check fails, its message naming the check.
+void failIfPassed(report::CaseResult& result, const report::CheckOutcome& check);
+
+/// The check on what the agent sent after its last answer, unasked ("nothing" passes).
+report::CheckOutcome unaskedCheck(const std::vector<std::string>& unasked);
+std::string describeUnasked(const std::vector<std::string>& unasked);
+
+/// Adds the failed unasked check (and its timeline line) to a scenario already finished.
+void amendUnasked(report::CaseResult& result, const std::vector<std::string>& unasked);
 
 }  // namespace wblab::harness

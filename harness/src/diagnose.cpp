@@ -151,8 +151,9 @@ void runJobs(std::vector<Job>& jobs, const RunOptions& options, std::ostream* pr
             o.agent = jobs[i].agent;
             const bool reference = jobs[i].candidate.kind != Candidate::Kind::AgentFault;
             AgentSlot own;
-            jobs[i].result =
-                ScenarioRun(jobs[i].scenario, o, reference ? referenceSlot : own).run();
+            AgentSlot& slot = reference ? referenceSlot : own;
+            jobs[i].result = ScenarioRun(jobs[i].scenario, o, slot).run();
+            slot.settleLater(jobs[i].result);  // what a kept agent sends or logs later
             if (progress != nullptr) {
                 std::lock_guard guard(lock);
                 *progress << "." << std::flush;

@@ -184,6 +184,23 @@ TEST_CASE("A duplicate answer to a scenario's last request is a verdict", "[e2e]
     CHECK_THAT(check.observed, Catch::StartsWith("a second answer for request '"));
 }
 
+TEST_CASE("A duplicate answer that a kept agent sends after its scenario ended fails that scenario",
+          "[e2e][slapd][hostile][rehandshake]") {
+    // The kept agent's 20 ms after its last answer are waited out at the next hello: the copy
+    // that comes then belongs to the scenario before, and the agent is not given the next one.
+    auto options = optionsFor(
+        fakeAgent({"--mode", "twice-later", "--capabilities", "reset,plaintext,rehandshake"}));
+    auto run = harness::runScenarios({load(kReset), load(kReset)}, options, nullptr);
+    REQUIRE(run.cases.size() == 2);
+    for (const auto& result : run.cases) {
+        const auto check = checkNamed(
+            result, "the agent sends nothing it was not asked for after its last answer");
+        CHECK_FALSE(check.passed);
+        CHECK_THAT(check.observed, Catch::StartsWith("a second answer for request '"));
+        CHECK(result.verdict == Verdict::Fail);
+    }
+}
+
 TEST_CASE("The scenario timeout ends a step that is still waiting for the agent",
           "[e2e][slapd][hostile]") {
     auto options = optionsFor(fakeAgent({"--mode", "silent"}));

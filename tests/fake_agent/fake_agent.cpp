@@ -7,6 +7,7 @@
 //   wblab-fake-agent --mode silent
 //   wblab-fake-agent --mode grandchild --marker 60.4242
 //   wblab-fake-agent --mode log-at-next-hello --capabilities reset,plaintext,rehandshake
+//   wblab-fake-agent --mode twice-later --capabilities reset,plaintext,rehandshake
 //   wblab-fake-agent --count /tmp/starts -- /path/to/wblab-agent --bug hangs
 //   wblab-fake-agent --late-every 5 --late-by 600 -- /path/to/wblab-agent
 //   wblab-fake-agent --window 4 --record /tmp/flights [--slow-every 5 --slow-by 1300]
@@ -199,6 +200,12 @@ void misbehave(const Options& o, const std::string& line) {
         send(answer("nope", true, {31001, 31002}, 0));
     } else if (o.mode == "twice") {
         send(answer(id, true, {31001, 31002}, 0));
+        send(answer(id, true, {31001, 31002}, 0));
+    } else if (o.mode == "twice-later") {
+        // The copy comes after the scenario has had its last answer, inside the 20 ms the
+        // harness gives an agent to send anything more.
+        send(answer(id, true, {31001, 31002}, 0));
+        std::this_thread::sleep_for(std::chrono::milliseconds(8));
         send(answer(id, true, {31001, 31002}, 0));
     } else if (o.mode == "huge-line") {
         std::cout << std::string(1100000, 'x') << "\n" << std::flush;

@@ -448,7 +448,10 @@ void AgentSession::shutdown() {
         process_.stop(std::chrono::milliseconds(0));  // whatever it left behind
         return;
     }
-    const Deadline deadline = deadlineIn(std::chrono::milliseconds(1000));
+    // An agent that still owes answers is out of step: it gets the shutdown line, but not the
+    // time to finish them (one that answers late would cost a second in every scenario).
+    const bool owes = !overdue_.empty() || !inFlight_.empty() || outOfStep_;
+    const Deadline deadline = deadlineIn(std::chrono::milliseconds(owes ? 50 : 1000));
     if (!dead_ && process_.write(protocol::encode(protocol::Shutdown{}) + "\n", deadline)) {
         process_.closeStdin();
         if (process_.waitUntil(deadline)) {

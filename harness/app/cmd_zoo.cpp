@@ -92,7 +92,10 @@ Command addZooCommand(CLI::App& app) {
                     "'reference' or an agent that lists its faults with --list-bugs and takes "
                     "--bug NAME (docs/agent-protocol.md)")
         ->capture_default_str();
-    cli->add_option("--jobs,-j", flags->jobs, "Faults run at once")
+    cli->add_option("--jobs,-j",
+                    flags->jobs,
+                    "Faults run at once (one under which the agent stops answering in time moves "
+                    "to 8 lanes of its own)")
         ->check(CLI::Range(1, 64))
         ->capture_default_str();
     cli->add_option("--step-timeout",

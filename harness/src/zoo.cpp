@@ -10,6 +10,8 @@
 #include <algorithm>
 #include <atomic>
 #include <iomanip>
+#include <map>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -47,11 +49,19 @@ Expected<std::vector<std::string>> listFaults(const AgentCommand& agent) {
     return faults;
 }
 
+namespace {
+
+/// The agent answered no request in time in this result (it hung, crashed or answered late).
+bool wentSilent(const report::CaseResult& result) {
+    return std::any_of(result.checks.begin(), result.checks.end(), [](const auto& c) {
+        return !c.passed && c.criterion == scenario::criteria::kAnswersInTime;
+    });
+}
+
+}  // namespace
+
 std::set<std::string> creditedCriteria(const report::CaseResult& result) {
-    const bool silent =
-        std::any_of(result.checks.begin(), result.checks.end(), [](const report::CheckOutcome& c) {
-            return !c.passed && c.criterion == scenario::criteria::kAnswersInTime;
-        });
+    const bool silent = wentSilent(result);
     std::set<std::string> out;
     for (const auto& check : result.checks) {
         if (check.passed) {
@@ -151,6 +161,23 @@ struct ZooState {
     std::mutex lock;
 };
 
+/// The options of a run under one fault: the agent with --bug NAME, or the cloud model's
+/// mutation NAME with the correct agent.
+RunOptions faultyOptions(const RunOptions& control,
+                         const AgentCommand& agent,
+                         const std::string& name,
+                         bool lab) {
+    RunOptions faulty = control;
+    if (lab) {
+        faulty.labMutation = name;
+    } else {
+        faulty.agent.argv.push_back("--bug");
+        faulty.agent.argv.push_back(name);
+        faulty.agent.label = agent.label + " --bug " + name;
+    }
+    return faulty;
+}
+
 /// The control: the correct agent must pass every scenario, or a "caught" fault proves nothing.
 /// Its checks also say which criteria each scenario is evidence for.
 void runControl(ZooState& state,
@@ -183,57 +210,86 @@ void runControl(ZooState& state,
     }
 }
 
-/// Runs one fault over the scenarios that can still tell something, on the worker's directory
-/// (kept between faults as between a run's scenarios; each fault has agents of its own).
-void runFault(ZooState& state,
-              const std::string& fault,
-              const RunOptions& faulty,
-              bool lab,
-              bool quick,
-              FixturePool& fixtures) {
-    std::set<std::string> failedHere;
-    int ran = 0;
+/// A fault a few lanes may run at once: which scenario is next, what it has failed so far.
+struct FaultRun {
+    std::string name;
+    RunOptions faulty;
+    bool lab = false;
+    bool quick = false;
+    Clock::time_point started = Clock::now();
+    std::atomic<std::size_t> next{0};
+    std::atomic<int> lanes{0};         ///< lanes still running it (waiting lanes only)
+    std::set<std::string> failedHere;  ///< under ZooState::lock
+    std::map<std::string, std::size_t> firstFailed;  ///< criterion -> scenario index, ditto
+};
+
+/// Credits a result's criteria to the fault; the first scenario (in suite order, whichever lane
+/// ran it) names each.
+void credit(ZooState& state, FaultRun& run, const report::CaseResult& result, std::size_t index) {
+    std::lock_guard guard(state.lock);
+    for (const auto& criterion : creditedCriteria(result)) {
+        state.killed[run.lab].insert(criterion);
+        run.failedHere.insert(criterion);
+        auto [first, added] = run.firstFailed.emplace(criterion, index);
+        if (added || index <= first->second) {
+            first->second = index;
+            state.zoo.failedBy[{run.name, criterion}] = result.id;
+        }
+    }
+}
+
+/// True when scenario `i` can tell nothing new about the fault. Full: every criterion it checks
+/// has failed under this fault already. Quick: once the fault is caught, other faults failed
+/// them all.
+bool nothingToLearn(ZooState& state, const FaultRun& run, std::size_t i) {
+    std::lock_guard guard(state.lock);
+    const auto& known =
+        run.quick && !run.failedHere.empty() ? state.killed[run.lab] : run.failedHere;
+    const auto& mine = state.checked[i];
+    return std::all_of(
+        mine.begin(), mine.end(), [&](const std::string& c) { return known.count(c) != 0; });
+}
+
+/// One lane of a fault: scenarios from its shared counter, on this lane's directory (kept
+/// between scenarios as in a run) with an agent of its own. With `leaveWhenSilent`, it stops
+/// after the first scenario in which the agent went silent and returns true: from then on the
+/// fault waits on deadlines, not on the CPU (the caller gives it lanes of its own).
+bool runLane(ZooState& state, FaultRun& run, FixturePool& fixtures, bool leaveWhenSilent) {
     AgentSlot slot;
-    // The previous scenario's result: its log check is settled when the kept agent takes the
-    // next hello or exits, and credited again then.
+    // The previous scenario's result: its log check (and unasked lines) are settled when the
+    // kept agent takes the next hello or exits, and credited again then.
     report::CaseResult previous;
-    auto credit = [&](const report::CaseResult& result) {
-        std::lock_guard guard(state.lock);
-        for (const auto& criterion : creditedCriteria(result)) {
-            state.killed[lab].insert(criterion);
-            if (failedHere.insert(criterion).second) {
-                state.zoo.failedBy[{fault, criterion}] = result.id;
-            }
+    std::size_t previousIndex = 0;
+    bool silent = false;
+    for (std::size_t i = run.next++; i < state.scenarios.size() && !processesStopped();
+         i = run.next++) {
+        if (nothingToLearn(state, run, i)) {
+            continue;
         }
-    };
-    for (std::size_t i = 0; i < state.scenarios.size() && !processesStopped(); ++i) {
-        {
-            std::lock_guard guard(state.lock);
-            // Full: skip when every checked criterion has failed under this fault already.
-            // Quick: once this fault is caught, skip when other faults failed them all.
-            const auto& known = quick && !failedHere.empty() ? state.killed[lab] : failedHere;
-            const auto& mine = state.checked[i];
-            if (std::all_of(mine.begin(), mine.end(), [&](const std::string& c) {
-                    return known.count(c) != 0;
-                })) {
-                continue;
-            }
-        }
-        ++ran;
-        auto result = ScenarioRun(state.scenarios[i], faulty, slot, &fixtures).run();
+        auto result = ScenarioRun(state.scenarios[i], run.faulty, slot, &fixtures).run();
         if (processesStopped()) {
             break;
         }
-        credit(previous);
-        credit(result);
+        credit(state, run, previous, previousIndex);
+        credit(state, run, result, i);
+        silent = wentSilent(result);
         previous = std::move(result);
+        previousIndex = i;
         slot.settleLater(previous);
+        if (silent && leaveWhenSilent) {
+            break;
+        }
     }
     slot.close();
     if (!processesStopped()) {
-        credit(previous);
+        credit(state, run, previous, previousIndex);
     }
+    return silent && leaveWhenSilent && run.next < state.scenarios.size();
 }
+
+/// Lanes given to a fault that waits on deadlines, beside the --jobs workers: its scenarios
+/// cost little CPU but a step timeout each.
+constexpr int kWaitingLanes = 8;
 
 }  // namespace
 
@@ -254,31 +310,47 @@ ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
     control.agent = agent;
     control.labMutation.clear();
     runControl(state, catalog, control, progress);
+    auto report = [&](const FaultRun& run) {
+        const auto took = std::chrono::duration<double>(Clock::now() - run.started).count();
+        if (progress != nullptr && !processesStopped()) {
+            std::lock_guard guard(state.lock);
+            *progress << (run.lab ? "lab mutation " : "fault ") << run.name << ": "
+                      << zoo.criteriaFailedBy(run.name).size() << " criteria failed (" << std::fixed
+                      << std::setprecision(1) << took << " s)\n"
+                      << std::flush;
+        }
+    };
+    std::mutex waitingLock;
+    std::vector<std::thread> waiting;
+    auto wait = [&](std::shared_ptr<FaultRun> run) {
+        std::lock_guard guard(waitingLock);
+        run->lanes = kWaitingLanes;
+        for (int k = 0; k < kWaitingLanes; ++k) {
+            waiting.emplace_back([&state, &report, run] {
+                FixturePool own;
+                runLane(state, *run, own, false);
+                own.close();
+                if (--run->lanes == 0) {
+                    report(*run);
+                }
+            });
+        }
+    };
     // The agent's faults first, then the lab's mutations (with the correct agent).
     const std::size_t total = faults.agent.size() + faults.lab.size();
     std::atomic<std::size_t> next{0};
     auto worker = [&] {
-        FixturePool fixtures;
+        FixturePool fixtures;  // kept from one fault to the next
         for (std::size_t i = next++; i < total && !processesStopped(); i = next++) {
-            const bool lab = i >= faults.agent.size();
-            const auto& name = lab ? faults.lab[i - faults.agent.size()] : faults.agent[i];
-            RunOptions faulty = control;
-            if (lab) {
-                faulty.labMutation = name;
+            auto run = std::make_shared<FaultRun>();
+            run->lab = i >= faults.agent.size();
+            run->name = run->lab ? faults.lab[i - faults.agent.size()] : faults.agent[i];
+            run->quick = quick;
+            run->faulty = faultyOptions(control, agent, run->name, run->lab);
+            if (runLane(state, *run, fixtures, true)) {
+                wait(run);
             } else {
-                faulty.agent.argv.push_back("--bug");
-                faulty.agent.argv.push_back(name);
-                faulty.agent.label = agent.label + " --bug " + name;
-            }
-            const auto started = Clock::now();
-            runFault(state, name, faulty, lab, quick, fixtures);
-            const auto took = std::chrono::duration<double>(Clock::now() - started).count();
-            if (progress != nullptr && !processesStopped()) {
-                std::lock_guard guard(state.lock);
-                *progress << (lab ? "lab mutation " : "fault ") << name << ": "
-                          << zoo.criteriaFailedBy(name).size() << " criteria failed (" << std::fixed
-                          << std::setprecision(1) << took << " s)\n"
-                          << std::flush;
+                report(*run);
             }
         }
         fixtures.close();
@@ -288,6 +360,9 @@ ZooResult runZoo(const std::vector<scenario::Scenario>& scenarios,
         workers.emplace_back(worker);
     }
     for (auto& w : workers) {
+        w.join();
+    }
+    for (auto& w : waiting) {
         w.join();
     }
     zoo.interrupted = processesStopped();

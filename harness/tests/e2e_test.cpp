@@ -2,11 +2,15 @@
 // fixtures, and the verdict each way of ending earns.
 #include "e2e_support.hpp"
 
+#include <wblab/harness/zoo.hpp>
 #include <wblab/scenario/catalog.hpp>
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <regex>
+#include <set>
+#include <sstream>
 
 using namespace wblab;
 using namespace wblab::e2e;
@@ -261,4 +265,58 @@ TEST_CASE("Each behaviour a scenario tests alone fails it under the fault that b
             CHECK(failedCriteria({result}).count(iso.criterion) == 1);
         }
     }
+}
+
+TEST_CASE("A fault that goes silent in the zoo moves to lanes and is credited as one by one",
+          "[e2e][slapd][zoo]") {
+    // The first scenarios of the conformance set; under `hangs` every request meets its deadline,
+    // so after the first one the fault's remaining scenarios run on waiting lanes side by side.
+    auto files = scenario::collectScenarioFiles({kConformance});
+    REQUIRE(files);
+    std::vector<scenario::Scenario> scenarios;
+    for (std::size_t i = 0; i < files->size() && scenarios.size() < 10; ++i) {
+        scenarios.push_back(load((*files)[i]));
+    }
+    auto options = optionsFor(referenceAgent());
+    options.stepTimeout = std::chrono::milliseconds(300);
+    options.jobs = 1;
+    // The truth: each scenario under the fault, one after another, credited in suite order.
+    auto faulty = options;
+    faulty.agent.argv = referenceAgent("hangs");
+    const auto oneByOne = runScenarios(scenarios, faulty, nullptr);
+    std::map<std::string, std::string> expected;  // criterion -> first scenario crediting it
+    for (const auto& result : oneByOne.cases) {
+        for (const auto& criterion : harness::creditedCriteria(result)) {
+            expected.emplace(criterion, result.id);
+        }
+    }
+    REQUIRE(expected.count(scenario::criteria::kAnswersInTime) == 1);
+
+    harness::AgentCommand agent{referenceAgent(), "reference"};
+    const auto catalog = scenario::builtinCatalog();
+    REQUIRE(catalog);
+    std::ostringstream progress;
+    const auto zoo =
+        harness::runZoo(scenarios, *catalog, agent, {{"hangs"}, {}}, options, false, &progress);
+    INFO(progress.str());
+    CHECK(zoo.controlFailures.empty());
+    std::map<std::string, std::string> credited;
+    for (const auto& [key, id] : zoo.failedBy) {
+        CHECK(key.first == "hangs");
+        credited.emplace(key.second, id);
+    }
+    // The same criteria (which scenario names a criterion other than the first may differ: a
+    // lane skips a scenario whose criteria another lane has already seen fail).
+    std::set<std::string> sameKeys, expectedKeys;
+    for (const auto& [criterion, id] : credited) {
+        sameKeys.insert(criterion);
+    }
+    for (const auto& [criterion, id] : expected) {
+        expectedKeys.insert(criterion);
+    }
+    CHECK(sameKeys == expectedKeys);
+    CHECK(credited.at(scenario::criteria::kAnswersInTime) == scenarios.front().id);
+    CHECK_THAT(
+        progress.str(),
+        Catch::Contains("fault hangs: " + std::to_string(expected.size()) + " criteria failed"));
 }

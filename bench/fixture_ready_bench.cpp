@@ -14,8 +14,11 @@
 #include <ldap.h>
 
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <sstream>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace {
 
@@ -174,6 +177,28 @@ std::optional<wblab::Process> slapdWithoutClock(benchmark::State& state,
     return std::nullopt;
 }
 
+/// CPU seconds (user + system) the slapd serving `runDirectory` has used: its pid from the pid
+/// file slapd.conf names, its times from /proc. Negative when either cannot be read.
+double slapdCpuSeconds(const std::string& runDirectory) {
+    int pid = 0;
+    std::ifstream(runDirectory + "/slapd.pid") >> pid;
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (pid <= 0 || !std::getline(stat, line) || line.rfind(')') == std::string::npos) {
+        return -1;
+    }
+    // Fields after the command name: state is field 3; utime and stime are fields 14 and 15.
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string skip;
+    for (int field = 3; field < 14; ++field) {
+        fields >> skip;
+    }
+    double utime = 0;
+    double stime = 0;
+    fields >> utime >> stime;
+    return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
 /// What slapd's preloaded clock costs an operation: per iteration one bind and one password
 /// change (Password Modify with the old password) by a user, on one session. Arg 1: slapd as the
 /// fixture runs it, with the clock; arg 0: the same slapd.conf and database without it.
@@ -194,6 +219,7 @@ void slapdOperations(benchmark::State& state) {
         return;
     }
     int current = 0;
+    const double cpuBefore = slapdCpuSeconds(fx->runDirectory());
     for (auto _ : state) {
         berval dn{static_cast<ber_len_t>(user.size()), user.data()};
         berval oldPw{static_cast<ber_len_t>(passwords[current].size()), passwords[current].data()};
@@ -209,6 +235,13 @@ void slapdOperations(benchmark::State& state) {
         }
         ber_memfree(generated.bv_val);
         current = 1 - current;
+    }
+    const double cpuAfter = slapdCpuSeconds(fx->runDirectory());
+    if (cpuBefore >= 0 && cpuAfter >= 0) {
+        // slapd's own CPU per iteration, in microseconds: steadier than wall time on a shared
+        // machine (clock ticks of 10 ms: run a second or more).
+        state.counters["slapd_cpu_us"] = benchmark::Counter(
+            (cpuAfter - cpuBefore) * 1e6 / static_cast<double>(state.iterations()));
     }
     ldap_unbind_ext_s(ld, nullptr, nullptr);
     if (bare) {

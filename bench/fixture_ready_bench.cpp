@@ -160,6 +160,7 @@ std::optional<wblab::Process> slapdWithoutClock(benchmark::State& state,
     spec.stdoutPath = fx.runDirectory() + "/slapd-without-clock.log";
     spec.stderrPath = spec.stdoutPath;
     spec.env = {{"PATH", "/usr/sbin:/usr/bin:/bin"}};
+    spec.maxOpenFiles = 1024;  // slapd_fixture.cpp's kSlapdMaxOpenFiles
     auto child = wblab::Process::start(spec);
     if (!child) {
         state.SkipWithError(child.error().message.c_str());

@@ -85,6 +85,45 @@ expect:
     - {user: user1, binds: ["Seed-Passw0rd-1"], criterion: wb-connector-permissions}
 )";
 
+/// Moves the clock past the minimum age: the second reset the same day is refused, the one two
+/// days later goes through. On slapd's clock, not only the lab's.
+const char* kClockMoves = R"(id: reuse_clock_moves
+title: Moves the clock on a reused directory
+criteria: [wb-min-age]
+onprem:
+  policy: {min_age: 1d}
+  users:
+    - {sam: user1, upn: user1@testlab.example, password: "Seed-Passw0rd-1", password_age: 3d}
+steps:
+  - sspr_reset: {user: user1@testlab.example, new_password: "Spring-Garden-1"}
+    expect: {outcome: success, criterion: wb-min-age}
+  - sspr_reset: {user: user1@testlab.example, new_password: "Autumn-Harbour-1"}
+    expect: {outcome: policy_violation, reason: 33008, criterion: wb-min-age}
+  - advance: 2d
+  - sspr_reset: {user: user1@testlab.example, new_password: "Winter-Meadow-1"}
+    expect: {outcome: success, criterion: wb-min-age}
+expect:
+  directory:
+    - {user: user1, binds: ["Winter-Meadow-1"], criterion: wb-min-age}
+)";
+
+/// The same user's password set now, on its own clock: a reset is too soon. On the clock the
+/// scenario before left behind (two days on), it would go through.
+const char* kOwnClock = R"(id: reuse_own_clock
+title: Starts at its own clock on a reused directory
+criteria: [wb-min-age]
+onprem:
+  policy: {min_age: 1d}
+  users:
+    - {sam: user1, upn: user1@testlab.example, password: "Seed-Passw0rd-1"}
+steps:
+  - sspr_reset: {user: user1@testlab.example, new_password: "Spring-Garden-1"}
+    expect: {outcome: policy_violation, reason: 33008, criterion: wb-min-age}
+expect:
+  directory:
+    - {user: user1, binds: ["Seed-Passw0rd-1"], criterion: wb-min-age}
+)";
+
 scenario::Scenario fromText(const std::string& dir, const std::string& id, const char* text) {
     const std::string path = dir + "/" + id + ".yaml";
     std::ofstream(path) << text;
@@ -138,5 +177,32 @@ TEST_CASE("A scenario on a reused directory sees its own seed, nothing of the on
     }
     for (const auto& r : results) {
         requirePassed(r);  // the agent's log checks, settled at the next hello or its exit
+    }
+}
+
+TEST_CASE("A scenario after one that moved the clock starts at its own, on the same slapd",
+          "[e2e][slapd][reuse][time]") {
+    auto dir = RunDirectory::create("reuse-clock-test");
+    REQUIRE(dir);
+    const auto moves = fromText(dir->path(), "reuse_clock_moves", kClockMoves);
+    const auto own = fromText(dir->path(), "reuse_own_clock", kOwnClock);
+    const auto options = optionsFor(referenceAgent());
+    harness::AgentSlot slot;
+    harness::FixturePool pool;
+    std::vector<report::CaseResult> results;
+    results.reserve(3);  // settleLater() keeps a pointer to the result
+    for (const auto* s : {&moves, &own, &moves}) {
+        results.push_back(harness::ScenarioRun(*s, options, slot, &pool).run());
+        slot.settleLater(results.back());
+        requirePassed(results.back());
+    }
+    REQUIRE(pool.idle() != nullptr);
+    // One slapd for the three: neither the advance nor the clocks taken back restarted it (each
+    // start keeps the previous log as slapd.log.N).
+    CHECK(testkit::entriesStartingWith(pool.idle()->runDirectory(), "slapd.log.").empty());
+    slot.close();
+    pool.close();
+    for (const auto& r : results) {
+        requirePassed(r);
     }
 }

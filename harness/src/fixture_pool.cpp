@@ -11,34 +11,47 @@ Expected<FixturePool::Lease> FixturePool::take(fixture::Flavour flavour,
                                                const fixture::DirectorySeed& seed,
                                                const fixture::FixtureOptions& options,
                                                bool reuse) {
-    if (idle_) {
-        std::unique_ptr<fixture::Directory> candidate = std::move(idle_);
-        const bool sameFlavour =
-            std::string(candidate->flavourName()) == fixture::toString(flavour);
-        if (reuse && sameFlavour && !options.keepRunDirectory && candidate->reseed(seed, options)) {
+    if (!reuse || options.keepRunDirectory) {
+        close();
+    }
+    for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+        const bool sameFlavour = std::string((*it)->flavourName()) == fixture::toString(flavour);
+        if (!sameFlavour || !(*it)->configuredFor(seed, options)) {
+            continue;
+        }
+        std::unique_ptr<fixture::Directory> candidate = std::move(*it);
+        idle_.erase(it);
+        if (candidate->reseed(seed, options)) {
             return Lease{std::move(candidate), true};
         }
-        // Another configuration, or a reseed that failed half-way: nothing of it is trusted.
+        // A reseed that failed half-way: nothing of it is trusted.
         candidate->stop();
+        break;
     }
     WBLAB_TRY_ASSIGN(auto fresh, fixture::startDirectory(flavour, seed, options), "");
     return Lease{std::move(fresh), false};
 }
 
 void FixturePool::giveBack(std::unique_ptr<fixture::Directory> directory) {
-    close();
-    if (directory && !directory->canReseed()) {
+    if (!directory) {
+        return;
+    }
+    if (!directory->canReseed()) {
         directory->stop();  // a Samba DC, say: nothing to gain by keeping it
         return;
     }
-    idle_ = std::move(directory);
+    idle_.insert(idle_.begin(), std::move(directory));
+    while (idle_.size() > kKept) {
+        idle_.back()->stop();
+        idle_.pop_back();
+    }
 }
 
 void FixturePool::close() {
-    if (idle_) {
-        idle_->stop();
-        idle_.reset();
+    for (auto& directory : idle_) {
+        directory->stop();
     }
+    idle_.clear();
 }
 
 }  // namespace wblab::harness

@@ -1,20 +1,23 @@
 #pragma once
-// Private to the harness: a worker's directory, kept from one scenario to the next. A scenario
-// takes the idle directory reseeded with its own seed (fixture::Directory::reseed: the slapd
-// flavour replaces its tree over LDAP, no process started) and gives it back at its end; a seed
-// that needs another configuration (connector rights, TLS, base DN, map size), another flavour,
-// or a kept run directory gets a fresh directory, and the idle one is stopped. One directory per
-// worker at most, so that a run holds no more processes than before.
+// Private to the harness: a worker's directories, kept from one scenario to the next. A scenario
+// takes an idle directory configured as its seed needs, reseeded with its own seed
+// (fixture::Directory::reseed: the slapd flavour replaces its tree over LDAP, no process
+// started), and gives it back at its end; a seed that needs a configuration no idle directory has
+// (connector rights, TLS, base DN, map size), another flavour, or a kept run directory gets a
+// fresh directory. A worker keeps up to three, the most recently used, so that a scenario with
+// other connector rights or TLS does not cost the next ordinary scenario a fresh start too.
 //
 //   FixturePool fixtures;                       // one per worker, beside its AgentSlot
 //   auto lease = fixtures.take(flavour, seed, options, reuse);
 //   ...                                         // the scenario runs on *lease->directory
 //   fixtures.giveBack(std::move(lease->directory));
-//   fixtures.close();                           // stops the idle directory
+//   fixtures.close();                           // stops the idle directories
 
 #include <wblab/fixture/directory.hpp>
 
+#include <cstddef>
 #include <memory>
+#include <vector>
 
 namespace wblab::harness {
 
@@ -30,25 +33,28 @@ public:
     FixturePool& operator=(const FixturePool&) = delete;
     ~FixturePool();
 
-    /// A running directory seeded with `seed`: the idle one reseeded when `reuse` is set and it
-    /// can be, else a fresh one (the idle one is stopped first).
+    /// A running directory seeded with `seed`: an idle one configured for it, reseeded, when
+    /// `reuse` is set, else a fresh one (without `reuse`, the idle ones are stopped first).
     Expected<Lease> take(fixture::Flavour flavour,
                          const fixture::DirectorySeed& seed,
                          const fixture::FixtureOptions& options,
                          bool reuse);
 
-    /// Keeps the directory for the next scenario when its flavour can reseed (take() reseeds
-    /// it, and restarts a stopped server), else stops it; an idle one already kept is stopped.
+    /// Keeps the directory for later scenarios when its flavour can reseed (take() reseeds it,
+    /// and restarts a stopped server), else stops it; beyond kKept, the least recently used
+    /// idle one is stopped.
     void giveBack(std::unique_ptr<fixture::Directory> directory);
 
-    /// Stops the idle directory.
+    /// Stops the idle directories.
     void close();
 
-    /// The directory kept for the next scenario, if any (for tests).
-    const fixture::Directory* idle() const { return idle_.get(); }
+    /// The directory given back last, if it is kept (for tests).
+    const fixture::Directory* idle() const { return idle_.empty() ? nullptr : idle_.front().get(); }
+
+    static constexpr std::size_t kKept = 3;
 
 private:
-    std::unique_ptr<fixture::Directory> idle_;
+    std::vector<std::unique_ptr<fixture::Directory>> idle_;  ///< most recently used first
 };
 
 }  // namespace wblab::harness

@@ -557,8 +557,16 @@ TEST_CASE("The reference agent's window option takes 1 to 64, and 1 is one at a 
     CHECK(run({kReferenceAgent, "--window", "64"}).status.success());
 }
 
-TEST_CASE("The reference agent keeps its key pair in WBLAB_AGENT_STATE from one start to the next",
+TEST_CASE("Each agent keeps its key pair in WBLAB_AGENT_STATE from one start to the next",
           "[agent][slapd][key]") {
+    struct Subject {
+        std::string program;
+        std::string keyFile;
+    };
+
+    const auto subject = GENERATE(Subject{kReferenceAgent, "wblab-reference-agent.key"},
+                                  Subject{kBashAgent, "wblab-bash-agent.key"});
+    INFO(subject.program);
     fixture::DirectorySeed seed;
     seed.users.push_back(user("kept1", "Seed-Passw0rd-1"));
     Lab lab(seed);
@@ -569,13 +577,13 @@ TEST_CASE("The reference agent keeps its key pair in WBLAB_AGENT_STATE from one 
     const std::string log = lab.dir->path() + "/agent.stderr";
     auto keyOfNewAgent = [&](bool withState) {
         AgentUnderTest agent(
-            {kReferenceAgent}, *lab.fx, log, {1, 2}, withState ? env : decltype(env){});
+            {subject.program}, *lab.fx, log, {1, 2}, withState ? env : decltype(env){});
         return agent.ready().publicKeyPem;
     };
     const std::string first = keyOfNewAgent(true);
     {
         // The next start presents the same key and opens what is sealed to it.
-        AgentUnderTest again({kReferenceAgent}, *lab.fx, log, {1, 2}, env);
+        AgentUnderTest again({subject.program}, *lab.fx, log, {1, 2}, env);
         CHECK(again.ready().publicKeyPem == first);
         auto r = again.request(Operation::Reset, "kept1");
         r.newPassword = again.seal(r, "Kept-Key-Passw0rd-2", "new_password");
@@ -591,9 +599,14 @@ TEST_CASE("The reference agent keeps its key pair in WBLAB_AGENT_STATE from one 
     // Without the directory every start makes a key of its own.
     CHECK(keyOfNewAgent(false) != first);
     // A kept key that others may read is not used: a new one replaces it, for the owner only.
-    const std::string file = state->path() + "/wblab-reference-agent.key";
+    const std::string file = state->path() + "/" + subject.keyFile;
     REQUIRE(::chmod(file.c_str(), 0644) == 0);
     const std::string replaced = keyOfNewAgent(true);
     CHECK(replaced != first);
+
+    struct stat st {};
+
+    REQUIRE(::stat(file.c_str(), &st) == 0);
+    CHECK((st.st_mode & 077) == 0);
     CHECK(keyOfNewAgent(true) == replaced);
 }

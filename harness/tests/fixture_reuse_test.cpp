@@ -139,6 +139,36 @@ void requirePassed(const report::CaseResult& r) {
     REQUIRE(r.verdict == Verdict::Pass);
 }
 
+/// One worker's agent slot and directory pool, as runScenarios gives each worker: scenarios in
+/// turn, each required to pass; close() ends the kept agent and directories, and requires the
+/// checks settled then (the agent's log, at the next hello or its exit) to pass too.
+struct OneWorker {
+    explicit OneWorker(std::size_t scenarios) { results.reserve(scenarios); }
+
+    /// The directory the scenario ran on, kept by the pool for the next one.
+    const fixture::Directory& run(const scenario::Scenario& s) {
+        REQUIRE(results.size() < results.capacity());  // settleLater() keeps a pointer
+        results.push_back(harness::ScenarioRun(s, options, slot, &pool).run());
+        slot.settleLater(results.back());
+        requirePassed(results.back());
+        REQUIRE(pool.idle() != nullptr);
+        return *pool.idle();
+    }
+
+    void close() {
+        slot.close();
+        pool.close();
+        for (const auto& r : results) {
+            requirePassed(r);
+        }
+    }
+
+    harness::RunOptions options = optionsFor(referenceAgent());
+    harness::AgentSlot slot;
+    harness::FixturePool pool;
+    std::vector<report::CaseResult> results;
+};
+
 }  // namespace
 
 TEST_CASE("A scenario on a reused directory sees its own seed, nothing of the one before",
@@ -148,19 +178,8 @@ TEST_CASE("A scenario on a reused directory sees its own seed, nothing of the on
     const auto dirty = fromText(dir->path(), "reuse_dirty", kDirty);
     const auto pristine = fromText(dir->path(), "reuse_pristine", kPristine);
     const auto otherRights = fromText(dir->path(), "reuse_other_rights", kOtherRights);
-    const auto options = optionsFor(referenceAgent());
-    // One worker's agent slot and directory pool, as runScenarios gives each worker.
-    harness::AgentSlot slot;
-    harness::FixturePool pool;
-    std::vector<report::CaseResult> results;
-    results.reserve(6);  // settleLater() keeps a pointer to the result
-    auto run = [&](const scenario::Scenario& s) {
-        results.push_back(harness::ScenarioRun(s, options, slot, &pool).run());
-        slot.settleLater(results.back());
-        requirePassed(results.back());
-        REQUIRE(pool.idle() != nullptr);
-        return pool.idle()->runDirectory();
-    };
+    OneWorker worker(6);
+    auto run = [&](const scenario::Scenario& s) { return worker.run(s).runDirectory(); };
     const std::string first = run(dirty);
     CHECK(run(pristine) == first);
     // Other connector rights need another slapd.conf: a fresh directory, reused for the same
@@ -170,13 +189,9 @@ TEST_CASE("A scenario on a reused directory sees its own seed, nothing of the on
     CHECK(run(otherRights) == second);
     CHECK(run(pristine) == first);
     CHECK(run(otherRights) == second);
-    slot.close();
-    pool.close();
+    worker.close();
     for (const auto& path : {first, second}) {
         CHECK_FALSE(std::filesystem::exists(path));
-    }
-    for (const auto& r : results) {
-        requirePassed(r);  // the agent's log checks, settled at the next hello or its exit
     }
 }
 
@@ -186,23 +201,13 @@ TEST_CASE("A scenario after one that moved the clock starts at its own, on the s
     REQUIRE(dir);
     const auto moves = fromText(dir->path(), "reuse_clock_moves", kClockMoves);
     const auto own = fromText(dir->path(), "reuse_own_clock", kOwnClock);
-    const auto options = optionsFor(referenceAgent());
-    harness::AgentSlot slot;
-    harness::FixturePool pool;
-    std::vector<report::CaseResult> results;
-    results.reserve(3);  // settleLater() keeps a pointer to the result
+    OneWorker worker(3);
+    std::string runDirectory;
     for (const auto* s : {&moves, &own, &moves}) {
-        results.push_back(harness::ScenarioRun(*s, options, slot, &pool).run());
-        slot.settleLater(results.back());
-        requirePassed(results.back());
+        runDirectory = worker.run(*s).runDirectory();
     }
-    REQUIRE(pool.idle() != nullptr);
     // One slapd for the three: neither the advance nor the clocks taken back restarted it (each
     // start keeps the previous log as slapd.log.N).
-    CHECK(testkit::entriesStartingWith(pool.idle()->runDirectory(), "slapd.log.").empty());
-    slot.close();
-    pool.close();
-    for (const auto& r : results) {
-        requirePassed(r);
-    }
+    CHECK(testkit::entriesStartingWith(runDirectory, "slapd.log.").empty());
+    worker.close();
 }

@@ -51,7 +51,8 @@ Expected<std::vector<std::string>> listFaults(const AgentCommand& agent) {
 
 namespace {
 
-/// The agent answered no request in time in this result (it hung, crashed or answered late).
+/// A wb-answers-in-time check failed in this result: the agent hung, crashed, answered late or
+/// out of turn, and its silence may explain the other failures.
 bool wentSilent(const report::CaseResult& result) {
     return std::any_of(result.checks.begin(), result.checks.end(), [](const auto& c) {
         return !c.passed && c.criterion == scenario::criteria::kAnswersInTime;

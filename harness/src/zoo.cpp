@@ -108,8 +108,12 @@ ZooHalf halfOf(const ZooResult& zoo, const std::vector<std::string>& faults, boo
             half.criteria.push_back(c);
         }
     }
+    // Caught means a criterion of this half failed: a cloud mutation noticed only by an agent
+    // criterion (or the reverse) says nothing about the criteria this half measures.
     for (const auto& f : faults) {
-        if (!zoo.criteriaFailedBy(f).empty()) {
+        if (std::any_of(half.criteria.begin(), half.criteria.end(), [&](const std::string& c) {
+                return zoo.failed(f, c);
+            })) {
             half.caught.push_back(f);
         }
     }
@@ -156,8 +160,9 @@ namespace {
 struct ZooState {
     ZooResult& zoo;
     const std::vector<scenario::Scenario>& scenarios;
-    /// scenario index -> the criteria its checks are evidence for (from the control run)
-    std::vector<std::set<std::string>> checked;
+    /// [agent's half, lab's half][scenario index] -> the criteria of that half its checks are
+    /// evidence for (from the control run): a scenario with none cannot score a fault of it.
+    std::vector<std::set<std::string>> checked[2];
     std::set<std::string> killed[2];  ///< criteria failed so far by the agent's faults, the lab's
     std::mutex lock;
 };
@@ -186,23 +191,28 @@ void runControl(ZooState& state,
                 const RunOptions& options,
                 std::ostream* progress) {
     auto control = runScenarios(state.scenarios, options, nullptr);
+    for (const auto& c : catalog.criteria) {
+        if (c.subject == "cloud") {
+            state.zoo.cloudCriteria.insert(c.id);
+        }
+    }
     std::set<std::string> checkedAnywhere;
-    state.checked.resize(state.scenarios.size());
+    for (auto& half : state.checked) {
+        half.resize(state.scenarios.size());
+    }
     for (std::size_t i = 0; i < control.cases.size(); ++i) {
         const auto& c = control.cases[i];
         if (report::isFailure(c.verdict)) {
             state.zoo.controlFailures.push_back(c.id);
         }
         for (const auto& check : c.checks) {
-            state.checked[i].insert(check.criterion);
+            state.checked[state.zoo.cloudCriteria.count(check.criterion)][i].insert(
+                check.criterion);
             checkedAnywhere.insert(check.criterion);
         }
     }
     for (const auto& c : catalog.criteria) {
         (checkedAnywhere.count(c.id) ? state.zoo.criteria : state.zoo.uncovered).push_back(c.id);
-        if (c.subject == "cloud") {
-            state.zoo.cloudCriteria.insert(c.id);
-        }
     }
     if (progress != nullptr) {
         *progress << "control (" << options.agent.label << "): " << control.cases.size()
@@ -224,11 +234,14 @@ struct FaultRun {
     std::map<std::string, std::size_t> firstFailed;  ///< criterion -> scenario index, ditto
 };
 
-/// Credits a result's criteria to the fault; the first scenario (in suite order, whichever lane
-/// ran it) names each.
+/// Credits a result's criteria of the fault's half to the fault; the first scenario (in suite
+/// order, whichever lane ran it) names each.
 void credit(ZooState& state, FaultRun& run, const report::CaseResult& result, std::size_t index) {
     std::lock_guard guard(state.lock);
     for (const auto& criterion : creditedCriteria(result)) {
+        if ((state.zoo.cloudCriteria.count(criterion) != 0) != run.lab) {
+            continue;
+        }
         state.killed[run.lab].insert(criterion);
         run.failedHere.insert(criterion);
         auto [first, added] = run.firstFailed.emplace(criterion, index);
@@ -239,14 +252,14 @@ void credit(ZooState& state, FaultRun& run, const report::CaseResult& result, st
     }
 }
 
-/// True when scenario `i` can tell nothing new about the fault. Full: every criterion it checks
-/// has failed under this fault already. Quick: once the fault is caught, other faults failed
-/// them all.
+/// True when scenario `i` can tell nothing new about the fault. Full: every criterion of the
+/// fault's half it checks has failed under this fault already (none checked: nothing to tell).
+/// Quick: once the fault is caught, other faults of the half failed them all.
 bool nothingToLearn(ZooState& state, const FaultRun& run, std::size_t i) {
     std::lock_guard guard(state.lock);
     const auto& known =
         run.quick && !run.failedHere.empty() ? state.killed[run.lab] : run.failedHere;
-    const auto& mine = state.checked[i];
+    const auto& mine = state.checked[run.lab][i];
     return std::all_of(
         mine.begin(), mine.end(), [&](const std::string& c) { return known.count(c) != 0; });
 }

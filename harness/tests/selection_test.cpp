@@ -201,7 +201,7 @@ TEST_CASE("Each half of the zoo is scored against the criteria of its own subjec
           "[harness][zoo]") {
     ZooResult zoo;
     zoo.faults = {"ignores-unlock", "hangs"};
-    zoo.mutations = {"ignores-sspr-scope"};
+    zoo.mutations = {"ignores-sspr-scope", "ignores-licence"};
     zoo.criteria = {"wb-reset-unlocks", "wb-answers-in-time", "sspr-scope", "sspr-licence"};
     zoo.cloudCriteria = {"sspr-scope", "sspr-licence"};
     zoo.failedBy[{"ignores-unlock", "wb-reset-unlocks"}] = "0008";
@@ -209,14 +209,17 @@ TEST_CASE("Each half of the zoo is scored against the criteria of its own subjec
     // An agent fault that also fails a cloud criterion does not count for the lab's half.
     zoo.failedBy[{"hangs", "sspr-licence"}] = "0025";
     zoo.failedBy[{"ignores-sspr-scope", "sspr-scope"}] = "0024";
+    // A mutation noticed only by an agent criterion is not caught: its half measures the cloud's.
+    zoo.failedBy[{"ignores-licence", "wb-reset-unlocks"}] = "0008";
     const auto agent = zoo.agentHalf();
     CHECK(agent.criteria == std::vector<std::string>{"wb-reset-unlocks", "wb-answers-in-time"});
     CHECK(agent.complete());
     CHECK(agent.score() == Approx(100.0));
     const auto lab = zoo.labHalf();
     CHECK(lab.killed == std::vector<std::string>{"sspr-scope"});
+    CHECK(lab.caught == std::vector<std::string>{"ignores-sspr-scope"});
     CHECK_FALSE(lab.complete());
-    CHECK(lab.score() == Approx(100.0 * 2 / 3));  // 1 of 1 mutation caught, 1 of 2 criteria
+    CHECK(lab.score() == Approx(100.0 * 2 / 4));  // 1 of 2 mutations caught, 1 of 2 criteria
     CHECK_FALSE(zoo.complete());
     zoo.mutations.clear();  // --no-lab: only the agent's half decides
     CHECK(zoo.complete());

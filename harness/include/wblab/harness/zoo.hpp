@@ -53,7 +53,7 @@ struct ZooFaults {
 struct ZooHalf {
     std::vector<std::string> faults;
     std::vector<std::string> criteria;  ///< of this subject, with checks in the control run
-    std::vector<std::string> caught;    ///< faults that failed some criterion
+    std::vector<std::string> caught;    ///< faults that failed some criterion of this half
     std::vector<std::string> killed;    ///< criteria failed by some fault of this half
     double score() const;
     bool complete() const;

@@ -70,6 +70,33 @@ TEST_CASE("seal refuses a bad key and an over-long secret", "[protocol][crypto]"
     CHECK_FALSE(seal(pem, "pw", 3));
 }
 
+TEST_CASE("Sealing to several keys in turn seals each to its own key", "[protocol][crypto]") {
+    // seal() keeps the last few parsed keys per thread: more keys than it keeps, interleaved,
+    // must each still get envelopes only they open, and a bad key after good ones is refused.
+    std::vector<KeyPair> keys;
+    for (int i = 0; i < 6; ++i) {
+        auto made = KeyPair::generate();
+        REQUIRE(made);
+        keys.push_back(std::move(*made));
+    }
+    for (int round = 0; round < 2; ++round) {
+        for (std::size_t i = 0; i < keys.size(); ++i) {
+            const std::size_t k = round == 0 ? i : keys.size() - 1 - i;
+            auto sealed = seal(keys[k].publicKeyPem(), "Pw-" + std::to_string(k), kProtocolV2, "c");
+            REQUIRE(sealed);
+            for (std::size_t j = 0; j < keys.size(); ++j) {
+                auto opened = keys[j].open(*sealed, "c");
+                INFO("sealed to key " << k << ", opened with key " << j);
+                CHECK(static_cast<bool>(opened) == (j == k));
+                if (opened) {
+                    CHECK(*opened == "Pw-" + std::to_string(k));
+                }
+            }
+        }
+        CHECK_FALSE(seal("not a key", "pw", kProtocolV2, "c"));
+    }
+}
+
 TEST_CASE("A 250-character password round-trips through the version 2 envelope",
           "[protocol][crypto][v2]") {
     const auto password = longPassword();

@@ -8,6 +8,9 @@
 // directory for each request, so it splits the agent's cost into directory work and the rest
 // (protocol, decryption, logging). The loops run interleaved in rounds, their order alternating,
 // so that a machine shared with other work slows them alike; the figures are medians over rounds.
+// Each loop also reports the CPU it cost per writeback in each process (this one, slapd, the
+// agent), read from /proc: two cores can serve at most 2000 / (their sum in ms) writebacks a
+// second, which is what stands between a ratio and its target.
 //
 //   wblab_bench_storm [--writebacks N] [--rounds R] [--agent PATH]
 #include <wblab/fixture/directory.hpp>
@@ -21,10 +24,14 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <sstream>
 #include <string>
+#include <sys/resource.h>
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -38,16 +45,87 @@ struct Options {
     std::string agent = WBLAB_AGENT_PATH;
 };
 
-/// Throughput and latency of one loop of N writebacks.
+[[noreturn]] void die(const std::string& why) {
+    std::cerr << "wblab_bench_storm: " << why << "\n";
+    std::exit(1);
+}
+
+/// Throughput and latency of one loop of N writebacks, and its CPU per writeback by process.
 struct LoopResult {
     double perSecond = 0;
     double p50Ms = 0;
     double p99Ms = 0;
+    double cpuMs[3] = {0, 0, 0};  ///< this process (the cloud's side), slapd, the agent
 };
 
-[[noreturn]] void die(const std::string& why) {
-    std::cerr << "wblab_bench_storm: " << why << "\n";
-    std::exit(1);
+/// CPU seconds (user + system) a process has used so far: /proc/PID/stat fields 14 and 15.
+double cpuSecondsOf(int pid) {
+    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto afterName = stat.rfind(')');
+    if (afterName == std::string::npos) {
+        return 0;
+    }
+    std::istringstream fields(stat.substr(afterName + 2));
+    std::string field;
+    double ticks = 0;
+    for (int i = 3; fields >> field && i <= 15; ++i) {
+        if (i >= 14) {
+            ticks += std::stod(field);
+        }
+    }
+    return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double ownCpuSeconds() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+/// The slapd serving `runDirectory` (its command line names the configuration there).
+int slapdServing(const std::string& runDirectory) {
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename();
+        if (name.find_first_not_of("0123456789") != std::string::npos) {
+            continue;
+        }
+        std::ifstream in(entry.path() / "cmdline");
+        std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (cmdline.find("slapd") != std::string::npos &&
+            cmdline.find(runDirectory) != std::string::npos) {
+            return std::stoi(name);
+        }
+    }
+    die("no slapd found for " + runDirectory);
+}
+
+/// The CPU of the three processes at one moment; the difference of two is a loop's.
+struct CpuSnapshot {
+    double seconds[3] = {0, 0, 0};
+
+    static CpuSnapshot take(int slapd, int agent) {
+        CpuSnapshot s;
+        s.seconds[0] = ownCpuSeconds();
+        s.seconds[1] = cpuSecondsOf(slapd);
+        s.seconds[2] = agent > 0 ? cpuSecondsOf(agent) : 0;
+        return s;
+    }
+};
+
+/// Times a loop and fills in its CPU per writeback from snapshots around it.
+template <typename Loop>
+LoopResult measured(int slapd, int agent, int n, Loop loop) {
+    const auto before = CpuSnapshot::take(slapd, agent);
+    LoopResult r = loop();
+    const auto after = CpuSnapshot::take(slapd, agent);
+    for (int k = 0; k < 3; ++k) {
+        r.cpuMs[k] = 1000.0 * (after.seconds[k] - before.seconds[k]) / n;
+    }
+    return r;
 }
 
 double median(std::vector<double> v) {
@@ -181,6 +259,8 @@ public:
 
     int window() const { return window_; }
 
+    int pid() const { return process_->pid(); }
+
     ~AgentDriver() {
         if (process_) {
             process_->stop(std::chrono::milliseconds(1000));
@@ -190,8 +270,13 @@ public:
     AgentDriver(const AgentDriver&) = delete;
     AgentDriver& operator=(const AgentDriver&) = delete;
 
-    LoopResult loop(int n, int round, char tag) {
-        // The cloud seals before the relay delivers: sealing is not the agent's time.
+    /// N request lines and their ids. The cloud seals before the relay delivers: sealing is not
+    /// the agent's time, so it is done before the loop is timed.
+    struct Requests {
+        std::vector<std::string> lines, ids;
+    };
+
+    Requests requests(int n, int round, char tag) const {
         std::vector<std::string> lines;
         std::vector<std::string> ids;
         lines.reserve(static_cast<std::size_t>(n));
@@ -217,12 +302,13 @@ public:
             lines.push_back(protocol::encode(request));
             ids.push_back(request.id);
         }
-        return drive(lines, ids);
+        return {std::move(lines), std::move(ids)};
     }
 
-private:
-    /// Keeps up to window_ of `lines` in flight; each latency from send to its answer.
-    LoopResult drive(const std::vector<std::string>& lines, const std::vector<std::string>& ids) {
+    /// Keeps up to window_ of the lines in flight; each latency from send to its answer.
+    LoopResult drive(const Requests& requests) {
+        const auto& lines = requests.lines;
+        const auto& ids = requests.ids;
         std::vector<double> latencies;
         latencies.reserve(lines.size());
         std::map<std::string, Clock::time_point> sentAt;
@@ -250,6 +336,7 @@ private:
         return summarise(std::move(latencies), Clock::now() - started);
     }
 
+private:
     void write(const std::string& line) {
         if (!process_->write(line + "\n", deadlineIn(std::chrono::milliseconds(10000)))) {
             die("cannot write to the agent");
@@ -303,15 +390,23 @@ Options parse(int argc, char** argv) {
 
 /// One loop's figures over the rounds.
 struct Series {
-    std::vector<double> perSecond, p50, p99;
+    std::vector<double> perSecond, p50, p99, cpu[3];
 
     void add(const LoopResult& r) {
         perSecond.push_back(r.perSecond);
         p50.push_back(r.p50Ms);
         p99.push_back(r.p99Ms);
+        for (int k = 0; k < 3; ++k) {
+            cpu[k].push_back(r.cpuMs[k]);
+        }
     }
 
-    LoopResult medians() const { return {median(perSecond), median(p50), median(p99)}; }
+    LoopResult medians() const {
+        return {median(perSecond),
+                median(p50),
+                median(p99),
+                {median(cpu[0]), median(cpu[1]), median(cpu[2])}};
+    }
 };
 
 std::string loadAverage() {
@@ -322,8 +417,19 @@ std::string loadAverage() {
 }
 
 void print(const char* name, const LoopResult& r) {
+    const double cpu = r.cpuMs[0] + r.cpuMs[1] + r.cpuMs[2];
     std::printf(
-        "%-34s %9.0f /s   p50 %6.3f ms   p99 %6.3f ms\n", name, r.perSecond, r.p50Ms, r.p99Ms);
+        "%-34s %6.0f /s  p50 %6.3f ms  p99 %6.3f ms  CPU per writeback %.3f ms (this "
+        "process %.3f, slapd %.3f, agent %.3f; two cores: at most %.0f /s)\n",
+        name,
+        r.perSecond,
+        r.p50Ms,
+        r.p99Ms,
+        cpu,
+        r.cpuMs[0],
+        r.cpuMs[1],
+        r.cpuMs[2],
+        2000.0 / cpu);
 }
 
 /// One user per writeback of a loop.
@@ -353,6 +459,7 @@ int main(int argc, char** argv) {
     LDAP* ld = bindAsConnector(**fx);
     AgentDriver agent({options.agent}, **fx);
     AgentDriver single({options.agent, "--window", "1"}, **fx);
+    const int slapd = slapdServing((*fx)->runDirectory());
 
     std::printf(
         "reset storm: %d writebacks of distinct users per loop, %d rounds, interleaved; agent "
@@ -369,16 +476,24 @@ int main(int argc, char** argv) {
         auto run = [&](int which) {
             switch (which) {
                 case 0:
-                    results[0] = rawLoop(ld, **fx, n, round, false);
+                    results[0] =
+                        measured(slapd, 0, n, [&] { return rawLoop(ld, **fx, n, round, false); });
                     break;
                 case 1:
-                    results[1] = rawLoop(ld, **fx, n, round, true);
+                    results[1] =
+                        measured(slapd, 0, n, [&] { return rawLoop(ld, **fx, n, round, true); });
                     break;
-                case 2:
-                    results[2] = agent.loop(n, round, 'a');
+                case 2: {
+                    const auto requests = agent.requests(n, round, 'a');
+                    results[2] =
+                        measured(slapd, agent.pid(), n, [&] { return agent.drive(requests); });
                     break;
-                default:
-                    results[3] = single.loop(n, round, '1');
+                }
+                default: {
+                    const auto requests = single.requests(n, round, '1');
+                    results[3] =
+                        measured(slapd, single.pid(), n, [&] { return single.drive(requests); });
+                }
             }
         };
         // The order alternates, so that a load that comes and goes slows each loop alike.

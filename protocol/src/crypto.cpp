@@ -14,6 +14,8 @@
 #include <cstring>
 #include <ctime>
 #include <fcntl.h>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <sys/stat.h>
@@ -109,24 +111,31 @@ Expected<PkeyPtr> readPublicKey(std::string_view pem) {
     return key;
 }
 
-/// The public key in `pem`, parsed once per thread for the last few keys: OpenSSL 3's PEM
-/// decoding costs about 0.3 ms, twenty times the RSA encryption itself, and a run seals every
-/// request to the same few agents' keys. The pointer is valid until this thread's next call.
-Expected<EVP_PKEY*> publicKeyFor(std::string_view pem) {
+/// The public key in `pem`, parsed once for the last few keys: OpenSSL 3's PEM decoding costs
+/// about 0.3 ms, twenty times the RSA encryption itself, and a run seals every request to the
+/// same few agents' keys (from many threads: a storm seals on one per request in flight; an
+/// EVP_PKEY may serve several encryptions at once).
+Expected<std::shared_ptr<EVP_PKEY>> publicKeyFor(std::string_view pem) {
     constexpr std::size_t kKept = 4;
-    thread_local std::vector<std::pair<std::string, PkeyPtr>> recent;
-    auto hit = std::find_if(
-        recent.begin(), recent.end(), [&](const auto& entry) { return entry.first == pem; });
-    if (hit == recent.end()) {
-        WBLAB_TRY_ASSIGN(auto key, readPublicKey(pem), "");
-        if (recent.size() == kKept) {
-            recent.pop_back();
+    static std::mutex lock;
+    static std::vector<std::pair<std::string, std::shared_ptr<EVP_PKEY>>> recent;
+    {
+        std::lock_guard guard(lock);
+        auto hit = std::find_if(
+            recent.begin(), recent.end(), [&](const auto& entry) { return entry.first == pem; });
+        if (hit != recent.end()) {
+            std::rotate(recent.begin(), hit, hit + 1);  // most recent first
+            return recent.front().second;
         }
-        recent.emplace_back(std::string(pem), std::move(key));
-        hit = recent.end() - 1;
     }
-    std::rotate(recent.begin(), hit, hit + 1);  // most recent first
-    return recent.front().second.get();
+    WBLAB_TRY_ASSIGN(auto parsed, readPublicKey(pem), "");
+    std::shared_ptr<EVP_PKEY> key(parsed.release(), EVP_PKEY_free);
+    std::lock_guard guard(lock);
+    if (recent.size() == kKept) {
+        recent.pop_back();
+    }
+    recent.emplace(recent.begin(), std::string(pem), key);
+    return key;
 }
 
 Expected<Bytes> rsaOaepEncrypt(EVP_PKEY* key, const unsigned char* in, std::size_t size) {
@@ -428,8 +437,9 @@ Expected<Sealed> seal(std::string_view publicKeyPem,
                              : "a secret of more than 256 characters, or not UTF-8, cannot be "
                                "sealed for protocol 2");
     }
-    WBLAB_TRY_ASSIGN(EVP_PKEY * key, publicKeyFor(publicKeyPem), "");
-    return version == kProtocolV1 ? sealV1(key, plaintext) : sealV2(key, plaintext, context);
+    WBLAB_TRY_ASSIGN(const auto key, publicKeyFor(publicKeyPem), "");
+    return version == kProtocolV1 ? sealV1(key.get(), plaintext)
+                                  : sealV2(key.get(), plaintext, context);
 }
 
 bool fitsVersion(std::string_view password, int version) {

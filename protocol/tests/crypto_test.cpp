@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <sys/stat.h>
+#include <thread>
 
 using namespace wblab::protocol;
 
@@ -71,8 +72,9 @@ TEST_CASE("seal refuses a bad key and an over-long secret", "[protocol][crypto]"
 }
 
 TEST_CASE("Sealing to several keys in turn seals each to its own key", "[protocol][crypto]") {
-    // seal() keeps the last few parsed keys per thread: more keys than it keeps, interleaved,
-    // must each still get envelopes only they open, and a bad key after good ones is refused.
+    // seal() keeps the last few parsed keys for every thread: more keys than it keeps,
+    // interleaved, must each still get envelopes only they open, and a bad key after good ones
+    // is refused; threads sealing at once to two keys each get their own key's envelopes.
     std::vector<KeyPair> keys;
     for (int i = 0; i < 6; ++i) {
         auto made = KeyPair::generate();
@@ -94,6 +96,27 @@ TEST_CASE("Sealing to several keys in turn seals each to its own key", "[protoco
             }
         }
         CHECK_FALSE(seal("not a key", "pw", kProtocolV2, "c"));
+    }
+    std::vector<std::vector<Sealed>> byThread(4);
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < byThread.size(); ++t) {
+        threads.emplace_back([&, t] {
+            for (std::size_t i = 0; i < 20; ++i) {
+                if (auto sealed = seal(keys[i % 2].publicKeyPem(), "Pw-x", kProtocolV2, "c")) {
+                    byThread[t].push_back(*sealed);
+                }
+            }
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    for (const auto& sealedByOne : byThread) {
+        REQUIRE(sealedByOne.size() == 20);
+        for (std::size_t i = 0; i < sealedByOne.size(); ++i) {
+            CHECK(keys[i % 2].open(sealedByOne[i], "c").value() == "Pw-x");
+            CHECK_FALSE(keys[1 - i % 2].open(sealedByOne[i], "c"));
+        }
     }
 }
 

@@ -26,6 +26,21 @@ std::string shownMessage(const std::string& text) {
     return out.size() > 200 ? out.substr(0, 197) + "..." : out;
 }
 
+/// Stands for a line over the limit among kept lines (no line read holds a newline).
+constexpr const char* kOverlongLine = "\n";
+
+/// A line the agent sent although it owed no answer, for a check: `answered` holds the ids of
+/// the session's answered requests.
+std::string describeUnasked(const Expected<protocol::Message>& message,
+                            const std::set<std::string>& answered) {
+    const auto* answer = message ? std::get_if<protocol::Answer>(&*message) : nullptr;
+    return !message            ? "an unreadable line"
+           : answer == nullptr ? std::string("a ") + protocol::kindOf(*message) + " message"
+           : answered.count(answer->id) != 0
+               ? "a second answer for request " + shown(answer->id)
+               : "an answer for unknown request id " + shown(answer->id);
+}
+
 const std::vector<std::pair<std::string, std::string>> kAgentEnvironment = {
     {"PATH", "/usr/local/bin:/usr/bin:/bin"},
     {"LANG", "C.UTF-8"},
@@ -73,7 +88,9 @@ Expected<std::unique_ptr<AgentSession>> AgentSession::start(const AgentConfig& c
     return session;
 }
 
-Expected<void> AgentSession::rehandshake(const AgentConfig& config, LogPart& previousLog) {
+Expected<void> AgentSession::rehandshake(const AgentConfig& config,
+                                         LogPart& previousLog,
+                                         std::vector<std::string>& unasked) {
     if (!reusable()) {
         return makeError(ErrorCode::Unavailable, "the agent cannot take another hello");
     }
@@ -84,15 +101,25 @@ Expected<void> AgentSession::rehandshake(const AgentConfig& config, LogPart& pre
     // wrote after its last answer); what it writes on taking the hello belongs to the new one,
     // whose log is still searched for the previous scenarios' passwords.
     previousLog = log_->nextPart(config.stderrPath, config.logScanner);
-    return rehandshake(config_.hello);
+    auto ready = startSession(config_.hello, &unasked);
+    if (!unasked.empty()) {
+        outOfStep_ = true;
+    }
+    return ready;
 }
 
 Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
+    return startSession(hello, nullptr);
+}
+
+Expected<void> AgentSession::startSession(const protocol::Hello& hello,
+                                          std::vector<std::string>* unasked) {
     if (!reusable()) {
         return makeError(ErrorCode::Unavailable, "the agent cannot take another hello");
     }
     config_.hello = hello;
-    answered_.clear();
+    std::set<std::string> answeredBefore;
+    answeredBefore.swap(answered_);
     late_.clear();
     inFlight_.clear();
     arrived_.clear();
@@ -101,7 +128,13 @@ Expected<void> AgentSession::rehandshake(const protocol::Hello& hello) {
     expiryShift_ = 0;
     sentPlaintext_ = false;
     diagnostics_.clear();
-    auto ready = handshake(hello);
+    std::vector<std::string> lines;
+    auto ready = handshake(hello, unasked != nullptr ? &lines : nullptr);
+    for (const auto& line : lines) {
+        unasked->push_back(line == kOverlongLine
+                               ? "a line over 1 MiB"
+                               : describeUnasked(protocol::decode(line), answeredBefore));
+    }
     if (!ready) {
         dead_ = true;
     }
@@ -141,7 +174,8 @@ bool AgentSession::takeIfLate(const protocol::Answer& answer) {
     return true;
 }
 
-Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
+Expected<void> AgentSession::handshake(const protocol::Hello& hello,
+                                       std::vector<std::string>* unasked) {
     const Deadline deadline = deadlineIn(config_.handshakeTimeout);
     auto sent = process_.write(protocol::encode(hello) + "\n", deadline);
     if (!sent) {
@@ -157,6 +191,10 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
                                  std::to_string(config_.handshakeTimeout.count()) + " ms");
         }
         if (status == Process::LineStatus::TooLong) {
+            if (unasked != nullptr) {
+                unasked->push_back(kOverlongLine);
+                continue;
+            }
             return makeError(ErrorCode::ProtocolViolation, "the agent sent a line over 1 MiB");
         }
         if (status == Process::LineStatus::Interrupted) {
@@ -169,6 +207,13 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello) {
                                  (exit ? " (" + exit->describe() + ")" : std::string()));
         }
         auto message = protocol::decode(line);
+        if (unasked != nullptr &&
+            (!message || !std::holds_alternative<protocol::Ready>(*message))) {
+            if (!message || !std::holds_alternative<protocol::Heartbeat>(*message)) {
+                unasked->push_back(line);
+            }
+            continue;
+        }
         if (!message) {
             return makeError(ErrorCode::ProtocolViolation,
                              "bad handshake answer: " + shownMessage(message.error().message));
@@ -496,13 +541,7 @@ std::vector<std::string> AgentSession::drainUnasked(Deadline deadline) {
         if (message && std::holds_alternative<protocol::Heartbeat>(*message)) {
             continue;
         }
-        const auto* answer = message ? std::get_if<protocol::Answer>(&*message) : nullptr;
-        unasked.push_back(!message ? "an unreadable line"
-                          : answer == nullptr
-                              ? std::string("a ") + protocol::kindOf(*message) + " message"
-                          : answered_.count(answer->id) != 0
-                              ? "a second answer for request " + shown(answer->id)
-                              : "an answer for unknown request id " + shown(answer->id));
+        unasked.push_back(describeUnasked(message, answered_));
     }
     if (!unasked.empty()) {
         outOfStep_ = true;

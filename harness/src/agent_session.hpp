@@ -118,8 +118,13 @@ public:
     /// deadlines): ends the previous session's log part with everything the agent wrote before
     /// the new hello (`previousLog`, set even when the handshake then fails), sends the hello and
     /// checks the ready answer as start() does. What it logs on taking the hello belongs to the
-    /// new scenario. Forgets everything of the previous session.
-    Expected<void> rehandshake(const AgentConfig& config, LogPart& previousLog);
+    /// new scenario. Forgets everything of the previous session. The ready is the fence between
+    /// the sessions: what the agent sends before it (a duplicate of the previous scenario's last
+    /// answer, say) goes to `unasked`, described as drainUnasked() does, and makes the agent
+    /// unfit for another scenario.
+    Expected<void> rehandshake(const AgentConfig& config,
+                               LogPart& previousLog,
+                               std::vector<std::string>& unasked);
 
     /// A new session inside the same scenario (step new_session): sends `hello` and checks the
     /// ready answer; the log and deadlines stay. Forgets every request of the previous session.
@@ -174,7 +179,12 @@ private:
     sim::WritebackReply readAnswer(const std::string& id, Deadline deadline);
     /// A wire problem of the answer stream: recorded, and the session is out of step.
     sim::WritebackReply garbled(std::string detail);
-    Expected<void> handshake(const protocol::Hello& hello);
+    /// Forgets the previous session and starts one with `hello` (both rehandshakes).
+    Expected<void> startSession(const protocol::Hello& hello, std::vector<std::string>* unasked);
+    /// Sends `hello` and reads until `ready`; with `unasked`, other lines before it are kept
+    /// there instead of failing the handshake.
+    Expected<void> handshake(const protocol::Hello& hello,
+                             std::vector<std::string>* unasked = nullptr);
     /// True when `answer` is the late answer to an overdue request (recorded, not returned).
     bool takeIfLate(const protocol::Answer& answer);
 

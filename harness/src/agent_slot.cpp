@@ -112,8 +112,12 @@ Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& confi
             own.push_back({s.value, s.label + " of " + config.scenarioId});
         }
     }
-    drainIdle();
-    if (idle_) {
+    // The new hello is the fence: what the kept agent sends before its ready belongs to the
+    // previous scenario, however late it comes, so nothing is waited out here.
+    drainUntil_.reset();
+    if (!idle_) {
+        recordUnasked({});
+    } else {
         std::unique_ptr<AgentSession> agent = std::move(idle_);
         AgentConfig kept = config;
         std::vector<Secret> all =
@@ -121,7 +125,10 @@ Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& confi
         all.insert(all.end(), served_.begin(), served_.end());
         kept.logScanner = std::make_shared<SecretScanner>(std::move(all));
         LogPart previous;
-        if (agent->rehandshake(kept, previous)) {
+        std::vector<std::string> unasked;
+        const auto ready = agent->rehandshake(kept, previous, unasked);
+        recordUnasked(unasked);
+        if (ready && unasked.empty()) {
             settle(previous);
             served_.insert(served_.end(), own.begin(), own.end());
             return agent;
@@ -176,6 +183,10 @@ void AgentSlot::drainIdle() {
     }
     const auto unasked = idle_ ? idle_->drainUnasked(*drainUntil_) : std::vector<std::string>{};
     drainUntil_.reset();
+    recordUnasked(unasked);
+}
+
+void AgentSlot::recordUnasked(const std::vector<std::string>& unasked) {
     if (!unasked.empty()) {
         if (drainTarget_ != nullptr) {
             amendUnasked(*drainTarget_, unasked);

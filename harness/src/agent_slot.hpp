@@ -41,9 +41,9 @@ public:
     void expectSettlement(std::vector<LogPart> otherParts);
 
     /// The kept agent's window for unasked lines after its last answer (ScenarioRun) ends at
-    /// `until`: the slot waits out what is left of it at the next take() or at close(), not the
-    /// scenario, and a line that came in it fails the scenario (amendUnasked) and retires the
-    /// agent. The owner must name the result with settleLater().
+    /// `until`, or at the next take()'s hello, whichever comes later: what the agent sends
+    /// before its ready to that hello, or before `until` at close(), fails the scenario
+    /// (amendUnasked) and retires the agent. The owner must name the result with settleLater().
     void expectDrain(Deadline until);
 
     /// Where the scenario's result now lives, to settle (no-op when nothing is pending).
@@ -55,6 +55,8 @@ public:
 private:
     void settle(const LogPart& part);
     void drainIdle();
+    /// Fails the scenario whose window it was with what the kept agent sent in it.
+    void recordUnasked(const std::vector<std::string>& unasked);
 
     std::unique_ptr<AgentSession> idle_;
     /// The secrets of the scenarios the idle agent served, named with their scenario: a kept

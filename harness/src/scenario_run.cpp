@@ -388,8 +388,8 @@ bool ScenarioRun::playStep(std::size_t index) {
 
 /// After the last answer the agent owes, anything more it sends is a protocol violation (a
 /// duplicate of the last answer, say) and a verdict, not something the next scenario reads. It
-/// is given 20 ms: an agent kept for the next scenario has them waited out by the slot, at the
-/// next hello, while this worker does other work (AgentSlot::expectDrain).
+/// is given 20 ms; an agent kept for the next scenario, until its ready to the next hello
+/// (AgentSlot::expectDrain), so that this worker waits for nothing.
 void ScenarioRun::drainAgent() {
     auto* agent = relay_->agent();
     if (agent == nullptr) {

@@ -7,10 +7,10 @@
 //   wblab-fake-agent --mode silent
 //   wblab-fake-agent --mode grandchild --marker 60.4242
 //   wblab-fake-agent --mode log-at-next-hello --capabilities reset,plaintext,rehandshake
-//   wblab-fake-agent --mode twice-later --capabilities reset,plaintext,rehandshake
-//   wblab-fake-agent --count /tmp/starts -- /path/to/wblab-agent --bug hangs
-//   wblab-fake-agent --late-every 5 --late-by 600 -- /path/to/wblab-agent
-//   wblab-fake-agent --window 4 --record /tmp/flights [--slow-every 5 --slow-by 1300]
+//   wblab-fake-agent --mode twice-later [--twice-after MS] --capabilities
+//   reset,plaintext,rehandshake wblab-fake-agent --count /tmp/starts -- /path/to/wblab-agent --bug
+//   hangs wblab-fake-agent --late-every 5 --late-by 600 -- /path/to/wblab-agent wblab-fake-agent
+//   --window 4 --record /tmp/flights [--slow-every 5 --slow-by 1300]
 #include <wblab/protocol/messages.hpp>
 
 #include <algorithm>
@@ -36,10 +36,11 @@ using namespace wblab::protocol;
 
 struct Options {
     std::string mode = "silent";
-    int window = 1;      ///< --window N: declared in ready; see serveWindow()
-    std::string record;  ///< --record FILE: one line per request taken, see serveWindow()
-    int slowEvery = 0;   ///< --slow-every N: every Nth request is answered late
-    long slowByMs = 0;   ///< --slow-by MS: by this much after it came
+    int window = 1;         ///< --window N: declared in ready; see serveWindow()
+    std::string record;     ///< --record FILE: one line per request taken, see serveWindow()
+    int slowEvery = 0;      ///< --slow-every N: every Nth request is answered late
+    long slowByMs = 0;      ///< --slow-by MS: by this much after it came
+    long twiceAfterMs = 8;  ///< --twice-after MS: twice-later's copy comes this much later
     std::string marker;
     long floodBytes = 0;
     std::vector<std::string> capabilities = {
@@ -202,10 +203,10 @@ void misbehave(const Options& o, const std::string& line) {
         send(answer(id, true, {31001, 31002}, 0));
         send(answer(id, true, {31001, 31002}, 0));
     } else if (o.mode == "twice-later") {
-        // The copy comes after the scenario has had its last answer, inside the 20 ms the
-        // harness gives an agent to send anything more.
+        // The copy comes after the scenario has had its last answer, by default inside the
+        // 20 ms the harness gives an agent to send anything more (--twice-after MS).
         send(answer(id, true, {31001, 31002}, 0));
-        std::this_thread::sleep_for(std::chrono::milliseconds(8));
+        std::this_thread::sleep_for(std::chrono::milliseconds(o.twiceAfterMs));
         send(answer(id, true, {31001, 31002}, 0));
     } else if (o.mode == "huge-line") {
         std::cout << std::string(1100000, 'x') << "\n" << std::flush;
@@ -237,6 +238,8 @@ Options parse(int argc, char** argv) {
             o.slowEvery = std::atoi(argv[++i]);
         } else if (arg == "--slow-by" && hasValue) {
             o.slowByMs = std::atol(argv[++i]);
+        } else if (arg == "--twice-after" && hasValue) {
+            o.twiceAfterMs = std::atol(argv[++i]);
         } else if (arg == "--capabilities" && hasValue) {
             o.capabilities.clear();
             std::string list = argv[++i];

@@ -6,6 +6,7 @@
 #include <wblab/sim/cloud.hpp>
 
 #include <set>
+#include <string_view>
 #include <unordered_set>
 
 namespace wblab::sim {
@@ -63,7 +64,8 @@ SyncReport Cloud::applyObjects(std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.objectCycles = 1;
     // Synced users whose directory object is gone are deleted in the cloud (soft-deleted there).
-    std::unordered_set<std::string> present;
+    // Views of the read's anchors, which outlive the set (no copy of a million strings).
+    std::unordered_set<std::string_view> present;
     present.reserve(objects.size());
     for (const auto& object : objects) {
         present.insert(object.anchor);
@@ -77,6 +79,8 @@ SyncReport Cloud::applyObjects(std::vector<DirectoryObject>& objects) {
             ++it;
         }
     }
+    // Every synced user left has an anchor of this read: the join never needs more room.
+    byAnchor_.reserve(objects.size());
     for (auto& object : objects) {
         CloudUser* match = userByAnchor(object.anchor);
         if (match == nullptr) {

@@ -10,6 +10,7 @@ namespace wblab::bench {
 
 inline fixture::DirectorySeed seedWithUsers(int users) {
     fixture::DirectorySeed seed;
+    seed.users.reserve(static_cast<std::size_t>(users));
     for (int i = 0; i < users; ++i) {
         auto n = std::to_string(i);
         fixture::DirectoryUser u;

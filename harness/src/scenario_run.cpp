@@ -35,8 +35,13 @@ std::vector<sim::DirectoryObject> FixtureDirectorySource::readUsers() {
         error = users.error().message;
         return out;
     }
+    out.reserve(users->size());
     for (auto& u : *users) {
-        out.push_back({u.anchor, u.upn, u.samAccountName, !u.disabled, u.passwordHash});
+        out.push_back({std::move(u.anchor),
+                       std::move(u.upn),
+                       std::move(u.samAccountName),
+                       !u.disabled,
+                       std::move(u.passwordHash)});
     }
     return out;
 }

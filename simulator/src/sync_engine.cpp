@@ -6,6 +6,7 @@
 #include <wblab/sim/cloud.hpp>
 
 #include <set>
+#include <string_view>
 #include <unordered_set>
 
 namespace wblab::sim {
@@ -40,16 +41,18 @@ SyncReport Cloud::initialSync(DirectorySource& source) {
 }
 
 SyncReport Cloud::syncObjects(DirectorySource& source) {
-    return applyObjects(source.readUsers());
+    auto objects = source.readUsers();
+    return applyObjects(objects);
 }
 
 SyncReport Cloud::syncPasswordHashes(DirectorySource& source) {
-    return applyHashes(source.readUsers());
+    auto objects = source.readUsers();
+    return applyHashes(objects);
 }
 
 SyncReport Cloud::syncAll(DirectorySource& source) {
-    // One read of the directory serves both cycles.
-    const auto objects = source.readUsers();
+    // One read of the directory serves both cycles (the hash cycle reads no UPN).
+    auto objects = source.readUsers();
     auto report = applyObjects(objects);
     auto hashes = applyHashes(objects);
     report.hashCycles = hashes.hashCycles;
@@ -57,11 +60,12 @@ SyncReport Cloud::syncAll(DirectorySource& source) {
     return report;
 }
 
-SyncReport Cloud::applyObjects(const std::vector<DirectoryObject>& objects) {
+SyncReport Cloud::applyObjects(std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.objectCycles = 1;
     // Synced users whose directory object is gone are deleted in the cloud (soft-deleted there).
-    std::unordered_set<std::string> present;
+    // Views of the read's anchors, which outlive the set (no copy of a million strings).
+    std::unordered_set<std::string_view> present;
     present.reserve(objects.size());
     for (const auto& object : objects) {
         present.insert(object.anchor);
@@ -75,14 +79,16 @@ SyncReport Cloud::applyObjects(const std::vector<DirectoryObject>& objects) {
             ++it;
         }
     }
-    for (const auto& object : objects) {
+    // Every synced user left has an anchor of this read: the join never needs more room.
+    byAnchor_.reserve(objects.size());
+    for (auto& object : objects) {
         CloudUser* match = userByAnchor(object.anchor);
         if (match == nullptr) {
             // A new directory user: created in the cloud with the tenant's defaults.
             CloudUser user;
-            user.upn = object.upn;
+            user.upn = std::move(object.upn);
             user.anchor = object.anchor;
-            user.samAccountName = object.samAccountName;
+            user.samAccountName = std::move(object.samAccountName);
             user.synced = true;
             user.enabled = object.enabled;
             addUser(std::move(user));
@@ -101,14 +107,14 @@ SyncReport Cloud::applyObjects(const std::vector<DirectoryObject>& objects) {
     return report;
 }
 
-SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
+SyncReport Cloud::applyHashes(std::vector<DirectoryObject>& objects) {
     SyncReport report;
     report.hashCycles = 1;
     lastHashSync_ = clock_.now();
     if (!settings_.passwordHashSync || mutated(LabMutation::NoPasswordHashSync)) {
         return report;
     }
-    for (const auto& object : objects) {
+    for (auto& object : objects) {
         CloudUser* user = userByAnchor(object.anchor);
         if (user == nullptr || user->syncedPasswordHash == object.passwordHash) {
             continue;
@@ -128,7 +134,7 @@ SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
         if (mutated(LabMutation::LeaksMatchOldPasswords) && !user->syncedPasswordHash.empty()) {
             formerHashes_[key].push_back(user->syncedPasswordHash);
         }
-        user->syncedPasswordHash = object.passwordHash;
+        user->syncedPasswordHash = std::move(object.passwordHash);  // read below from the user
         ++report.passwordsSynced;
         record(kSyncedChangeActivity,
                true,
@@ -139,7 +145,7 @@ SyncReport Cloud::applyHashes(const std::vector<DirectoryObject>& objects) {
                kCoreDirectory);
         auto echo = pendingEcho_.find(key);
         const bool fromCloud = committed || (echo != pendingEcho_.end() && verifier_ &&
-                                             verifier_(object.passwordHash, echo->second));
+                                             verifier_(user->syncedPasswordHash, echo->second));
         if (echo != pendingEcho_.end()) {
             pendingEcho_.erase(echo);
         }
@@ -167,7 +173,7 @@ SyncReport Cloud::runDueCycles(DirectorySource& source) {
     if (!hashesDue && !objectsDue) {
         return report;
     }
-    const auto objects = source.readUsers();
+    auto objects = source.readUsers();
     if (hashesDue) {
         auto r = applyHashes(objects);
         report.hashCycles += r.hashCycles;

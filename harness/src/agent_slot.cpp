@@ -120,17 +120,16 @@ Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& confi
     } else {
         std::unique_ptr<AgentSession> agent = std::move(idle_);
         AgentConfig kept = config;
-        std::vector<Secret> all =
-            config.logScanner ? config.logScanner->secrets() : std::vector<Secret>{};
-        all.insert(all.end(), served_.begin(), served_.end());
-        kept.logScanner = std::make_shared<SecretScanner>(std::move(all));
+        std::vector<std::shared_ptr<const SecretScanner>> parts{config.logScanner};
+        parts.insert(parts.end(), served_.begin(), served_.end());
+        kept.logScanner = SecretScanner::joined(parts);
         LogPart previous;
         std::vector<std::string> unasked;
         const auto ready = agent->rehandshake(kept, previous, unasked);
         recordUnasked(unasked);
         if (ready && unasked.empty()) {
             settle(previous);
-            served_.insert(served_.end(), own.begin(), own.end());
+            serve(std::move(own));
             return agent;
         }
         // It went away between scenarios or refused the hello: start afresh. What it wrote
@@ -141,8 +140,20 @@ Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& confi
         }
         settle(agent->finishLog());
     }
-    served_ = own;
+    served_.clear();
+    serve(std::move(own));
     return AgentSession::start(config);
+}
+
+void AgentSlot::serve(std::vector<Secret> secrets) {
+    // Like a binary counter: the newest scanner merges with older ones only once it is as
+    // large, so each secret's patterns are built O(log n) times in the agent's life.
+    while (!served_.empty() && served_.back()->secrets().size() <= 2 * secrets.size()) {
+        const auto& older = served_.back()->secrets();
+        secrets.insert(secrets.end(), older.begin(), older.end());
+        served_.pop_back();
+    }
+    served_.push_back(std::make_shared<SecretScanner>(std::move(secrets)));
 }
 
 void AgentSlot::release(std::unique_ptr<AgentSession> agent, bool reuse) {

@@ -3,8 +3,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <set>
+#include <tuple>
 
 namespace wblab {
 
@@ -232,8 +234,41 @@ SecretScanner::SecretScanner(std::vector<Secret> secrets) {
     }
 }
 
+std::shared_ptr<const SecretScanner> SecretScanner::joined(
+    const std::vector<std::shared_ptr<const SecretScanner>>& parts) {
+    auto out = std::make_shared<SecretScanner>();
+    for (const auto& part : parts) {
+        if (!part || part->empty()) {
+            continue;
+        }
+        out->partOffsets_.push_back(out->secrets_.size());
+        out->secrets_.insert(out->secrets_.end(), part->secrets_.begin(), part->secrets_.end());
+        out->longest_ = std::max(out->longest_, part->longest_);
+        out->parts_.push_back(part);
+    }
+    return out;
+}
+
+void SecretScanner::scanParts(std::string_view text,
+                              const std::function<void(const SecretFinding&)>& onMatch) const {
+    // A match an earlier part made at the same place, in the same form, is the same value.
+    std::set<std::tuple<std::uint64_t, std::size_t, SecretForm>> seen;
+    for (std::size_t k = 0; k < parts_.size(); ++k) {
+        parts_[k]->scan(text, [&](SecretFinding f) {
+            if (seen.emplace(f.offset, f.length, f.form).second) {
+                f.secret += partOffsets_[k];
+                onMatch(f);
+            }
+        });
+    }
+}
+
 template <typename OnMatch>
 void SecretScanner::scan(std::string_view text, OnMatch onMatch) const {
+    if (!parts_.empty()) {
+        scanParts(text, onMatch);
+        return;
+    }
     if (patterns_.empty() || text.size() < keyBytes_) {
         return;
     }
@@ -267,6 +302,11 @@ void SecretScanner::scan(std::string_view text, OnMatch onMatch) const {
 std::vector<SecretFinding> SecretScanner::find(std::string_view text) const {
     std::vector<SecretFinding> out;
     scan(text, [&](const SecretFinding& f) { out.push_back(f); });
+    if (parts_.size() > 1) {  // each part's findings are in text order, not all of them
+        std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+            return a.offset < b.offset;
+        });
+    }
     return out;
 }
 

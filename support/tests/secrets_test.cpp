@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <memory>
 #include <set>
 
 using namespace wblab;
@@ -107,6 +108,36 @@ TEST_CASE("A stream scan finds a secret split across chunks once", "[support][se
     CHECK(stream.findings()[0].offset == 100);
     CHECK(stream.findings()[1].offset == 100 + kPw.size() + 5);
     CHECK(stream.bytes() == text.size());
+}
+
+TEST_CASE("A joined scanner finds every part's secrets, a value in two parts once, for the first",
+          "[support][secrets]") {
+    auto now = std::make_shared<const SecretScanner>(
+        std::vector<Secret>{{"Shared-Passw0rd!", "now's"}, {"Only-Now-Pw1", "now only"}});
+    auto earlier = std::make_shared<const SecretScanner>(std::vector<Secret>{
+        {"Early-Passw0rd-1", "earlier"}, {"Shared-Passw0rd!", "earlier shared"}});
+    auto scanner = SecretScanner::joined({now, nullptr, earlier});
+    REQUIRE(scanner->secrets().size() == 4);
+    const std::string text =
+        "x " + base64("Early-Passw0rd-1") + " y Shared-Passw0rd! z Only-Now-Pw1";
+    const auto found = scanner->find(text);
+    std::vector<std::string> labels;
+    for (const auto& f : found) {
+        labels.push_back(scanner->secrets()[f.secret].label);
+    }
+    // In text order across the parts; the shared value once, with the first part's label.
+    CHECK(labels == std::vector<std::string>{"earlier", "now's", "now only"});
+    CHECK(scanner->any("Only-Now-Pw1"));
+    CHECK_FALSE(scanner->any("nothing secret here"));
+    CHECK(scanner->redact(text).find("Passw0rd") == std::string::npos);
+    CHECK(SecretScanner::joined({nullptr})->empty());
+    // A stream over the joined scanner keeps enough between chunks for the longest part.
+    SecretStream stream(scanner);
+    stream.feed("..Early-Pass");
+    stream.feed("w0rd-1..");
+    REQUIRE(stream.findings().size() == 1);
+    CHECK(scanner->secrets()[stream.findings()[0].secret].label == "earlier");
+    CHECK(stream.findings()[0].offset == 2);
 }
 
 TEST_CASE("The process redactor knows every secret added to it", "[support][secrets]") {

@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -63,9 +64,16 @@ public:
     /// Secrets shorter than kMinSecretBytes, and duplicates, are dropped.
     explicit SecretScanner(std::vector<Secret> secrets);
 
+    /// One scanner over scanners already built, without building their patterns again (a kept
+    /// agent's log is searched for this scenario's secrets and every earlier one's): secrets()
+    /// is theirs in order, and a match that two of them make alike (one value under two
+    /// labels) is found once, for the first. Null parts are skipped.
+    static std::shared_ptr<const SecretScanner> joined(
+        const std::vector<std::shared_ptr<const SecretScanner>>& parts);
+
     const std::vector<Secret>& secrets() const { return secrets_; }
 
-    bool empty() const { return patterns_.empty(); }
+    bool empty() const { return patterns_.empty() && parts_.empty(); }
 
     /// Every occurrence of every form of every secret, in text order (overlaps included).
     std::vector<SecretFinding> find(std::string_view text) const;
@@ -91,6 +99,8 @@ private:
 
     template <typename OnMatch>
     void scan(std::string_view text, OnMatch onMatch) const;
+    void scanParts(std::string_view text,
+                   const std::function<void(const SecretFinding&)>& onMatch) const;
 
     std::vector<Secret> secrets_;
     std::vector<Pattern> patterns_;
@@ -98,6 +108,10 @@ private:
     std::size_t longest_ = 0;
     std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> byKey_;
     std::vector<std::uint64_t> filter_;  ///< a bit per hashed key: most positions stop here
+    /// joined(): the scanners searched instead of patterns of its own, and where each one's
+    /// secrets start in secrets_.
+    std::vector<std::shared_ptr<const SecretScanner>> parts_;
+    std::vector<std::size_t> partOffsets_;
 };
 
 /// A SecretScanner over a stream that arrives in chunks: findings carry stream offsets, and a

@@ -82,7 +82,10 @@ ScenarioRun::~ScenarioRun() = default;
 
 report::CaseResult ScenarioRun::run() {
     if (setup()) {
+        const auto stepsStarted = Clock::now();
         runSteps();
+        result_.stepsMs =
+            std::chrono::duration<double, std::milli>(Clock::now() - stepsStarted).count();
         endChecks();
     }
     teardown();

@@ -22,6 +22,7 @@ std::string normalise(const std::string& text, const std::string& dir) {
                                 {"ldapi://[^ \"]*", "ldapi://<socket>"},
                                 {"started [0-9T:.Z-]+, [0-9.]+ s", "started <time>, <t> s"},
                                 {"\"durationMs\": [0-9.e+-]+", "\"durationMs\": 0"},
+                                {"\"stepsMs\": [0-9.e+-]+", "\"stepsMs\": 0"},
                                 {"\"startedAt\": \"[^\"]*\"", "\"startedAt\": \"<time>\""},
                                 {"time=\"[0-9.]+\"", "time=\"0\""},
                                 {", [0-9]+\\.[0-9]+ s\\)", ", <t> s)"},

@@ -42,6 +42,7 @@ std::string comparable(const std::string& json) {
     std::istringstream in(json);
     for (std::string line; std::getline(in, line);) {
         const bool volatileField = line.find("\"durationMs\"") != std::string::npos ||
+                                   line.find("\"stepsMs\"") != std::string::npos ||
                                    line.find("\"startedAt\"") != std::string::npos ||
                                    line.find("\"agentStderr\"") != std::string::npos;
         if (!volatileField) {

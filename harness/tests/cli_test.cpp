@@ -21,6 +21,7 @@ std::string withoutTimings(const std::string& json) {
     std::istringstream in(json);
     for (std::string line; std::getline(in, line);) {
         if (line.find("\"durationMs\"") == std::string::npos &&
+            line.find("\"stepsMs\"") == std::string::npos &&
             line.find("\"startedAt\"") == std::string::npos &&
             line.find("\"agentStderr\"") == std::string::npos) {
             out += line + "\n";

@@ -91,6 +91,7 @@ ordered_json scenariosJson(const RunResult& run) {
                              {"message", c.message},
                              {"seed", c.seed},
                              {"durationMs", c.durationMs},
+                             {"stepsMs", c.stepsMs},
                              {"checks", checks},
                              {"warnings", c.warnings},
                              {"timeline", c.timeline},

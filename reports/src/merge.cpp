@@ -98,6 +98,7 @@ Expected<CaseResult> caseFromJson(const nlohmann::json& s) {
     c.message = s.value("message", "");
     c.seed = s.value("seed", std::uint64_t{0});
     c.durationMs = s.value("durationMs", 0.0);
+    c.stepsMs = s.value("stepsMs", 0.0);
     c.timeline = s.value("timeline", std::vector<std::string>{});
     c.warnings = s.value("warnings", std::vector<std::string>{});
     c.directory = s.value("directory", "");

@@ -34,6 +34,7 @@ CaseResult scenario(std::string id, Verdict verdict, std::vector<std::string> cr
     c.verdict = verdict;
     c.criteria = std::move(criteria);
     c.durationMs = 1250;  // fixed: nothing in these files may depend on the clock
+    c.stepsMs = 400;
     c.startedAt = "2026-11-25T06:00:0" + c.id.substr(3, 1) + ".250Z";
     c.position = std::stoll(c.id.substr(0, 4)) - 1;
     c.seed = 1000 + static_cast<std::uint64_t>(c.position);

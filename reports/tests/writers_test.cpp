@@ -189,6 +189,7 @@ TEST_CASE("report.json reads back into the same run, other schema versions are r
     run.interrupted = true;
     run.baselineProblems = {"b.yaml:3: stale entry: no scenario 'x'"};
     run.cases[0].timeline = {"cloud: step 1"};
+    run.cases[0].stepsMs = 125.5;
     auto back = fromJson(toJson(run));
     REQUIRE(back);
     CHECK(toJson(*back) == toJson(run));

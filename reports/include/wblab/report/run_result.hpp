@@ -59,6 +59,9 @@ struct CaseResult {
     std::vector<std::string> warnings;
     std::uint64_t seed = 0;  ///< the scenario's seed, derived from the run's
     double durationMs = 0;
+    /// Of durationMs, the time its steps took; the rest is its overhead (the directory and the
+    /// agent made ready, the tenant built, the end checks, the teardown).
+    double stepsMs = 0;
     std::string startedAt;  ///< UTC, ISO 8601 with milliseconds (JUnit timestamps); may be empty
     /// Position in the run's selection before sharding: merged shards are put back in this
     /// order. -1 when unknown (reports from before it was recorded).

@@ -61,7 +61,8 @@ void addOptions(CLI::App* run, RunFlags& f) {
     run->add_flag("--fresh-agents",
                   f.freshAgents,
                   "Start the agent afresh for every scenario, even one that can take another "
-                  "hello (capability rehandshake)");
+                  "hello (capability rehandshake), and give it no WBLAB_AGENT_STATE to keep its "
+                  "key pair in");
     run->add_option("--seed",
                     f.seedText,
                     "Seed for the run, 0 to 18446744073709551615 (printed first; default: from "

@@ -193,7 +193,6 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello,
         if (status == Process::LineStatus::TooLong) {
             if (unasked != nullptr) {
                 unasked->push_back(kOverlongLine);
-                continue;
             }
             return makeError(ErrorCode::ProtocolViolation, "the agent sent a line over 1 MiB");
         }
@@ -208,11 +207,13 @@ Expected<void> AgentSession::handshake(const protocol::Hello& hello,
         }
         auto message = protocol::decode(line);
         if (unasked != nullptr &&
-            (!message || !std::holds_alternative<protocol::Ready>(*message))) {
-            if (!message || !std::holds_alternative<protocol::Heartbeat>(*message)) {
-                unasked->push_back(line);
-            }
-            continue;
+            (!message || (!std::holds_alternative<protocol::Ready>(*message) &&
+                          !std::holds_alternative<protocol::Heartbeat>(*message)))) {
+            // One such line decides: the agent is out of step and will not serve the next
+            // scenario, so nothing more is read (a flood of them is not kept either).
+            unasked->push_back(line);
+            return makeError(ErrorCode::ProtocolViolation,
+                             "the agent sent a line nobody asked for before its ready");
         }
         if (!message) {
             return makeError(ErrorCode::ProtocolViolation,

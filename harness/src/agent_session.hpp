@@ -119,9 +119,9 @@ public:
     /// the new hello (`previousLog`, set even when the handshake then fails), sends the hello and
     /// checks the ready answer as start() does. What it logs on taking the hello belongs to the
     /// new scenario. Forgets everything of the previous session. The ready is the fence between
-    /// the sessions: what the agent sends before it (a duplicate of the previous scenario's last
-    /// answer, say) goes to `unasked`, described as drainUnasked() does, and makes the agent
-    /// unfit for another scenario.
+    /// the sessions: a line the agent sends before it (a duplicate of the previous scenario's
+    /// last answer, say) goes to `unasked`, described as drainUnasked() does, and fails the
+    /// handshake (the agent is out of step).
     Expected<void> rehandshake(const AgentConfig& config,
                                LogPart& previousLog,
                                std::vector<std::string>& unasked);
@@ -181,8 +181,8 @@ private:
     sim::WritebackReply garbled(std::string detail);
     /// Forgets the previous session and starts one with `hello` (both rehandshakes).
     Expected<void> startSession(const protocol::Hello& hello, std::vector<std::string>* unasked);
-    /// Sends `hello` and reads until `ready`; with `unasked`, other lines before it are kept
-    /// there instead of failing the handshake.
+    /// Sends `hello` and reads until `ready`; with `unasked`, the first other line before it
+    /// is kept there before the handshake fails.
     Expected<void> handshake(const protocol::Hello& hello,
                              std::vector<std::string>* unasked = nullptr);
     /// True when `answer` is the late answer to an overdue request (recorded, not returned).

@@ -12,7 +12,6 @@
 #include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
-#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -66,8 +65,22 @@ struct ProcInfo {
     char state = '?';
 };
 
-/// Every process in /proc with its parent (comm may hold spaces and parentheses: parse after
-/// the last ')').
+/// One process's state and parent from /proc/PID/stat (comm may hold spaces and parentheses:
+/// parse after the last ')'); nullopt when it is gone.
+std::optional<ProcInfo> procInfoOf(int pid) {
+    const std::string stat = readProcFile("/proc/" + std::to_string(pid) + "/stat");
+    const auto close = stat.rfind(')');
+    if (close == std::string::npos) {
+        return std::nullopt;
+    }
+    std::istringstream rest(stat.substr(close + 1));
+    ProcInfo info;
+    info.pid = pid;
+    rest >> info.state >> info.ppid;
+    return info;
+}
+
+/// Every process in /proc with its parent.
 std::vector<ProcInfo> allProcesses() {
     std::vector<ProcInfo> out;
     DIR* dir = ::opendir("/proc");
@@ -79,16 +92,9 @@ std::vector<ProcInfo> allProcesses() {
         if (pid <= 0) {
             continue;
         }
-        const std::string stat = readProcFile("/proc/" + std::string(entry->d_name) + "/stat");
-        const auto close = stat.rfind(')');
-        if (close == std::string::npos) {
-            continue;
+        if (auto info = procInfoOf(pid)) {
+            out.push_back(*info);
         }
-        std::istringstream rest(stat.substr(close + 1));
-        ProcInfo info;
-        info.pid = pid;
-        rest >> info.state >> info.ppid;
-        out.push_back(info);
     }
     ::closedir(dir);
     return out;
@@ -142,20 +148,15 @@ std::optional<std::vector<int>> descendantsOf(int root) {
     return out;
 }
 
-/// The state letter of one process ('Z' for a zombie), '?' when it is gone.
-char stateOf(int pid) {
-    const std::string stat = readProcFile("/proc/" + std::to_string(pid) + "/stat");
-    const auto close = stat.rfind(')');
-    return close == std::string::npos || close + 2 >= stat.size() ? '?' : stat[close + 2];
-}
-
 /// This process's children with their state, from the children files when there are some.
 std::vector<ProcInfo> ownChildren() {
     const int self = ::getpid();
     std::vector<ProcInfo> out;
     if (auto children = childrenOf(self)) {
         for (int pid : *children) {
-            out.push_back({pid, self, stateOf(pid)});
+            if (auto info = procInfoOf(pid)) {
+                out.push_back(*info);
+            }
         }
         return out;
     }
@@ -299,23 +300,12 @@ std::vector<int> registeredGroups() {
 }
 
 void killTree(int pid, const std::string& marker) {
-    const int self = ::getpid();
     // A few rounds: a descendant may fork while the others are being killed.
     for (int round = 0; round < 4; ++round) {
         // The tree first, while it is intact: a killed parent's children move to the subreaper.
-        std::vector<ProcInfo> children;
-        std::vector<int> victims;
-        if (auto tree = descendantsOf(pid)) {
-            victims = std::move(*tree);
-            children = ownChildren();
-        } else {
-            const auto all = allProcesses();
-            victims = descendantsIn(all, pid);
-            std::copy_if(all.begin(), all.end(), std::back_inserter(children), [&](auto& p) {
-                return p.ppid == self;
-            });
-        }
-        for (const auto& p : children) {
+        auto tree = descendantsOf(pid);
+        std::vector<int> victims = tree ? std::move(*tree) : descendantsIn(allProcesses(), pid);
+        for (const auto& p : ownChildren()) {
             // Orphans the subreaper took in from this child's tree.
             if (p.pid != pid && p.pid != guardPid.load() && !marker.empty() &&
                 markerOf(p.pid) == marker) {

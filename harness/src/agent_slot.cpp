@@ -129,7 +129,7 @@ Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& confi
         recordUnasked(unasked);
         if (ready && unasked.empty()) {
             settle(previous);
-            serve(std::move(own));
+            addGeneration(served_, std::move(own));
             return agent;
         }
         // It went away between scenarios or refused the hello: start afresh. What it wrote
@@ -141,19 +141,8 @@ Expected<std::unique_ptr<AgentSession>> AgentSlot::take(const AgentConfig& confi
         settle(agent->finishLog());
     }
     served_.clear();
-    serve(std::move(own));
+    addGeneration(served_, std::move(own));
     return AgentSession::start(config);
-}
-
-void AgentSlot::serve(std::vector<Secret> secrets) {
-    // Like a binary counter: the newest scanner merges with older ones only once it is as
-    // large, so each secret's patterns are built O(log n) times in the agent's life.
-    while (!served_.empty() && served_.back()->secrets().size() <= 2 * secrets.size()) {
-        const auto& older = served_.back()->secrets();
-        secrets.insert(secrets.end(), older.begin(), older.end());
-        served_.pop_back();
-    }
-    served_.push_back(std::make_shared<SecretScanner>(std::move(secrets)));
 }
 
 void AgentSlot::release(std::unique_ptr<AgentSession> agent, bool reuse) {

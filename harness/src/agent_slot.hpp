@@ -59,11 +59,8 @@ private:
     void recordUnasked(const std::vector<std::string>& unasked);
 
     std::unique_ptr<AgentSession> idle_;
-    /// Adds a scenario's secrets to served_.
-    void serve(std::vector<Secret> secrets);
-
     /// The secrets of the scenarios the idle agent served, named with their scenario, in
-    /// scanners of falling size (serve()): a kept agent that logs an earlier scenario's password
+    /// generations (addGeneration()): a kept agent that logs an earlier scenario's password
     /// later is caught too.
     std::vector<std::shared_ptr<const SecretScanner>> served_;
     std::optional<LogPart> released_;  ///< the part of an agent shut down at release

@@ -367,6 +367,16 @@ std::string SecretScanner::summarize(const std::vector<SecretFinding>& findings)
     return std::to_string(secrets.size()) + " (" + list + ")";
 }
 
+void addGeneration(std::vector<std::shared_ptr<const SecretScanner>>& generations,
+                   std::vector<Secret> secrets) {
+    while (!generations.empty() && generations.back()->secrets().size() <= 2 * secrets.size()) {
+        const auto& older = generations.back()->secrets();
+        secrets.insert(secrets.end(), older.begin(), older.end());
+        generations.pop_back();
+    }
+    generations.push_back(std::make_shared<SecretScanner>(std::move(secrets)));
+}
+
 SecretStream::SecretStream(std::shared_ptr<const SecretScanner> scanner)
     : scanner_(std::move(scanner)) {}
 
@@ -416,12 +426,7 @@ struct Redactor::State {
             secrets.push_back({std::move(v), "a secret"});
         }
         pending.clear();
-        while (!generations.empty() && generations.back()->secrets().size() <= 2 * secrets.size()) {
-            const auto& older = generations.back()->secrets();
-            secrets.insert(secrets.end(), older.begin(), older.end());
-            generations.pop_back();
-        }
-        generations.push_back(std::make_shared<SecretScanner>(std::move(secrets)));
+        addGeneration(generations, std::move(secrets));
     }
 };
 

@@ -114,6 +114,13 @@ private:
     std::vector<std::size_t> partOffsets_;
 };
 
+/// Adds `secrets` to scanners kept in generations of falling size, like a binary counter: the
+/// new scanner merges with older ones (built again from their secrets) only once it is as large,
+/// so each secret's patterns are built O(log n) times however many additions come. A scanner
+/// joined() over `generations` finds every secret added.
+void addGeneration(std::vector<std::shared_ptr<const SecretScanner>>& generations,
+                   std::vector<Secret> secrets);
+
 /// A SecretScanner over a stream that arrives in chunks: findings carry stream offsets, and a
 /// match that spans two chunks is found once.
 class SecretStream {
